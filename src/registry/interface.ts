@@ -1,0 +1,65 @@
+/**
+ * Read-only access to an Application Registry (a Git repository; a tag is a release).
+ * There is deliberately no operation that writes.
+ */
+
+export type RegistryAuth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string };
+
+export interface RegistryTls {
+  /** PEM bundle of extra trusted CAs for this registry only. */
+  caCert?: string;
+  /** PEM client certificate and key for mTLS. */
+  clientCert?: string;
+  clientKey?: string;
+}
+
+export interface RegistryConnection {
+  /** Clone URL, https:// (http:// only with allowHttp). Never contains credentials. */
+  url: string;
+  allowHttp?: boolean;
+  /** Package directory inside the repository ('' = root). */
+  subPath?: string;
+  /** Glob (`v*`) or `/regex/` on tag names. */
+  tagPattern?: string;
+  /** semver range on the version derived from the tag, e.g. `>=1.2 <2`. */
+  semverRange?: string;
+  /** D-10: a tag/metadata.version mismatch is an error rather than a warning. */
+  strictVersion?: boolean;
+  auth: RegistryAuth;
+  tls?: RegistryTls;
+  /** Milliseconds; default 30 000. */
+  timeoutMs?: number;
+}
+
+export interface Release {
+  tag: string;
+  /** The commit the tag points to (annotated tags peeled). */
+  commit: string;
+  /** Tag name minus an optional leading `v` (D-10). */
+  version: string;
+}
+
+export interface PackageFile {
+  /** Path relative to the package root. */
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface Package {
+  release: Release;
+  /** Path of the description relative to the package root, e.g. `margo.yaml`. */
+  descriptionPath: string;
+  descriptionText: string;
+  /** Referenced resources that could be read (icon, descriptionFile, releaseNotes, licenseFile). */
+  resources: PackageFile[];
+  /** Problems with resources that did not prevent reading the description (missing file, unsafe path, too large). */
+  resourceProblems: { path: string; code: string; message: string }[];
+}
+
+export interface RegistryReader {
+  listReleases(registry: RegistryConnection): Promise<Release[]>;
+  readRelease(registry: RegistryConnection, tag: string): Promise<Package>;
+}

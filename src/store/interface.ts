@@ -1,0 +1,176 @@
+/**
+ * Persistent state of margo-bridge. One interface, several implementations (sqlite, postgres),
+ * all passing `store.contract.ts`. Times are epoch milliseconds. Secrets are stored encrypted:
+ * the store receives and returns ciphertext only (see `crypto/`).
+ */
+
+import type { JobQueue } from '../jobs/interface.js';
+import type { Issue } from '../margo/model.js';
+
+export interface RegistryRecord {
+  id: string;
+  name: string;
+  url: string;
+  /** URL normalised for webhook matching (scheme-less, lower-case host, no `.git`, no trailing slash). */
+  urlKey: string;
+  subPath: string;
+  tagPattern: string | null;
+  semverRange: string | null;
+  strictVersion: boolean;
+  allowHttp: boolean;
+  /** Seconds. */
+  pollInterval: number;
+  /** Encrypted JSON of { auth, caCert, clientCert, clientKey, webhookSecret }; null when none. */
+  secretsCiphertext: string | null;
+  /** What the API may show about credentials, e.g. { auth: 'basic', username: 'ci', caCert: true }. */
+  credentialSummary: Record<string, unknown>;
+  /** Set when the registry came from margo-bridge.yaml. */
+  configured: boolean;
+  lastPollAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  nextPollAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type RegistryInput = Omit<
+  RegistryRecord,
+  'id' | 'createdAt' | 'updatedAt' | 'lastPollAt' | 'lastSuccessAt' | 'lastError' | 'consecutiveFailures' | 'nextPollAt'
+> & { nextPollAt?: number };
+
+export type VersionState = 'valid' | 'warnings' | 'rejected';
+
+export interface ResourceRecord {
+  /** Role: icon, descriptionFile, releaseNotes, licenseFile. */
+  name: string;
+  path: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** An ingested release: immutable once stored. */
+export interface VersionRecord {
+  id: string;
+  registryId: string;
+  /** Description id; null when the description could not be read far enough. */
+  applicationId: string | null;
+  tag: string;
+  commit: string;
+  version: string;
+  state: VersionState;
+  shape: string | null;
+  /** The normalised description (margo/model.ts `Description`) as JSON; null when rejected before normalising. */
+  description: unknown;
+  errors: Issue[];
+  warnings: Issue[];
+  createdAt: number;
+}
+
+export interface RegistryEvent {
+  id: string;
+  registryId: string;
+  /** TAG_MOVED, TAG_DELETED, ... */
+  kind: string;
+  tag: string | null;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+export type DeliveryResult = 'pending' | 'handled' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
+
+export interface DeliveryRecord {
+  /** Internal id. */
+  id: string;
+  forge: 'github' | 'gitea' | 'gitlab';
+  /** The forge's delivery id (X-GitHub-Delivery, ...). Unique per forge. */
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  repositoryUrl: string | null;
+  result: DeliveryResult;
+  jobId: string | null;
+  /** The normalised delivery (webhooks/ `Delivery`) without secrets; the raw body is not kept. */
+  payload: Record<string, unknown>;
+  receivedAt: number;
+  handledAt: number | null;
+}
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  tokenHash: string;
+  createdAt: number;
+}
+
+export interface Store {
+  /** Runs `work` atomically; the queue passed in enqueues inside the same transaction. */
+  transaction<T>(work: (tx: Store & { jobs: JobQueue }) => Promise<T>): Promise<T>;
+  readonly jobs: JobQueue;
+
+  registries: {
+    create(input: RegistryInput): Promise<RegistryRecord>;
+    update(id: string, patch: Partial<RegistryInput>): Promise<RegistryRecord>;
+    /** Poll bookkeeping; separate from `update` so it never touches configuration. */
+    recordPoll(
+      id: string,
+      outcome: { at: number; error: string | null; nextPollAt: number; consecutiveFailures: number },
+    ): Promise<void>;
+    get(id: string): Promise<RegistryRecord | undefined>;
+    getByName(name: string): Promise<RegistryRecord | undefined>;
+    list(): Promise<RegistryRecord[]>;
+    findByUrlKey(urlKey: string): Promise<RegistryRecord[]>;
+    /** Registries whose nextPollAt <= now, oldest first. */
+    due(now: number, limit: number): Promise<RegistryRecord[]>;
+    delete(id: string): Promise<void>;
+  };
+
+  versions: {
+    /** Inserts unless (registryId, tag) exists; returns the stored record and whether it was new. */
+    insert(
+      record: Omit<VersionRecord, 'id' | 'createdAt'>,
+      resources: ResourceRecord[],
+    ): Promise<{ version: VersionRecord; created: boolean }>;
+    getByTag(registryId: string, tag: string): Promise<VersionRecord | undefined>;
+    /** tag -> commit of everything ingested from a registry. */
+    tags(registryId: string): Promise<Map<string, string>>;
+    listByRegistry(registryId: string): Promise<VersionRecord[]>;
+    listByApplication(applicationId: string): Promise<VersionRecord[]>;
+    get(applicationId: string, version: string): Promise<VersionRecord | undefined>;
+    /** One row per application id with its newest valid version. */
+    applications(): Promise<
+      { applicationId: string; registryId: string; latest: VersionRecord | null; versions: number }[]
+    >;
+    resource(versionId: string, name: string): Promise<ResourceRecord | undefined>;
+    counts(registryId: string): Promise<Record<VersionState, number>>;
+  };
+
+  events: {
+    add(event: Omit<RegistryEvent, 'id' | 'createdAt'>): Promise<RegistryEvent>;
+    list(registryId: string): Promise<RegistryEvent[]>;
+  };
+
+  deliveries: {
+    /** Returns created=false when (forge, deliveryId) was stored before. */
+    insert(record: Omit<DeliveryRecord, 'id'>): Promise<{ delivery: DeliveryRecord; created: boolean }>;
+    update(id: string, patch: Partial<Pick<DeliveryRecord, 'result' | 'jobId' | 'handledAt'>>): Promise<void>;
+    get(id: string): Promise<DeliveryRecord | undefined>;
+    list(limit: number): Promise<DeliveryRecord[]>;
+  };
+
+  tokens: {
+    create(record: Omit<TokenRecord, 'id' | 'createdAt'>): Promise<TokenRecord>;
+    findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+    list(): Promise<TokenRecord[]>;
+    delete(id: string): Promise<void>;
+  };
+
+  /** Database reachable and migrations applied. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
