@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { redactUrl, repositoryKey } from './url.js';
+
+describe('repositoryKey', () => {
+  it('makes clone URL, web URL and SSH form of one repository equal', () => {
+    const expected = 'github.com/acme/app';
+    for (const url of [
+      'https://github.com/acme/app.git',
+      'https://GitHub.com/acme/app',
+      'https://github.com/acme/app/',
+      'http://github.com:80/acme/app.git/',
+      'https://user:secret@github.com/acme/app.git',
+      'git@github.com:acme/app.git',
+      'ssh://git@github.com/acme/app.git',
+    ]) {
+      expect(repositoryKey(url), url).toBe(expected);
+    }
+  });
+
+  it('keeps non-default ports and path case', () => {
+    expect(repositoryKey('https://git.local:8443/Team/App.git')).toBe('git.local:8443/Team/App');
+    expect(repositoryKey('http://127.0.0.1:3000/a/b')).toBe('127.0.0.1:3000/a/b');
+  });
+});
+
+describe('redactUrl', () => {
+  it('strips credentials', () => {
+    expect(redactUrl('https://user:secret@example.com/a.git')).toBe('https://example.com/a.git');
+    expect(redactUrl('not a url //tok@host/x')).not.toContain('tok');
+  });
+});

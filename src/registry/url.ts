@@ -1,0 +1,39 @@
+/**
+ * Repository URL helpers shared by registries and webhooks.
+ * `repositoryKey` makes the clone URL and the web URL of one repository compare equal
+ * (scheme, host case, `.git` suffix, trailing slash, credentials and default ports ignored).
+ */
+
+export function repositoryKey(url: string): string {
+  const trimmed = url.trim();
+  const scpLike = /^(?:[\w.-]+@)?([\w.-]+):(?!\/)(.+)$/.exec(trimmed);
+  let host: string;
+  let path: string;
+  if (scpLike && !/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    host = scpLike[1]!.toLowerCase();
+    path = scpLike[2]!;
+  } else {
+    const parsed = new URL(trimmed);
+    const defaultPort = { 'http:': '80', 'https:': '443', 'ssh:': '22', 'git:': '9418' }[parsed.protocol];
+    host = parsed.hostname.toLowerCase() + (parsed.port && parsed.port !== defaultPort ? `:${parsed.port}` : '');
+    path = decodeURIComponent(parsed.pathname);
+  }
+  path = path
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '')
+    .replace(/^\/+/, '');
+  return `${host}/${path}`;
+}
+
+/** The URL without `user:password@`, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, '//');
+  }
+}
