@@ -2,7 +2,14 @@ import type { CliIo, Command } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './command.js';
 
 /** Each entry loads its command on demand, so `validate` never loads the service's dependencies. */
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./validate.js')).validateCommand,
+  'check-values': async () => (await import('./check-values.js')).checkValuesCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+  render: async () => (await import('./render.js')).renderCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  poll: async () => (await import('./poll.js')).pollCommand,
+};
 
 function overview(): string {
   const names = Object.keys(commands).join(', ');

@@ -35,11 +35,28 @@ export type JobHandler = (job: Job) => Promise<void>;
 
 export interface JobQueue {
   enqueue(job: JobInput): Promise<Job>;
-  /** Claim up to `limit` due jobs with a lease; a crashed worker's job is claimable again after the lease ends. */
-  claim(workerId: string, limit: number, leaseMs: number): Promise<Job[]>;
-  complete(jobId: string): Promise<void>;
-  /** Retry later with backoff, or move to `dead` when attempts are used up. */
-  fail(jobId: string, error: string, retryAt: number | null): Promise<void>;
+  /**
+   * Claim up to `limit` due jobs with a lease; a crashed worker's job is claimable again after the lease ends.
+   * With `kinds`, only jobs of those kinds (a worker claims only what it has handlers for).
+   */
+  claim(workerId: string, limit: number, leaseMs: number, kinds?: JobKind[]): Promise<Job[]>;
+  /**
+   * Marks a running job done. With `workerId`, only while that worker still holds the lease
+   * (a worker whose lease ran out must not finish a job another worker has claimed since).
+   */
+  complete(jobId: string, workerId?: string): Promise<void>;
+  /**
+   * Retry later with backoff, or move to `dead` when attempts are used up or `retryAt` is null.
+   * `workerId` guards the lease as in `complete`.
+   */
+  fail(jobId: string, error: string, retryAt: number | null, workerId?: string): Promise<void>;
+  /** Extends the lease of a running job; false when the worker no longer holds it. */
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
+  /** Newest first; `limit` defaults to 100 and is capped at 1000. */
   list(filter: { state?: JobState; kind?: JobKind; limit?: number }): Promise<Job[]>;
+  /** Number of jobs per kind and state (for metrics and the API). */
+  counts(): Promise<{ kind: JobKind; state: JobState; count: number }[]>;
+  /** Deletes done jobs last updated before `before` (epoch ms); dead jobs are kept. Returns how many. */
+  purge(before: number): Promise<number>;
 }

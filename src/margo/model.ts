@@ -148,6 +148,8 @@ export interface Issue {
   message: string;
   /** Location in the document, e.g. `configuration.sections[1].settings[0].schema`; '' for the root. */
   path: string;
+  /** The same location as an RFC 6901 JSON pointer (`/configuration/sections/1/settings/0/schema`). */
+  pointer?: string;
   /** 1-based; 0 when the document has no position for it (e.g. a value from a form). */
   line: number;
   column: number;

@@ -57,9 +57,18 @@ export interface Package {
   resources: PackageFile[];
   /** Problems with resources that did not prevent reading the description (missing file, unsafe path, too large). */
   resourceProblems: { path: string; code: string; message: string }[];
+  /** D-10: set when `previousCommit` was given and the tag now points to another commit. */
+  tagMoved?: { previousCommit: string; commit: string };
+  /** Response bytes received from the registry for this read (0 when the objects were cached). */
+  fetchedBytes?: number;
+}
+
+export interface ReadReleaseOptions {
+  /** The commit recorded when this tag was first read; a different commit now sets `Package.tagMoved`. */
+  previousCommit?: string;
 }
 
 export interface RegistryReader {
   listReleases(registry: RegistryConnection): Promise<Release[]>;
-  readRelease(registry: RegistryConnection, tag: string): Promise<Package>;
+  readRelease(registry: RegistryConnection, tag: string, options?: ReadReleaseOptions): Promise<Package>;
 }

@@ -1,0 +1,179 @@
+/**
+ * Ingesting one release: read the package at the tag, validate its description, and store an
+ * immutable version (valid, with warnings, or rejected with its errors) with its resources.
+ * Idempotent: a tag ingested before is left alone, so a job repeated after a crash stores nothing twice.
+ */
+import { BridgeError, type ErrorCode } from '../errors.js';
+import { validateDocument } from '../margo/index.js';
+import type { Issue } from '../margo/model.js';
+import type { Package, Release } from '../registry/interface.js';
+import type { Services } from '../services.js';
+import type { ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
+import { connectionFor } from './connection.js';
+
+export interface IngestPayload {
+  registryId: string;
+  tag: string;
+  commit: string;
+  version: string;
+}
+
+/** Failures of the package itself: retrying cannot help, so the version is stored as rejected. */
+const packageErrors: ErrorCode[] = ['NO_DESCRIPTION', 'LIMIT_EXCEEDED', 'UNSAFE_PATH', 'INVALID_DESCRIPTION'];
+
+export type IngestResult =
+  | { outcome: 'stored' | 'existing'; version: VersionRecord }
+  | { outcome: 'missing-registry' | 'missing-tag' };
+
+export async function ingestRelease(services: Services, payload: IngestPayload): Promise<IngestResult> {
+  const { store } = services;
+  const registry = await store.registries.get(payload.registryId);
+  if (!registry) return { outcome: 'missing-registry' };
+  const existing = await store.versions.getByTag(registry.id, payload.tag);
+  if (existing) return { outcome: 'existing', version: existing };
+  const log = services.logger.child({ registry: registry.name, registryId: registry.id, tag: payload.tag });
+  log.info({}, 'ingest started');
+
+  const fallbackRelease: Release = { tag: payload.tag, commit: payload.commit, version: payload.version };
+  let record: Omit<VersionRecord, 'id' | 'createdAt'>;
+  let resources: ResourceRecord[] = [];
+  try {
+    const pkg = await services.registryReader.readRelease(
+      await connectionFor(services.secretBox, registry),
+      payload.tag,
+    );
+    ({ record, resources } = versionFromPackage(registry.id, registry.strictVersion, pkg));
+  } catch (error) {
+    if (isBridgeCode(error, ['TAG_NOT_FOUND'])) {
+      log.warn({}, 'tag disappeared before it could be ingested');
+      return { outcome: 'missing-tag' };
+    }
+    if (!isBridgeCode(error, packageErrors)) {
+      if (error instanceof BridgeError) {
+        services.metrics.registryErrors.inc({ registry: registry.name, code: error.code });
+      }
+      throw error;
+    }
+    record = rejectedRecord(registry.id, fallbackRelease, error);
+  }
+
+  const { version, created } = await store.versions.insert(record, resources);
+  if (created) services.metrics.versionsIngested.inc({ state: version.state });
+  log.info({ version: version.version, state: version.state, errors: version.errors.length, created }, 'ingest done');
+  return { outcome: created ? 'stored' : 'existing', version };
+}
+
+function versionFromPackage(
+  registryId: string,
+  strictVersion: boolean,
+  pkg: Package,
+): { record: Omit<VersionRecord, 'id' | 'createdAt'>; resources: ResourceRecord[] } {
+  const report = validateDocument(pkg.descriptionText);
+  const errors: Issue[] = [...report.errors];
+  const warnings: Issue[] = [...report.warnings];
+  const description = report.kind === 'description' ? report.description : null;
+  if (report.kind !== 'description' && errors.length === 0) {
+    errors.push(issue('error', 'NOT_A_DESCRIPTION', `${pkg.descriptionPath} is not a Margo application description`));
+  }
+  if (description !== null && description.metadata.version !== pkg.release.version) {
+    // D-10: the tag gives the version; a different metadata.version is a warning, an error in strict mode.
+    (strictVersion ? errors : warnings).push(
+      issue(
+        strictVersion ? 'error' : 'warning',
+        'VERSION_MISMATCH',
+        `metadata.version is '${description.metadata.version}' but the tag '${pkg.release.tag}' gives version '${pkg.release.version}'`,
+        'metadata.version',
+      ),
+    );
+  }
+  for (const problem of pkg.resourceProblems) {
+    warnings.push(issue('warning', `RESOURCE_${problem.code}`, `${problem.path}: ${problem.message}`));
+  }
+  const state: VersionState = errors.length > 0 ? 'rejected' : warnings.length > 0 ? 'warnings' : 'valid';
+  return {
+    record: {
+      registryId,
+      applicationId: description?.id ?? null,
+      tag: pkg.release.tag,
+      commit: pkg.release.commit,
+      version: pkg.release.version,
+      state,
+      shape: report.shape,
+      description,
+      errors,
+      warnings,
+    },
+    resources: description === null ? [] : resourcesOf(description.metadata.catalog.application ?? {}, pkg),
+  };
+}
+
+const resourceRoles = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
+
+/** Pairs each catalogue role (icon, descriptionFile, …) with the file the registry read for it. */
+function resourcesOf(
+  application: Partial<Record<(typeof resourceRoles)[number], string | undefined>>,
+  pkg: Package,
+): ResourceRecord[] {
+  const result: ResourceRecord[] = [];
+  for (const role of resourceRoles) {
+    const wanted = application[role];
+    if (wanted === undefined) continue;
+    const file = pkg.resources.find((candidate) => samePath(candidate.path, wanted));
+    if (file) result.push({ name: role, path: file.path, contentType: contentTypeOf(file.path), bytes: file.bytes });
+  }
+  return result;
+}
+
+function samePath(a: string, b: string): boolean {
+  const clean = (path: string) => path.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  return clean(a) === clean(b);
+}
+
+const contentTypes: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  webp: 'image/webp',
+  ico: 'image/x-icon',
+  md: 'text/markdown; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  html: 'text/plain; charset=utf-8',
+  pdf: 'application/pdf',
+};
+
+export function contentTypeOf(path: string): string {
+  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  if (extension === undefined)
+    return path.toUpperCase().startsWith('LICENSE') ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+  return contentTypes[extension] ?? 'application/octet-stream';
+}
+
+function rejectedRecord(
+  registryId: string,
+  release: Release,
+  error: BridgeError,
+): Omit<VersionRecord, 'id' | 'createdAt'> {
+  return {
+    registryId,
+    applicationId: null,
+    tag: release.tag,
+    commit: release.commit,
+    version: release.version,
+    state: 'rejected',
+    shape: null,
+    description: null,
+    errors: [issue('error', error.code, error.message)],
+    warnings: [],
+  };
+}
+
+function issue(severity: Issue['severity'], code: string, message: string, path = ''): Issue {
+  return { severity, code, message, path, line: 0, column: 0 };
+}
+
+function isBridgeCode(error: unknown, codes: ErrorCode[]): error is BridgeError {
+  return error instanceof BridgeError && codes.includes(error.code);
+}

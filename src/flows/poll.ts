@@ -1,0 +1,130 @@
+/**
+ * Polling a registry: list its releases (nothing is fetched when no tag changed), compare with
+ * the tags already ingested, enqueue one ingest job per new release, record a moved tag as an
+ * event (the first ingested commit is kept, D-10), and schedule the next poll: the registry's
+ * interval with jitter after success, a capped exponential backoff after failures.
+ * One poll per registry at a time: polls run as jobs with the dedupe key `poll:<registryId>`.
+ */
+import { BridgeError } from '../errors.js';
+import type { Release } from '../registry/interface.js';
+import type { Services } from '../services.js';
+import type { RegistryRecord } from '../store/interface.js';
+import { connectionFor } from './connection.js';
+import { pollKey } from './registries.js';
+
+export type PollResult =
+  | { outcome: 'unchanged' | 'new'; newReleases: string[]; movedTags: string[] }
+  | { outcome: 'failed'; code: string; message: string }
+  | { outcome: 'missing' };
+
+export async function pollRegistry(services: Services, registryId: string): Promise<PollResult> {
+  const { store, logger, metrics } = services;
+  const registry = await store.registries.get(registryId);
+  if (!registry) return { outcome: 'missing' };
+  const log = logger.child({ registry: registry.name, registryId });
+  const at = services.clock.now();
+
+  let releases: Release[];
+  try {
+    releases = await services.registryReader.listReleases(await connectionFor(services.secretBox, registry));
+  } catch (error) {
+    const code = error instanceof BridgeError ? error.code : 'INTERNAL';
+    const message = error instanceof BridgeError ? error.message : 'unexpected error while listing releases';
+    const failures = registry.consecutiveFailures + 1;
+    const nextPollAt = at + Math.round(backoffSeconds(services, registry, failures) * 1000);
+    await store.registries.recordPoll(registryId, {
+      at,
+      error: `${code}: ${message}`,
+      nextPollAt,
+      consecutiveFailures: failures,
+    });
+    metrics.polls.inc({ result: 'failed' });
+    metrics.registryErrors.inc({ registry: registry.name, code });
+    log.warn({ code, failures, nextPollAt: new Date(nextPollAt).toISOString() }, `poll failed: ${message}`);
+    if (!(error instanceof BridgeError)) log.error({ err: String(error) }, 'unexpected poll error');
+    return { outcome: 'failed', code, message };
+  }
+
+  const ingested = await store.versions.tags(registryId);
+  const fresh = releases.filter((release) => !ingested.has(release.tag));
+  const moved = releases.filter((release) => {
+    const commit = ingested.get(release.tag);
+    return commit !== undefined && commit !== release.commit;
+  });
+  const movedToReport = await unreportedMoves(services, registryId, moved);
+
+  await store.transaction(async (tx) => {
+    for (const release of fresh) {
+      await tx.jobs.enqueue({
+        kind: 'ingest',
+        payload: { registryId, tag: release.tag, commit: release.commit, version: release.version },
+        dedupeKey: `ingest:${registryId}:${release.tag}`,
+        maxAttempts: services.config.jobs.maxAttempts,
+      });
+    }
+    for (const release of movedToReport) {
+      await tx.events.add({
+        registryId,
+        kind: 'TAG_MOVED',
+        tag: release.tag,
+        detail: { ingestedCommit: ingested.get(release.tag), currentCommit: release.commit },
+      });
+    }
+    await tx.registries.recordPoll(registryId, {
+      at,
+      error: null,
+      nextPollAt: at + Math.round(jittered(services, registry.pollInterval) * 1000),
+      consecutiveFailures: 0,
+    });
+  });
+
+  for (const release of movedToReport) {
+    log.warn(
+      { tag: release.tag, ingestedCommit: ingested.get(release.tag), currentCommit: release.commit },
+      'tag moved; the ingested version is kept',
+    );
+  }
+  const outcome = fresh.length > 0 ? 'new' : 'unchanged';
+  metrics.polls.inc({ result: outcome });
+  log.debug({ releases: releases.length, new: fresh.length, moved: moved.length }, 'poll done');
+  return { outcome, newReleases: fresh.map((r) => r.tag), movedTags: moved.map((r) => r.tag) };
+}
+
+/** Enqueues a poll job for every registry due now; returns how many were due. */
+export async function enqueueDuePolls(services: Services, limit = 1000): Promise<number> {
+  const due = await services.store.registries.due(services.clock.now(), limit);
+  for (const registry of due) {
+    await services.store.jobs.enqueue({
+      kind: 'poll',
+      payload: { registryId: registry.id },
+      dedupeKey: pollKey(registry.id),
+      maxAttempts: services.config.jobs.maxAttempts,
+    });
+  }
+  return due.length;
+}
+
+/** A moved tag is reported once per new commit, not at every poll. */
+async function unreportedMoves(services: Services, registryId: string, moved: Release[]): Promise<Release[]> {
+  if (moved.length === 0) return [];
+  const events = await services.store.events.list(registryId);
+  return moved.filter(
+    (release) =>
+      !events.some(
+        (event) =>
+          event.kind === 'TAG_MOVED' && event.tag === release.tag && event.detail.currentCommit === release.commit,
+      ),
+  );
+}
+
+function jittered(services: Services, seconds: number): number {
+  const spread = services.config.polling.jitter;
+  return seconds * (1 - spread + 2 * spread * services.random());
+}
+
+/** interval × 2^failures, capped at polling.maxBackoff (never below the interval), with jitter. */
+export function backoffSeconds(services: Services, registry: RegistryRecord, failures: number): number {
+  const cap = Math.max(services.config.polling.maxBackoff, registry.pollInterval);
+  const delay = Math.min(registry.pollInterval * 2 ** Math.min(failures, 20), cap);
+  return jittered(services, delay);
+}

@@ -1,0 +1,142 @@
+/**
+ * Durable receipt of verified deliveries, before the forge gets its 2xx answer.
+ *
+ * Group commit: deliveries arriving within a few milliseconds of each other (or while the
+ * previous batch is being written) are stored together, with their `delivery` jobs, in one
+ * `store.transaction`; each request resolves when its batch has committed. One commit then
+ * carries many deliveries, which is what makes durable receipt nearly as fast as verification
+ * alone. At most one batch is written at a time, so under load batches grow by themselves.
+ *
+ * A batch that fails (a database error) is retried one delivery per transaction, so one bad
+ * delivery cannot fail the requests of the others.
+ */
+import type { JobInput } from '../jobs/interface.js';
+import type { DeliveryRecord, Store } from '../store/interface.js';
+
+/** A delivery as the receiver stores it; `result: 'pending'` means "enqueue a delivery job for it". */
+export type IncomingDelivery = Omit<DeliveryRecord, 'id' | 'jobId' | 'receivedAt' | 'handledAt'>;
+
+export interface Receipt {
+  /** `duplicate`: the forge's delivery id was stored before (a redelivery); nothing new happens. */
+  status: 'stored' | 'duplicate';
+  delivery: DeliveryRecord;
+}
+
+export interface ReceiverOptions {
+  store: Store;
+  now: () => number;
+  /** The job for a pending delivery (kind `delivery`, carrying the stored delivery's id). */
+  jobFor: (delivery: DeliveryRecord) => JobInput;
+  /** How long the first delivery of a batch waits for others; default 2 ms. */
+  windowMs?: number;
+  /** A batch this large is written at once; default 256. */
+  maxBatch?: number;
+  /** Called after each committed batch with its size (metrics). */
+  onBatch?: (size: number) => void;
+}
+
+export interface DeliveryReceiver {
+  receive(delivery: IncomingDelivery): Promise<Receipt>;
+  /** Writes what is waiting and resolves when every accepted delivery is committed. */
+  flush(): Promise<void>;
+}
+
+interface Waiting {
+  delivery: IncomingDelivery;
+  receivedAt: number;
+  resolve: (receipt: Receipt) => void;
+  reject: (error: unknown) => void;
+}
+
+export function createDeliveryReceiver(options: ReceiverOptions): DeliveryReceiver {
+  const { store, now, jobFor } = options;
+  const windowMs = options.windowMs ?? 2;
+  const maxBatch = options.maxBatch ?? 256;
+  let waiting: Waiting[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  /** The batch being written, if any; the next one starts when it ends. */
+  let writing: Promise<void> | null = null;
+
+  function schedule(): void {
+    if (writing !== null || timer !== null) return;
+    if (waiting.length >= maxBatch) {
+      startWrite();
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      startWrite();
+    }, windowMs);
+  }
+
+  function startWrite(): void {
+    if (writing !== null || waiting.length === 0) return;
+    const batch = waiting.slice(0, maxBatch);
+    waiting = waiting.slice(batch.length);
+    writing = writeBatch(batch).finally(() => {
+      writing = null;
+      if (waiting.length > 0) {
+        // Deliveries that arrived during the write have waited long enough: write them now.
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+        startWrite();
+      }
+    });
+  }
+
+  async function writeBatch(batch: Waiting[]): Promise<void> {
+    let receipts: Receipt[];
+    try {
+      receipts = await store.transaction(async (tx) => {
+        const out: Receipt[] = [];
+        for (const item of batch) out.push(await storeOne(tx, item));
+        return out;
+      });
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      for (const item of batch) {
+        await store.transaction((tx) => storeOne(tx, item)).then(item.resolve, item.reject);
+      }
+      return;
+    }
+    options.onBatch?.(batch.length);
+    batch.forEach((item, index) => {
+      item.resolve(receipts[index]!);
+    });
+  }
+
+  async function storeOne(tx: Store, item: Waiting): Promise<Receipt> {
+    const pending = item.delivery.result === 'pending';
+    const { delivery, created } = await tx.deliveries.insert({
+      ...item.delivery,
+      jobId: null,
+      receivedAt: item.receivedAt,
+      handledAt: pending ? null : item.receivedAt,
+    });
+    if (!created) return { status: 'duplicate', delivery };
+    if (!pending) return { status: 'stored', delivery };
+    const job = await tx.jobs.enqueue(jobFor(delivery));
+    await tx.deliveries.update(delivery.id, { jobId: job.id });
+    return { status: 'stored', delivery: { ...delivery, jobId: job.id } };
+  }
+
+  return {
+    receive(delivery) {
+      return new Promise<Receipt>((resolve, reject) => {
+        waiting.push({ delivery, receivedAt: now(), resolve, reject });
+        schedule();
+      });
+    },
+    async flush() {
+      if (timer !== null) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      startWrite();
+      while (writing !== null) await writing;
+    },
+  };
+}

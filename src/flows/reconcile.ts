@@ -1,0 +1,55 @@
+/**
+ * Pre-configured registries (margo-bridge.yaml) are reconciled at every start: created when new,
+ * updated to the file's settings when present. A registry that left the file is kept and reported,
+ * never deleted silently.
+ */
+import type { ConfiguredRegistry } from '../config/schema.js';
+import type { Services } from '../services.js';
+import { createRegistry, updateRegistry } from './registries.js';
+
+export interface ReconcileSummary {
+  created: string[];
+  updated: string[];
+  /** Registries marked as configured that the file no longer lists. */
+  orphaned: string[];
+}
+
+export async function reconcileRegistries(
+  services: Services,
+  configured: ConfiguredRegistry[],
+): Promise<ReconcileSummary> {
+  const summary: ReconcileSummary = { created: [], updated: [], orphaned: [] };
+  for (const entry of configured) {
+    const settings = {
+      ...entry,
+      tagPattern: entry.tagPattern ?? null,
+      semverRange: entry.semverRange ?? null,
+      auth: entry.auth ?? null,
+      caCert: entry.caCert ?? null,
+      clientCert: entry.clientCert ?? null,
+      clientKey: entry.clientKey ?? null,
+      webhookSecret: entry.webhookSecret ?? null,
+      pollInterval: entry.pollInterval ?? services.config.polling.interval,
+    };
+    const existing = await services.store.registries.getByName(entry.name);
+    const options = { skipConnectionTest: true, configured: true };
+    if (existing) {
+      await updateRegistry(services, existing.id, settings, options);
+      summary.updated.push(entry.name);
+    } else {
+      await createRegistry(services, settings, options);
+      summary.created.push(entry.name);
+    }
+  }
+  const names = new Set(configured.map((entry) => entry.name));
+  for (const registry of await services.store.registries.list()) {
+    if (registry.configured && !names.has(registry.name)) {
+      summary.orphaned.push(registry.name);
+      services.logger.warn(
+        { registry: registry.name, registryId: registry.id },
+        'registry is no longer in the configuration file; kept (delete it through the API if intended)',
+      );
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,202 @@
+/**
+ * Registry set-up shared by the API and the configuration file: input checks, sealing of
+ * credentials, the connection test, and the immediate poll (`requestPoll`).
+ */
+import semver from 'semver';
+import { BridgeError } from '../errors.js';
+import type { Job } from '../jobs/interface.js';
+import type { RegistryAuth } from '../registry/interface.js';
+import { repositoryKey } from '../registry/url.js';
+import type { Services } from '../services.js';
+import type { RegistryInput, RegistryRecord } from '../store/interface.js';
+import { connectionOf, openSecrets, type RegistrySecrets, sealSecrets, summariseSecrets } from './connection.js';
+
+export interface RegistrySettings {
+  name: string;
+  url: string;
+  subPath?: string;
+  tagPattern?: string | null;
+  semverRange?: string | null;
+  strictVersion?: boolean;
+  allowHttp?: boolean;
+  pollInterval?: number;
+  auth?: Exclude<RegistryAuth, { type: 'none' }> | null;
+  caCert?: string | null;
+  clientCert?: string | null;
+  clientKey?: string | null;
+  webhookSecret?: string | null;
+}
+
+const secretKeys = ['auth', 'caCert', 'clientCert', 'clientKey', 'webhookSecret'] as const;
+
+export interface SaveOptions {
+  /** Store even when the connection test fails. */
+  force?: boolean;
+  /** Skip the connection test (pre-configured registries are checked by their first poll). */
+  skipConnectionTest?: boolean;
+  configured?: boolean;
+}
+
+export async function createRegistry(
+  services: Services,
+  settings: RegistrySettings,
+  options: SaveOptions = {},
+): Promise<RegistryRecord> {
+  if (await services.store.registries.getByName(settings.name)) {
+    throw new BridgeError('CONFLICT', `a registry named '${settings.name}' exists already`);
+  }
+  const secrets = mergeSecrets({}, settings);
+  const input = await toInput(services, settings, secrets, options.configured ?? false);
+  await testConnection(services, input, secrets, options);
+  const created = await services.store.registries.create({ ...input, nextPollAt: services.clock.now() });
+  services.logger.info({ registry: created.name, registryId: created.id }, 'registry created');
+  return created;
+}
+
+export async function updateRegistry(
+  services: Services,
+  id: string,
+  patch: Partial<RegistrySettings>,
+  options: SaveOptions = {},
+): Promise<RegistryRecord> {
+  const current = await getRegistry(services, id);
+  if (patch.name !== undefined && patch.name !== current.name) {
+    if (await services.store.registries.getByName(patch.name)) {
+      throw new BridgeError('CONFLICT', `a registry named '${patch.name}' exists already`);
+    }
+  }
+  const secrets = mergeSecrets(await openSecrets(services.secretBox, current), patch);
+  const settings: RegistrySettings = {
+    name: patch.name ?? current.name,
+    url: patch.url ?? current.url,
+    subPath: patch.subPath ?? current.subPath,
+    tagPattern: patch.tagPattern === undefined ? current.tagPattern : patch.tagPattern,
+    semverRange: patch.semverRange === undefined ? current.semverRange : patch.semverRange,
+    strictVersion: patch.strictVersion ?? current.strictVersion,
+    allowHttp: patch.allowHttp ?? current.allowHttp,
+    pollInterval: patch.pollInterval ?? current.pollInterval,
+  };
+  const input = await toInput(services, settings, secrets, options.configured ?? current.configured);
+  const reachesDifferently =
+    patch.url !== undefined ||
+    patch.allowHttp !== undefined ||
+    patch.subPath !== undefined ||
+    secretKeys.some((key) => key !== 'webhookSecret' && patch[key] !== undefined);
+  if (reachesDifferently) await testConnection(services, input, secrets, options);
+  const updated = await services.store.registries.update(id, input);
+  services.logger.info({ registry: updated.name, registryId: id }, 'registry updated');
+  return updated;
+}
+
+export async function getRegistry(services: Services, id: string): Promise<RegistryRecord> {
+  const registry = await services.store.registries.get(id);
+  if (!registry) throw new BridgeError('NOT_FOUND', `no registry with id ${id}`);
+  return registry;
+}
+
+/** Enqueues an immediate poll; a poll already waiting or running for the registry is reused. */
+export async function requestPoll(services: Services, registryId: string): Promise<Job> {
+  return services.store.jobs.enqueue({
+    kind: 'poll',
+    payload: { registryId },
+    dedupeKey: pollKey(registryId),
+    maxAttempts: services.config.jobs.maxAttempts,
+  });
+}
+
+export function pollKey(registryId: string): string {
+  return `poll:${registryId}`;
+}
+
+function mergeSecrets(current: RegistrySecrets, patch: Partial<RegistrySettings>): RegistrySecrets {
+  const merged: RegistrySecrets = { ...current };
+  for (const key of secretKeys) {
+    const value = patch[key];
+    if (value === null) delete merged[key];
+    else if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+async function toInput(
+  services: Services,
+  settings: RegistrySettings,
+  secrets: RegistrySecrets,
+  configured: boolean,
+): Promise<RegistryInput> {
+  const url = checkUrl(settings.url, settings.allowHttp ?? false);
+  const semverRange = settings.semverRange ?? null;
+  if (semverRange !== null && semver.validRange(semverRange) === null) {
+    throw new BridgeError('BAD_REQUEST', `semverRange '${semverRange}' is not a valid semver range`, {
+      field: 'semverRange',
+    });
+  }
+  const subPath = (settings.subPath ?? '').replace(/^\/+|\/+$/g, '');
+  if (subPath.split('/').some((part) => part === '..')) {
+    throw new BridgeError('BAD_REQUEST', `subPath '${subPath}' must stay inside the repository`, { field: 'subPath' });
+  }
+  return {
+    name: settings.name,
+    url,
+    urlKey: repositoryKey(url),
+    subPath,
+    tagPattern: settings.tagPattern ?? null,
+    semverRange,
+    strictVersion: settings.strictVersion ?? false,
+    allowHttp: settings.allowHttp ?? false,
+    pollInterval: settings.pollInterval ?? services.config.polling.interval,
+    secretsCiphertext: await sealSecrets(services.secretBox, secrets),
+    credentialSummary: summariseSecrets(secrets),
+    configured,
+  };
+}
+
+function checkUrl(raw: string, allowHttp: boolean): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new BridgeError('BAD_REQUEST', 'url is not an absolute URL', { field: 'url' });
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new BridgeError('BAD_REQUEST', 'url must not contain credentials; give them in auth', { field: 'url' });
+  }
+  if (parsed.protocol === 'http:' && !allowHttp) {
+    throw new BridgeError('BAD_REQUEST', 'url uses http://; use https:// or set allowHttp: true', { field: 'url' });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new BridgeError('BAD_REQUEST', `url scheme ${parsed.protocol} is not supported; use https://`, {
+      field: 'url',
+    });
+  }
+  return parsed.toString();
+}
+
+/** Lists releases once: checks address, credentials and TLS before the registry is stored. */
+async function testConnection(
+  services: Services,
+  input: RegistryInput,
+  secrets: RegistrySecrets,
+  options: SaveOptions,
+): Promise<void> {
+  if (options.skipConnectionTest) return;
+  try {
+    await services.registryReader.listReleases(connectionOf(input, secrets));
+  } catch (error) {
+    if (options.force) {
+      services.logger.warn(
+        { registry: input.name, code: error instanceof BridgeError ? error.code : 'INTERNAL' },
+        'connection test failed; stored anyway (force)',
+      );
+      return;
+    }
+    if (error instanceof BridgeError) {
+      throw new BridgeError(
+        error.code,
+        `connection test failed: ${error.message} (the registry was not created; add ?force=true to store it anyway)`,
+        error.details,
+      );
+    }
+    throw error;
+  }
+}

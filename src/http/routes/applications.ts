@@ -1,0 +1,237 @@
+/** The catalogue: applications, their versions, a version's description and its resources. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { BridgeError } from '../../errors.js';
+import type { Description } from '../../margo/model.js';
+import type { Services } from '../../services.js';
+import type { Store, VersionRecord } from '../../store/interface.js';
+import type { App } from '../env.js';
+import { authErrors, issueSchema, jsonContent, notFound } from '../schemas.js';
+
+const tags = ['catalogue'];
+const security = [{ bearer: [] }];
+const stateSchema = z.enum(['valid', 'warnings', 'rejected']);
+const appParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const versionParam = appParam.extend({
+  version: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'version', in: 'path' } }),
+});
+const resourceNames = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
+const resourceParam = versionParam.extend({
+  name: z.enum(resourceNames).openapi({ param: { name: 'name', in: 'path' } }),
+});
+
+const registryRef = z.object({ id: z.string(), name: z.string() });
+const applicationSummary = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    tagline: z.string().nullable(),
+    latestVersion: z.string().nullable().openapi({ description: 'Newest valid (or with warnings) version' }),
+    versions: z.number(),
+    registry: registryRef.nullable(),
+  })
+  .openapi('ApplicationSummary');
+
+const versionSummary = z.object({
+  version: z.string(),
+  tag: z.string(),
+  commit: z.string(),
+  state: stateSchema,
+  errors: z.number(),
+  warnings: z.number(),
+  createdAt: z.string(),
+});
+
+const applicationDetail = applicationSummary.extend({ versions: z.array(versionSummary) }).openapi('Application');
+
+const versionDetail = z
+  .object({
+    applicationId: z.string(),
+    version: z.string(),
+    tag: z.string(),
+    commit: z.string(),
+    state: stateSchema,
+    shape: z.string().nullable(),
+    description: z.unknown().openapi({ description: 'The normalised description' }),
+    errors: z.array(issueSchema),
+    warnings: z.array(issueSchema),
+    resources: z.array(z.object({ name: z.string(), path: z.string(), href: z.string() })),
+    registry: registryRef.nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Version');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/applications',
+  tags,
+  security,
+  summary: 'Applications in the catalogue',
+  responses: {
+    200: jsonContent(z.object({ applications: z.array(applicationSummary) }), 'Applications'),
+    ...authErrors,
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/applications/{id}',
+  tags,
+  security,
+  summary: 'One application with all its versions',
+  request: { params: appParam },
+  responses: { 200: jsonContent(applicationDetail, 'The application'), ...authErrors, ...notFound },
+});
+
+const versionRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/applications/{id}/versions/{version}',
+  tags,
+  security,
+  summary: 'A version: normalised description, warnings or errors, tag, commit',
+  request: { params: versionParam },
+  responses: { 200: jsonContent(versionDetail, 'The version'), ...authErrors, ...notFound },
+});
+
+const resourceRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/applications/{id}/versions/{version}/resources/{name}',
+  tags,
+  security,
+  summary: 'A resource of the version (icon, descriptionFile, releaseNotes, licenseFile), with its content type',
+  request: { params: resourceParam },
+  responses: {
+    200: { description: 'The file as stored; markdown is served raw as text/markdown' },
+    ...authErrors,
+    ...notFound,
+  },
+});
+
+export function registerApplications(app: App): void {
+  app.openapi(listRoute, async (c) => {
+    const { store } = c.get('services');
+    const [rows, registries] = await Promise.all([store.versions.applications(), registryNames(c)]);
+    const applications = await Promise.all(
+      rows.map(async (row) => {
+        const shown = row.latest ?? newest(await store.versions.listByApplication(row.applicationId));
+        return {
+          ...identity(row.applicationId, shown),
+          latestVersion: row.latest?.version ?? null,
+          versions: row.versions,
+          registry: registries(row.registryId),
+        };
+      }),
+    );
+    return c.json({ applications }, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const versions = await c.get('services').store.versions.listByApplication(id);
+    if (versions.length === 0) throw new BridgeError('NOT_FOUND', `no application with id '${id}'`);
+    const latest = latestUsable(versions);
+    const registries = await registryNames(c);
+    return c.json(
+      {
+        ...identity(id, latest ?? newest(versions)),
+        latestVersion: latest?.version ?? null,
+        registry: registries(versions[0]!.registryId),
+        versions: versions.map((version) => ({
+          version: version.version,
+          tag: version.tag,
+          commit: version.commit,
+          state: version.state,
+          errors: version.errors.length,
+          warnings: version.warnings.length,
+          createdAt: new Date(version.createdAt).toISOString(),
+        })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(versionRoute, async (c) => {
+    const { id, version: wanted } = c.req.valid('param');
+    const version = await findVersion(c.get('services').store, id, wanted);
+    const registries = await registryNames(c);
+    const catalog = (version.description as Description | null)?.metadata.catalog.application ?? {};
+    const base = `/api/v1/applications/${encodeURIComponent(id)}/versions/${encodeURIComponent(version.version)}`;
+    return c.json(
+      {
+        applicationId: id,
+        version: version.version,
+        tag: version.tag,
+        commit: version.commit,
+        state: version.state,
+        shape: version.shape,
+        description: version.description,
+        errors: version.errors,
+        warnings: version.warnings,
+        resources: resourceNames
+          .filter((name) => catalog[name] !== undefined)
+          .map((name) => ({ name, path: catalog[name] ?? '', href: `${base}/resources/${name}` })),
+        registry: registries(version.registryId),
+        createdAt: new Date(version.createdAt).toISOString(),
+      },
+      200,
+    );
+  });
+
+  app.openapi(resourceRoute, async (c) => {
+    const { id, version: wanted, name } = c.req.valid('param');
+    const { store } = c.get('services');
+    const version = await findVersion(store, id, wanted);
+    const resource = await store.versions.resource(version.id, name);
+    if (!resource) throw new BridgeError('NOT_FOUND', `version ${version.version} of '${id}' has no ${name}`);
+    return c.body(resource.bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': resource.contentType,
+      'content-length': String(resource.bytes.byteLength),
+      // Resources come from registries: never let a browser run them as part of this origin.
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      'cache-control': 'private, max-age=3600, immutable',
+    });
+  });
+}
+
+async function findVersion(store: Store, applicationId: string, version: string): Promise<VersionRecord> {
+  const found = await store.versions.get(applicationId, version);
+  if (!found) throw new BridgeError('NOT_FOUND', `application '${applicationId}' has no version '${version}'`);
+  return found;
+}
+
+/** A lookup of registry id → { id, name }, loaded once per request. */
+async function registryNames(c: {
+  get(key: 'services'): Services;
+}): Promise<(id: string) => { id: string; name: string } | null> {
+  const registries = await c.get('services').store.registries.list();
+  const byId = new Map(registries.map((registry) => [registry.id, { id: registry.id, name: registry.name }]));
+  return (id) => byId.get(id) ?? null;
+}
+
+function identity(
+  id: string,
+  version: VersionRecord | undefined,
+): { id: string; name: string; tagline: string | null } {
+  const description = version?.description as Description | null | undefined;
+  return {
+    id,
+    name: description?.metadata.name ?? id,
+    tagline: description?.metadata.catalog.application?.tagline ?? null,
+  };
+}
+
+function latestUsable(versions: VersionRecord[]): VersionRecord | undefined {
+  return newest(versions.filter((version) => version.state !== 'rejected'));
+}
+
+function newest(versions: VersionRecord[]): VersionRecord | undefined {
+  return [...versions].sort((a, b) => b.createdAt - a.createdAt)[0];
+}

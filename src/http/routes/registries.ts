@@ -1,0 +1,333 @@
+/**
+ * Registries: set up by admins (End Users typing URLs, guarded by the registry reader's address
+ * guard), read by viewers. Credentials go in, never come out: the view shows only their kinds.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { MIN_POLL_INTERVAL_SECONDS } from '../../config/schema.js';
+import {
+  createRegistry,
+  getRegistry,
+  type RegistrySettings,
+  requestPoll,
+  updateRegistry,
+} from '../../flows/registries.js';
+import type { Services } from '../../services.js';
+import type { RegistryRecord, VersionRecord } from '../../store/interface.js';
+import { requireRole } from '../auth.js';
+import type { App } from '../env.js';
+import {
+  authErrors,
+  conflict,
+  idParam,
+  isoTime,
+  issueSchema,
+  jsonContent,
+  notFound,
+  unprocessable,
+} from '../schemas.js';
+
+const authSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }).strict(),
+    z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
+  ])
+  .openapi('RegistryAuth');
+
+const pem = z
+  .string()
+  .min(1)
+  .max(64 * 1024);
+
+const settingsFields = {
+  name: z.string().min(1).max(200).openapi({ example: 'hello-world' }),
+  url: z.string().url().openapi({ example: 'https://git.example.com/acme/hello-world.git' }),
+  subPath: z.string().max(1000).optional().openapi({ description: 'Package directory inside the repository' }),
+  tagPattern: z.string().min(1).max(500).nullable().optional().openapi({ example: 'v*' }),
+  semverRange: z.string().min(1).max(200).nullable().optional().openapi({ example: '>=1.0.0' }),
+  strictVersion: z.boolean().optional(),
+  allowHttp: z.boolean().optional().openapi({ description: 'Allow a plain http:// URL' }),
+  pollInterval: z.number().int().min(MIN_POLL_INTERVAL_SECONDS).optional().openapi({ description: 'Seconds' }),
+  auth: authSchema.nullable().optional(),
+  caCert: pem.nullable().optional(),
+  clientCert: pem.nullable().optional(),
+  clientKey: pem.nullable().optional(),
+  webhookSecret: z.string().min(1).max(1000).nullable().optional(),
+};
+
+const createSchema = z.object(settingsFields).strict().openapi('RegistryCreate');
+const patchSchema = z.object(settingsFields).partial().strict().openapi('RegistryPatch');
+
+const forceQuery = z.object({
+  force: z.enum(['true', 'false']).optional().openapi({ description: 'Store even if the connection test fails' }),
+});
+
+const countsSchema = z.object({ valid: z.number(), warnings: z.number(), rejected: z.number() });
+export const registrySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    subPath: z.string(),
+    tagPattern: z.string().nullable(),
+    semverRange: z.string().nullable(),
+    strictVersion: z.boolean(),
+    allowHttp: z.boolean(),
+    pollInterval: z.number(),
+    credentials: z.record(z.string(), z.unknown()),
+    configured: z.boolean().openapi({ description: 'Comes from margo-bridge.yaml (reset at each start)' }),
+    status: z.object({
+      lastPollAt: z.string().nullable(),
+      lastSuccessAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      consecutiveFailures: z.number(),
+      nextPollAt: z.string().nullable(),
+      versions: countsSchema,
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Registry');
+
+const versionSummarySchema = z
+  .object({
+    id: z.string(),
+    applicationId: z.string().nullable(),
+    version: z.string(),
+    tag: z.string(),
+    commit: z.string(),
+    state: z.enum(['valid', 'warnings', 'rejected']),
+    shape: z.string().nullable(),
+    errors: z.array(issueSchema),
+    warnings: z.array(issueSchema),
+    createdAt: z.string(),
+  })
+  .openapi('RegistryVersion');
+
+const eventSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    tag: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .openapi('RegistryEvent');
+
+const tags = ['registries'];
+const security = [{ bearer: [] }];
+
+const create = createRoute({
+  method: 'post',
+  path: '/api/v1/registries',
+  tags,
+  security,
+  summary: 'Add a registry (tests the connection first)',
+  middleware: [requireRole('admin')] as const,
+  request: {
+    query: forceQuery,
+    body: { required: true, content: { 'application/json': { schema: createSchema } } },
+  },
+  responses: { 201: jsonContent(registrySchema, 'Created'), ...authErrors, ...conflict, ...unprocessable },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/registries',
+  tags,
+  security,
+  summary: 'List registries with their status',
+  responses: { 200: jsonContent(z.object({ registries: z.array(registrySchema) }), 'Registries'), ...authErrors },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/api/v1/registries/{id}',
+  tags,
+  security,
+  summary: 'One registry with its status',
+  request: { params: idParam },
+  responses: { 200: jsonContent(registrySchema, 'The registry'), ...authErrors, ...notFound },
+});
+
+const patch = createRoute({
+  method: 'patch',
+  path: '/api/v1/registries/{id}',
+  tags,
+  security,
+  summary: 'Change a registry (a changed address or credentials is tested again); null removes a credential',
+  middleware: [requireRole('admin')] as const,
+  request: {
+    params: idParam,
+    query: forceQuery,
+    body: { required: true, content: { 'application/json': { schema: patchSchema } } },
+  },
+  responses: {
+    200: jsonContent(registrySchema, 'Updated'),
+    ...authErrors,
+    ...notFound,
+    ...conflict,
+    ...unprocessable,
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/api/v1/registries/{id}',
+  tags,
+  security,
+  summary: 'Remove a registry and its versions',
+  middleware: [requireRole('admin')] as const,
+  request: { params: idParam },
+  responses: { 204: { description: 'Deleted' }, ...authErrors, ...notFound },
+});
+
+const sync = createRoute({
+  method: 'post',
+  path: '/api/v1/registries/{id}/sync',
+  tags,
+  security,
+  summary: 'Poll now',
+  middleware: [requireRole('operator')] as const,
+  request: { params: idParam },
+  responses: {
+    202: jsonContent(z.object({ jobId: z.string(), state: z.string() }), 'Poll queued'),
+    ...authErrors,
+    ...notFound,
+  },
+});
+
+const versions = createRoute({
+  method: 'get',
+  path: '/api/v1/registries/{id}/versions',
+  tags,
+  security,
+  summary: 'Every version ingested from the registry, rejected ones with their errors',
+  request: { params: idParam },
+  responses: {
+    200: jsonContent(z.object({ versions: z.array(versionSummarySchema) }), 'Versions'),
+    ...authErrors,
+    ...notFound,
+  },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/api/v1/registries/{id}/events',
+  tags,
+  security,
+  summary: 'Events such as moved tags (TAG_MOVED)',
+  request: { params: idParam },
+  responses: { 200: jsonContent(z.object({ events: z.array(eventSchema) }), 'Events'), ...authErrors, ...notFound },
+});
+
+export function registerRegistries(app: App): void {
+  app.openapi(create, async (c) => {
+    const services = c.get('services');
+    const body = c.req.valid('json');
+    const record = await createRegistry(services, withoutNulls(body), { force: c.req.valid('query').force === 'true' });
+    c.header('Location', `/api/v1/registries/${record.id}`);
+    return c.json(await registryView(services, record), 201);
+  });
+  app.openapi(list, async (c) => {
+    const services = c.get('services');
+    const records = await services.store.registries.list();
+    return c.json({ registries: await Promise.all(records.map((record) => registryView(services, record))) }, 200);
+  });
+  app.openapi(get, async (c) => {
+    const services = c.get('services');
+    return c.json(await registryView(services, await getRegistry(services, c.req.valid('param').id)), 200);
+  });
+  app.openapi(patch, async (c) => {
+    const services = c.get('services');
+    const record = await updateRegistry(services, c.req.valid('param').id, c.req.valid('json'), {
+      force: c.req.valid('query').force === 'true',
+    });
+    return c.json(await registryView(services, record), 200);
+  });
+  app.openapi(remove, async (c) => {
+    const services = c.get('services');
+    const record = await getRegistry(services, c.req.valid('param').id);
+    await services.store.registries.delete(record.id);
+    services.logger.info({ registry: record.name, registryId: record.id }, 'registry deleted');
+    return c.body(null, 204);
+  });
+  app.openapi(sync, async (c) => {
+    const services = c.get('services');
+    const record = await getRegistry(services, c.req.valid('param').id);
+    const job = await requestPoll(services, record.id);
+    return c.json({ jobId: job.id, state: job.state }, 202);
+  });
+  app.openapi(versions, async (c) => {
+    const services = c.get('services');
+    const record = await getRegistry(services, c.req.valid('param').id);
+    const rows = await services.store.versions.listByRegistry(record.id);
+    return c.json({ versions: rows.map(versionSummary) }, 200);
+  });
+  app.openapi(events, async (c) => {
+    const services = c.get('services');
+    const record = await getRegistry(services, c.req.valid('param').id);
+    const rows = await services.store.events.list(record.id);
+    return c.json(
+      {
+        events: rows.map((event) => ({
+          id: event.id,
+          kind: event.kind,
+          tag: event.tag,
+          detail: event.detail,
+          createdAt: new Date(event.createdAt).toISOString(),
+        })),
+      },
+      200,
+    );
+  });
+}
+
+export async function registryView(
+  services: Services,
+  record: RegistryRecord,
+): Promise<z.infer<typeof registrySchema>> {
+  const counts = await services.store.versions.counts(record.id);
+  return {
+    id: record.id,
+    name: record.name,
+    url: record.url,
+    subPath: record.subPath,
+    tagPattern: record.tagPattern,
+    semverRange: record.semverRange,
+    strictVersion: record.strictVersion,
+    allowHttp: record.allowHttp,
+    pollInterval: record.pollInterval,
+    credentials: record.credentialSummary,
+    configured: record.configured,
+    status: {
+      lastPollAt: isoTime(record.lastPollAt),
+      lastSuccessAt: isoTime(record.lastSuccessAt),
+      lastError: record.lastError,
+      consecutiveFailures: record.consecutiveFailures,
+      nextPollAt: isoTime(record.nextPollAt),
+      versions: { valid: counts.valid ?? 0, warnings: counts.warnings ?? 0, rejected: counts.rejected ?? 0 },
+    },
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+function versionSummary(version: VersionRecord): z.infer<typeof versionSummarySchema> {
+  return {
+    id: version.id,
+    applicationId: version.applicationId,
+    version: version.version,
+    tag: version.tag,
+    commit: version.commit,
+    state: version.state,
+    shape: version.shape,
+    errors: version.errors,
+    warnings: version.warnings,
+    createdAt: new Date(version.createdAt).toISOString(),
+  };
+}
+
+/** On creation `null` means the same as absent. */
+function withoutNulls(body: z.infer<typeof createSchema>): RegistrySettings {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)) as unknown as RegistrySettings;
+}

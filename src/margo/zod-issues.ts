@@ -1,0 +1,90 @@
+/** Turns zod's findings on a raw document into project findings with stable codes and plain words. */
+import type { z } from 'zod';
+import type { DocPath, IssueList, PathSegment } from './issues.js';
+import { EXTENSION_KEY } from './raw-schema.js';
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
+  return `a ${typeof value}`;
+}
+
+const expectedWords: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+const ruleFields = new Set(['minLength', 'maxLength', 'minPrecision', 'maxPrecision']);
+
+function fieldName(path: DocPath): string {
+  const last = [...path].reverse().find((segment) => typeof segment === 'string');
+  return last === undefined ? 'the document' : String(last);
+}
+
+export function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown, list: IssueList): void {
+  for (const issue of issues) {
+    const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+    const field = fieldName(path);
+    const actual = valueAt(root, issue.path);
+    switch (issue.code) {
+      case 'invalid_type': {
+        const expected = expectedWords[issue.expected] ?? issue.expected;
+        if (actual === undefined) list.error('REQUIRED', path, `${field} is required (expected ${expected})`);
+        else if (ruleFields.has(field)) list.error('RULE', path, `${field} must be a non-negative whole number`);
+        else list.error('TYPE', path, `${field} must be ${expected}, found ${typeName(actual)}`);
+        break;
+      }
+      case 'invalid_union':
+        if (actual === undefined) list.error('REQUIRED', path, `${field} is required`);
+        else list.error('TYPE', path, `${field} has an unexpected type (${typeName(actual)})`);
+        break;
+      case 'invalid_format': {
+        const pattern = 'pattern' in issue && typeof issue.pattern === 'string' ? issue.pattern : issue.format;
+        list.error('PATTERN', path, `${field} '${String(actual)}' does not match the pattern ${pattern}`);
+        break;
+      }
+      case 'invalid_value':
+        list.error(
+          'ENUM',
+          path,
+          `${field} '${String(actual)}' is not one of the allowed values: ${issue.values.map(String).join(', ')}`,
+        );
+        break;
+      case 'too_small':
+        if (issue.origin === 'array') list.error('REQUIRED', path, `${field} needs at least ${issue.minimum} entry`);
+        else if (issue.origin === 'string') list.error('REQUIRED', path, `${field} must not be empty`);
+        else if (ruleFields.has(field)) list.error('RULE', path, `${field} must be a non-negative whole number`);
+        else
+          list.error(
+            'RULE',
+            path,
+            `${field} must be at least ${String(issue.minimum)}${issue.inclusive ? '' : ' (exclusive)'}`,
+          );
+        break;
+      case 'unrecognized_keys':
+        for (const key of issue.keys) {
+          if (EXTENSION_KEY.test(key)) continue;
+          list.warning('UNKNOWN_KEY', [...path, key], `unknown key '${key}' is ignored`, 'key');
+        }
+        break;
+      default:
+        list.error('RULE', path, `${field}: ${issue.message}`);
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * isomorphic-git's HTTP client for one registry on Node: the registry's own TLS settings (extra CA
+ * bundle, client certificate) in its own agent (nothing process-wide), the outbound address guard on
+ * every connection and redirect, the caller's abort signal, and network failures as specific,
+ * credential-free BridgeErrors.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import tls, { type PeerCertificate } from 'node:tls';
+import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { BridgeError } from '../../errors.js';
+import type { RegistryTls } from '../interface.js';
+import { redactUrl } from '../url.js';
+import { guardHost, type ResolvedAddress, type Resolver } from './address-guard.js';
+
+export interface NodeHttpOptions {
+  tls?: RegistryTls;
+  allowPrivateNetworks: boolean;
+  /** Follow redirects to plain http:// only when the registry allows http. */
+  allowHttp: boolean;
+  resolve?: Resolver;
+}
+
+const maxRedirects = 5;
+
+const tlsVerificationCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
+export function createNodeHttpClient(options: NodeHttpOptions): { client: HttpClient; close(): void } {
+  const tlsSettings = options.tls ?? {};
+  const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 4 };
+  // An extra CA bundle adds to the public roots instead of replacing them.
+  if (tlsSettings.caCert) agentOptions.ca = [...tls.rootCertificates, tlsSettings.caCert];
+  if (tlsSettings.clientCert) agentOptions.cert = tlsSettings.clientCert;
+  if (tlsSettings.clientKey) agentOptions.key = tlsSettings.clientKey;
+  const httpsAgent = new https.Agent(agentOptions);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+  async function request(gitRequest: GitHttpRequest): Promise<GitHttpResponse> {
+    const body = gitRequest.body ? await collect(gitRequest.body) : undefined;
+    let url = new URL(gitRequest.url);
+    const method = gitRequest.method ?? 'GET';
+    let headers = { ...(gitRequest.headers ?? {}) };
+    for (let redirects = 0; ; redirects++) {
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowHttp)) {
+        throw new BridgeError('REGISTRY_PROTOCOL', `refused to follow a redirect to ${redactUrl(url.toString())}`);
+      }
+      const addresses = await guardHost(url.hostname, options.allowPrivateNetworks, options.resolve);
+      const response = await send(
+        url,
+        method,
+        headers,
+        method === 'GET' ? undefined : body,
+        addresses,
+        gitRequest.signal,
+      );
+      const location = response.headers.location;
+      const status = response.statusCode ?? 0;
+      if (location && [301, 302, 303, 307, 308].includes(status) && redirects < maxRedirects) {
+        response.resume();
+        const next = new URL(location, url);
+        // Credentials stay with the host they were configured for.
+        if (next.host !== url.host) headers = withoutAuthorization(headers);
+        // Only 307/308 keep a request body; git clients do not replay a POST elsewhere otherwise.
+        if (method !== 'GET' && status !== 307 && status !== 308) {
+          throw new BridgeError('REGISTRY_PROTOCOL', `registry redirected a ${method} request (HTTP ${status})`);
+        }
+        url = next;
+        continue;
+      }
+      return {
+        url: url.toString(),
+        method,
+        statusCode: status,
+        statusMessage: response.statusMessage ?? '',
+        headers: flattenHeaders(response),
+        body: streamBody(response, gitRequest.signal),
+      };
+    }
+  }
+
+  function send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+    addresses: ResolvedAddress[],
+    signal: AbortSignal | undefined,
+  ): Promise<IncomingMessage> {
+    const secure = url.protocol === 'https:';
+    const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
+      if (lookupOptions.all) callback(null, addresses);
+      else callback(null, addresses[0]!.address, addresses[0]!.family);
+    };
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const outgoing = (secure ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || (secure ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+        agent: secure ? httpsAgent : httpAgent,
+        lookup,
+      });
+      const onAbort = () => outgoing.destroy(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      outgoing.on('response', (response) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(response);
+      });
+      // Whether the TLS handshake completed tells a refused handshake from a broken connection.
+      let handshakeDone = !secure;
+      outgoing.on('socket', (socket) => {
+        if ((socket as { encrypted?: boolean }).encrypted && !socket.connecting) handshakeDone = true;
+        socket.once('secureConnect', () => {
+          handshakeDone = true;
+        });
+      });
+      outgoing.on('error', (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) reject(signal.reason);
+        else networkError(error, url, tlsSettings, addresses, handshakeDone).then(reject, reject);
+      });
+      outgoing.end(body);
+    });
+  }
+
+  return {
+    client: { request },
+    close() {
+      httpsAgent.destroy();
+      httpAgent.destroy();
+    },
+  };
+}
+
+async function collect(body: AsyncIterableIterator<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of body) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+}
+
+function flattenHeaders(response: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The response body; stopping early (a limit) or an abort destroys the connection. */
+async function* streamBody(
+  response: IncomingMessage,
+  signal: AbortSignal | undefined,
+): AsyncIterableIterator<Uint8Array> {
+  const onAbort = () => response.destroy(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of response) {
+      const buffer = chunk as Buffer;
+      yield new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+    }
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw new BridgeError('REGISTRY_UNREACHABLE', `the connection broke while reading the answer (${codeOf(error)})`);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!response.complete) response.destroy();
+  }
+}
+
+function codeOf(error: unknown): string {
+  return (error as { code?: string } | null)?.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** A failed connection as a specific BridgeError; TLS verification failures name the certificate. */
+async function networkError(
+  error: Error,
+  url: URL,
+  tlsSettings: RegistryTls,
+  addresses: ResolvedAddress[],
+  handshakeDone: boolean,
+): Promise<BridgeError> {
+  const code = codeOf(error);
+  const where = `${url.protocol}//${url.host}`;
+  if (tlsVerificationCodes.has(code)) {
+    const certificate = await peerCertificate(url, tlsSettings, addresses[0]!);
+    const named = certificate ? ` (certificate subject ${certificate.subject}, issuer ${certificate.issuer})` : '';
+    return new BridgeError('REGISTRY_TLS', `TLS verification of ${where} failed: ${code}${named}`, {
+      code,
+      ...(certificate ?? {}),
+    });
+  }
+  if (code.startsWith('ERR_SSL') || code === 'EPROTO' || /alert|handshake/i.test(error.message)) {
+    return new BridgeError(
+      'REGISTRY_TLS',
+      `the TLS handshake with ${where} failed (${code}); the server may require a client certificate or refuse the one given`,
+      { code },
+    );
+  }
+  if (code === 'ECONNRESET' && !handshakeDone) {
+    return new BridgeError(
+      'REGISTRY_TLS',
+      `${where} closed the connection during the TLS handshake; the server may require a client certificate or refuse the one given`,
+      { code },
+    );
+  }
+  if (code === 'ETIMEDOUT') return new BridgeError('REGISTRY_TIMEOUT', `connecting to ${where} timed out`, { code });
+  return new BridgeError('REGISTRY_UNREACHABLE', `could not reach ${where} (${code})`, { code });
+}
+
+function describeName(name: PeerCertificate['subject'] | undefined): string {
+  if (!name) return 'unknown';
+  const parts = (['CN', 'O', 'OU'] as const).flatMap((key) => (name[key] ? [`${key}=${name[key]}`] : []));
+  return parts.length > 0 ? parts.join(', ') : 'unknown';
+}
+
+/** The server's certificate, fetched without verification, only to describe a verification failure. */
+function peerCertificate(
+  url: URL,
+  tlsSettings: RegistryTls,
+  address: ResolvedAddress,
+): Promise<{ subject: string; issuer: string } | undefined> {
+  return new Promise((resolve) => {
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const socket = tls.connect({
+      host: address.address,
+      port: Number(url.port || 443),
+      ...(hostname === address.address ? {} : { servername: hostname }),
+      rejectUnauthorized: false,
+      ...(tlsSettings.clientCert ? { cert: tlsSettings.clientCert } : {}),
+      ...(tlsSettings.clientKey ? { key: tlsSettings.clientKey } : {}),
+    });
+    const done = (value: { subject: string; issuer: string } | undefined) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(5000, () => done(undefined));
+    socket.once('secureConnect', () => {
+      const certificate = socket.getPeerCertificate();
+      done({ subject: describeName(certificate.subject), issuer: describeName(certificate.issuer) });
+    });
+    socket.once('error', () => done(undefined));
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Reads a package straight from the object store (no checkout): the description (`margo.yaml` at
+ * the package root, else the one YAML file there that is a description) and the resources its
+ * catalog references. Symbolic links (tree mode 120000) and paths leaving the package are refused.
+ */
+import git, { type TreeEntry } from 'isomorphic-git';
+import { BridgeError, isBridgeError } from '../errors.js';
+import { validateDocument } from '../margo/index.js';
+import type { Package, PackageFile, Release } from './interface.js';
+import { resourcePath } from './paths.js';
+import type { ObjectStore } from './storage.js';
+
+const symlinkMode = '120000';
+const resourceFields = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
+
+export interface PackageLimits {
+  maxDescriptionBytes: number;
+  maxResourceBytes: number;
+}
+
+/** One release's objects; `cache` lets isomorphic-git parse each pack index once per read. */
+interface Snapshot {
+  fs: ObjectStore['fs'];
+  gitdir: string;
+  cache: object;
+}
+
+export async function readPackage(
+  objects: ObjectStore,
+  release: Release,
+  packageDir: string,
+  limits: PackageLimits,
+): Promise<Package> {
+  const store: Snapshot = { fs: objects.fs, gitdir: objects.gitdir, cache: {} };
+  const entries = await listDirectory(store, release, packageDir);
+  if (!entries) {
+    throw new BridgeError(
+      'NO_DESCRIPTION',
+      `the package directory "${packageDir}" does not exist in tag ${release.tag}`,
+    );
+  }
+  const { path: descriptionPath, text: descriptionText } = await findDescription(
+    store,
+    release,
+    packageDir,
+    entries,
+    limits,
+  );
+
+  const resources: PackageFile[] = [];
+  const resourceProblems: Package['resourceProblems'] = [];
+  const application = validateDocument(descriptionText).description?.metadata.catalog.application ?? {};
+  const seen = new Set<string>();
+  for (const field of resourceFields) {
+    const reference = application[field];
+    if (typeof reference !== 'string' || reference.trim() === '' || seen.has(reference)) continue;
+    seen.add(reference);
+    try {
+      const repoPath = resourcePath(packageDir, reference);
+      const bytes = await readFileAt(store, release, repoPath, limits.maxResourceBytes, field);
+      resources.push({ path: relativeTo(packageDir, repoPath), bytes });
+    } catch (error) {
+      if (!isBridgeError(error)) throw error;
+      resourceProblems.push({ path: reference, code: error.code, message: error.message });
+    }
+  }
+  return { release, descriptionPath, descriptionText, resources, resourceProblems };
+}
+
+async function findDescription(
+  store: Snapshot,
+  release: Release,
+  packageDir: string,
+  entries: TreeEntry[],
+  limits: PackageLimits,
+): Promise<{ path: string; text: string }> {
+  const named = entries.find((entry) => entry.path === 'margo.yaml');
+  if (named) {
+    return { path: named.path, text: await readDescription(store, release, packageDir, named, limits) };
+  }
+  const found: { path: string; text: string }[] = [];
+  for (const entry of entries) {
+    if (entry.type !== 'blob' || entry.mode === symlinkMode || !/\.ya?ml$/i.test(entry.path)) continue;
+    let text: string;
+    try {
+      text = await readDescription(store, release, packageDir, entry, limits);
+    } catch (error) {
+      if (isBridgeError(error, 'LIMIT_EXCEEDED')) continue;
+      throw error;
+    }
+    if (validateDocument(text).kind === 'description') found.push({ path: entry.path, text });
+  }
+  const where = packageDir ? `"${packageDir}"` : 'the repository root';
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) {
+    throw new BridgeError('NO_DESCRIPTION', `tag ${release.tag} has no margo.yaml nor another description in ${where}`);
+  }
+  throw new BridgeError(
+    'NO_DESCRIPTION',
+    `tag ${release.tag} has several descriptions in ${where} (${found.map((f) => f.path).join(', ')}); name one margo.yaml`,
+  );
+}
+
+async function readDescription(
+  store: Snapshot,
+  release: Release,
+  packageDir: string,
+  entry: TreeEntry,
+  limits: PackageLimits,
+): Promise<string> {
+  const path = [packageDir, entry.path].filter(Boolean).join('/');
+  if (entry.mode === symlinkMode) {
+    throw new BridgeError('UNSAFE_PATH', `the description ${path} in tag ${release.tag} is a symbolic link`);
+  }
+  if (entry.type !== 'blob') throw new BridgeError('NO_DESCRIPTION', `${path} in tag ${release.tag} is not a file`);
+  const { blob } = await git.readBlob({ fs: store.fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
+  if (blob.length > limits.maxDescriptionBytes) {
+    throw new BridgeError(
+      'LIMIT_EXCEEDED',
+      `the description ${path} in tag ${release.tag} has ${blob.length} bytes; the limit is ${limits.maxDescriptionBytes}`,
+      { limit: limits.maxDescriptionBytes, size: blob.length },
+    );
+  }
+  return new TextDecoder().decode(blob);
+}
+
+/** The entries of a directory at the release's commit, or undefined when it does not exist. */
+async function listDirectory(store: Snapshot, release: Release, dir: string): Promise<TreeEntry[] | undefined> {
+  try {
+    const { tree } = await git.readTree({
+      fs: store.fs,
+      gitdir: store.gitdir,
+      oid: release.commit,
+      cache: store.cache,
+      ...(dir ? { filepath: dir } : {}),
+    });
+    return tree;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'NotFoundError' || code === 'ObjectTypeError') return undefined;
+    throw error;
+  }
+}
+
+/** A regular file's bytes; every directory on the way and the file itself must not be a symbolic link. */
+async function readFileAt(
+  store: Snapshot,
+  release: Release,
+  repoPath: string,
+  maxBytes: number,
+  field: string,
+): Promise<Uint8Array> {
+  const segments = repoPath.split('/');
+  let dir = '';
+  let entry: TreeEntry | undefined;
+  for (const segment of segments) {
+    const entries = await listDirectory(store, release, dir);
+    entry = entries?.find((candidate) => candidate.path === segment);
+    if (!entry) throw new BridgeError('NOT_FOUND', `${field} ${repoPath} does not exist in tag ${release.tag}`);
+    if (entry.mode === symlinkMode) {
+      throw new BridgeError('UNSAFE_PATH', `${field} ${repoPath} in tag ${release.tag} goes through a symbolic link`);
+    }
+    dir = dir ? `${dir}/${segment}` : segment;
+  }
+  if (entry?.type !== 'blob') {
+    throw new BridgeError('NOT_FOUND', `${field} ${repoPath} in tag ${release.tag} is not a file`);
+  }
+  const { blob } = await git.readBlob({ fs: store.fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
+  if (blob.length > maxBytes) {
+    throw new BridgeError('LIMIT_EXCEEDED', `${field} ${repoPath} has ${blob.length} bytes; the limit is ${maxBytes}`, {
+      limit: maxBytes,
+      size: blob.length,
+    });
+  }
+  return blob;
+}
+
+function relativeTo(packageDir: string, repoPath: string): string {
+  return packageDir ? repoPath.slice(packageDir.length + 1) : repoPath;
+}

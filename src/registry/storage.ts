@@ -1,0 +1,31 @@
+/**
+ * Where fetched Git objects live while a release is read. Pluggable: memory (`memoryStorage`, also
+ * on Workers) or disk (`registry/node/disk-storage.ts`, a cache reused between fetches of one
+ * registry). Both pass the same reader suite (test/registry-reader.contract.ts).
+ */
+import type { PromiseFsClient } from 'isomorphic-git';
+import { MemoryFs } from './memory-fs.js';
+
+export interface ObjectStore {
+  fs: PromiseFsClient;
+  /** The git directory holding `objects/` (no work tree, no refs needed). */
+  gitdir: string;
+}
+
+export interface ObjectStorage {
+  /** Runs `work` with the object store of the registry identified by `registryKey` (see repositoryKey). */
+  use<T>(registryKey: string, work: (store: ObjectStore) => Promise<T>): Promise<T>;
+}
+
+/** A fresh in-memory object store per read, dropped afterwards: nothing is cached. */
+export function memoryStorage(): ObjectStorage {
+  return {
+    async use(_registryKey, work) {
+      const fs = new MemoryFs();
+      await fs.promises.mkdir('/registry');
+      await fs.promises.mkdir('/registry/objects');
+      await fs.promises.mkdir('/registry/objects/pack');
+      return work({ fs, gitdir: '/registry' });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../schema.js';
+import { initial } from './0001_initial.js';
+
+/**
+ * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
+ * never renamed once released; add a new file for each change.
+ */
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+  };
+}
+
+/** The name of the newest migration: `ready()` checks that it has been applied. */
+export const LATEST_MIGRATION = '0001_initial';
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

@@ -1,0 +1,44 @@
+/**
+ * The shared store: PostgreSQL through `pg`. Several margo-bridge processes may use one
+ * database; the job queue claims with FOR UPDATE SKIP LOCKED and migrations take an advisory lock.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { BridgeError } from '../errors.js';
+import { redactUrl } from '../registry/url.js';
+import type { Store } from './interface.js';
+import { createKyselyStore } from './kysely-store.js';
+import { migrateToLatest } from './migrate.js';
+import { asyncTransactionScope } from './node-scope.js';
+import type { Database } from './schema.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  now?: () => number;
+  /** An idle connection failed (e.g. the server restarted); the pool replaces it. Default: ignored. */
+  onIdleError?: (error: Error) => void;
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // Without a listener an idle client's error would crash the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BridgeError('INTERNAL', `cannot open PostgreSQL at ${redactUrl(options.url)}: ${message}`);
+  }
+  try {
+    await migrateToLatest(db, 'postgres');
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return createKyselyStore({ db, dialect: 'postgres', now: options.now, scope: asyncTransactionScope() });
+}

@@ -1,0 +1,113 @@
+/**
+ * Table types for Kysely. Column types are the values the drivers accept on write; reads are
+ * normalised in `rows.ts` (Postgres returns BIGINT as a string, SQLite has no boolean).
+ * Times are epoch milliseconds (BIGINT), booleans 0/1, JSON as text, so one set of queries
+ * works on both databases.
+ */
+
+export interface RegistryTable {
+  id: string;
+  name: string;
+  url: string;
+  url_key: string;
+  sub_path: string;
+  tag_pattern: string | null;
+  semver_range: string | null;
+  strict_version: number;
+  allow_http: number;
+  poll_interval: number;
+  secrets_ciphertext: string | null;
+  credential_summary: string;
+  configured: number;
+  last_poll_at: number | string | null;
+  last_success_at: number | string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_poll_at: number | string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface VersionTable {
+  id: string;
+  registry_id: string;
+  application_id: string | null;
+  tag: string;
+  commit: string;
+  version: string;
+  state: string;
+  shape: string | null;
+  description: string | null;
+  errors: string;
+  warnings: string;
+  created_at: number | string;
+}
+
+export interface ResourceTable {
+  version_id: string;
+  name: string;
+  path: string;
+  content_type: string;
+  bytes: Uint8Array;
+}
+
+export interface EventTable {
+  id: string;
+  registry_id: string;
+  kind: string;
+  tag: string | null;
+  detail: string;
+  created_at: number | string;
+}
+
+export interface DeliveryTable {
+  id: string;
+  forge: string;
+  delivery_id: string;
+  event: string;
+  action: string | null;
+  repository_url: string | null;
+  result: string;
+  job_id: string | null;
+  payload: string;
+  received_at: number | string;
+  handled_at: number | string | null;
+}
+
+export interface TokenTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_at: number | string;
+}
+
+export interface JobTable {
+  id: string;
+  kind: string;
+  payload: string;
+  dedupe_key: string | null;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: number | string;
+  last_error: string | null;
+  /** Worker holding the lease; null unless running. */
+  locked_by: string | null;
+  /** Lease end; a running job past it may be claimed again. */
+  locked_until: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface Database {
+  registries: RegistryTable;
+  versions: VersionTable;
+  resources: ResourceTable;
+  events: EventTable;
+  deliveries: DeliveryTable;
+  tokens: TokenTable;
+  jobs: JobTable;
+}
+
+export type DialectName = 'sqlite' | 'postgres';

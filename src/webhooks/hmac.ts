@@ -1,0 +1,91 @@
+/**
+ * WebCrypto primitives for webhook verification. `crypto.subtle.verify` compares MACs in
+ * constant time; `constantTimeEqual` compares shared tokens through their SHA-256 digests,
+ * so neither the content nor the length of a secret leaks through timing.
+ */
+
+const encoder = new TextEncoder();
+
+/** Imported keys by secret; a handful of secrets are live at once, so the cache stays small. */
+const keyCache = new Map<string, Promise<CryptoKey>>();
+const KEY_CACHE_LIMIT = 1000;
+
+export function hmacKey(secret: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret;
+  const cacheKey = typeof secret === 'string' ? `s:${secret}` : `b:${toHex(secret)}`;
+  let key = keyCache.get(cacheKey);
+  if (!key) {
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keyCache.set(cacheKey, key);
+  }
+  return key;
+}
+
+/** Constant-time check that `mac` is the HMAC-SHA256 of `data` under `key`. */
+export async function verifyHmac(
+  key: CryptoKey,
+  mac: Uint8Array<ArrayBuffer>,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
+  if (mac.length !== 32) return false;
+  return crypto.subtle.verify('HMAC', key, mac, data);
+}
+
+export async function signHmac(
+  secret: string | Uint8Array<ArrayBuffer>,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), data));
+}
+
+async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+}
+
+/** Equal strings, compared without leaking where they differ or how long the expected one is. */
+export async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256(encoder.encode(given)), sha256(encoder.encode(expected))]);
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
+
+export function toHex(bytes: Uint8Array<ArrayBuffer>): string {
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** Hex to bytes; null when the text is not an even-length hex string. */
+export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) return null;
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/** Standard base64 to bytes; null when the text is not base64. */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function toBase64(bytes: Uint8Array<ArrayBuffer>): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export function concatBytes(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

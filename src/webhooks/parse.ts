@@ -1,0 +1,31 @@
+/**
+ * One entry point for the receivers: the parser of each forge, and the delivery id, which falls
+ * back to the body's SHA-256 for the rare delivery without an id header, so that an identical
+ * redelivery is still recognised.
+ */
+import { type Delivery, deliveryIdHeaders, type Forge, firstHeader, type ParsedDelivery } from './delivery.js';
+import { parseGitea } from './gitea.js';
+import { parseGithub } from './github.js';
+import { parseGitlab } from './gitlab.js';
+import { toHex } from './hmac.js';
+
+const parsers: Record<Forge, (headers: Headers, body: Uint8Array<ArrayBuffer>) => ParsedDelivery> = {
+  github: parseGithub,
+  gitea: parseGitea,
+  gitlab: parseGitlab,
+};
+
+/** Parses a verified delivery; throws BridgeError BAD_REQUEST naming what is wrong with it. */
+export async function parseDelivery(forge: Forge, headers: Headers, body: Uint8Array<ArrayBuffer>): Promise<Delivery> {
+  const parsed = parsers[forge](headers, body);
+  return { ...parsed, deliveryId: parsed.deliveryId ?? (await bodyDigestId(body)) };
+}
+
+/** The delivery id without parsing the body (for a verified delivery whose body is unusable). */
+export async function deliveryIdOf(forge: Forge, headers: Headers, body: Uint8Array<ArrayBuffer>): Promise<string> {
+  return firstHeader(headers, deliveryIdHeaders[forge]) ?? (await bodyDigestId(body));
+}
+
+async function bodyDigestId(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  return `sha256:${toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', body)))}`;
+}

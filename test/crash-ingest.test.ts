@@ -1,0 +1,179 @@
+/**
+ * Crash safety: the real service process is killed with SIGKILL in the middle of an ingest; after
+ * a restart the ingest job is picked up again (its lease ran out), completes, and nothing is stored
+ * twice. The Git server delays each response so that the kill lands inside the ingest.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type GitServer, startGitServer } from './support/git-server.js';
+import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
+import {
+  bulkFiles,
+  createRegistryRoot,
+  exampleText,
+  fixturePackage,
+  helloExample,
+  publishRelease,
+  removeRegistryRoot,
+  withVersion,
+} from './support/registries.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN = 'crash-test-admin-token-0123';
+
+interface ServiceProcess {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  waitFor(message: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+function startProcess(env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (line.msg === waiter.message) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  });
+  child.stderr!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    exited,
+    waitFor(message, timeoutMs = 30_000) {
+      const seen = lines.find((line) => line.msg === message);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no '${message}' log line within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({
+          message,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+      });
+    },
+  };
+}
+
+async function api(base: string, path: string): Promise<{ status: number; body: Record<string, unknown[]> }> {
+  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown[]> };
+}
+
+function crashSuite(databaseUrl: () => Promise<string | undefined>) {
+  let root: string;
+  let server: GitServer;
+  let dir: string;
+  let env: Record<string, string>;
+  const running: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    root = await createRegistryRoot();
+    const hello = await exampleText(helloExample);
+    await publishRelease(root, 'big', 'v1.0.0', {
+      'margo.yaml': withVersion(hello, '1.0.0'),
+      ...(await fixturePackage('resources')),
+      ...bulkFiles(10, 5 * 1024 * 1024),
+    });
+    // Every response waits: the ingest's clone takes several round trips, so it lasts seconds.
+    server = await startGitServer({ root, delayMs: 700 });
+    dir = await mkdtemp(join(tmpdir(), 'mb-crash-'));
+    const configPath = join(dir, 'margo-bridge.yaml');
+    await writeFile(
+      configPath,
+      stringify({
+        allowPrivateNetworks: true,
+        polling: { tick: 1 },
+        jobs: { leaseSeconds: 2, pollIntervalMs: 100 },
+        registries: [{ name: 'big', url: server.url('big'), allowHttp: true }],
+      }),
+    );
+    const url = await databaseUrl();
+    env = {
+      PORT: '0',
+      MARGO_BRIDGE_DATA_DIR: join(dir, 'data'),
+      MARGO_BRIDGE_CONFIG: configPath,
+      MARGO_BRIDGE_ADMIN_TOKEN: ADMIN,
+      ...(url ? { DATABASE_URL: url } : {}),
+    };
+  });
+
+  afterAll(async () => {
+    for (const service of running) {
+      if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+      await service.exited;
+    }
+    await server?.stop();
+    if (root) await removeRegistryRoot(root);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('completes an ingest killed half-way after a restart, storing the version once', { timeout: 90_000 }, async () => {
+    const first = startProcess(env);
+    running.push(first);
+    await first.waitFor('ingest started');
+    first.child.kill('SIGKILL');
+    expect(first.lines.some((line) => line.msg === 'ingest done')).toBe(false);
+    await first.exited;
+
+    const second = startProcess(env);
+    running.push(second);
+    const listening = await second.waitFor('margo-bridge listening');
+    const base = String(listening.url);
+    const done = await second.waitFor('ingest done', 60_000);
+    expect(done).toMatchObject({ tag: 'v1.0.0', created: true });
+
+    const registries = await api(base, '/api/v1/registries');
+    const registry = registries.body.registries![0] as { id: string };
+    const versions = await api(base, `/api/v1/registries/${registry.id}/versions`);
+    expect(versions.body.versions).toHaveLength(1);
+    expect(versions.body.versions![0]).toMatchObject({ tag: 'v1.0.0', state: expect.stringMatching(/valid|warnings/) });
+    const jobs = (await api(base, '/api/v1/jobs?kind=ingest')).body.jobs as { state: string; attempts: number }[];
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ state: 'done', attempts: 2 });
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.lines.some((line) => line.msg === 'stopped')).toBe(true);
+  });
+}
+
+describe('crash during ingest (SQLite)', () => {
+  crashSuite(async () => undefined);
+});
+
+describe.skipIf(!postgresTestUrl)(`crash during ingest (PostgreSQL)${postgresSkipReason}`, () => {
+  let database: TestDatabase | undefined;
+  crashSuite(async () => {
+    database = await createTestDatabase();
+    return database.url;
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+});

@@ -1,0 +1,6 @@
+import { createNodeRegistryReader } from '../src/registry/node/index.js';
+import { describeRegistryReader } from './registry-reader.contract.js';
+
+describeRegistryReader('memory storage', (options = {}) =>
+  createNodeRegistryReader({ storage: { kind: 'memory' }, allowPrivateNetworks: true, ...options }),
+);

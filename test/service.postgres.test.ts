@@ -1,0 +1,14 @@
+import { afterAll, describe } from 'vitest';
+import { serviceSuite } from './service-suite.js';
+import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
+
+describe.skipIf(!postgresTestUrl)(`service on PostgreSQL${postgresSkipReason}`, () => {
+  let database: TestDatabase | undefined;
+  serviceSuite(async () => {
+    database = await createTestDatabase();
+    return database.url;
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+});

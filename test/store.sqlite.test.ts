@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openStore, SQLITE_FILE } from '../src/store/open.js';
+import { storeContract } from '../src/store/store.contract.js';
+import { sqliteHarness } from './support/store-harness.js';
+
+storeContract('SQLite', sqliteHarness);
+
+describe('SQLite store files', () => {
+  it('openStore without a database URL makes <dataDir>/margo-bridge.db in WAL mode with synchronous=NORMAL', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'mb-open-')), 'nested', 'data');
+    const store = await openStore({ dataDir });
+    try {
+      expect(await store.ready()).toBe(true);
+      const raw = new Database(join(dataDir, SQLITE_FILE), { readonly: true });
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      raw.close();
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,301 @@
+/**
+ * A real smart-HTTP Git server for tests: Debian's `git http-backend` as CGI behind a small Node
+ * server on 127.0.0.1, port 0 (core: src/runtime/git-http-backend.ts).
+ *
+ *   const server = await startGitServer({ root, auth?, tls? });
+ *   server.url('app')        // http(s)://127.0.0.1:PORT/app.git (clone URL, no credentials)
+ *   server.baseUrl           // http(s)://127.0.0.1:PORT
+ *   server.requests          // every request: { method, path, service, status, bytesSent, bytesReceived, ... }
+ *   server.clearRequests()
+ *   server.ca / clientCert / clientKey   // PEM strings when tls is set (clientCert/Key for 'mtls')
+ *   server.nativeGitEnv()    // environment for native `git` against this server (see below)
+ *   await server.stop()
+ *
+ * Options:
+ *   root   directory of bare repositories `<name>.git` (see test/support/registries.ts)
+ *   auth   { type: 'basic', username, password } | { type: 'bearer', token }; missing or wrong
+ *          credentials get 401 (with `WWW-Authenticate`), a valid bearer token of another registry never
+ *          exists here. Anonymous when absent.
+ *   tls    'https' (a CA generated for this run signs a certificate for 127.0.0.1 and localhost) or
+ *          'mtls' (additionally requires a client certificate signed by the same CA).
+ *   delayMs  wait this long before answering each request (timeouts).
+ *   refuseWith  401 (default) or 403 for missing or wrong credentials.
+ *
+ * Environment trap: the machine sets GIT_SSL_CAINFO (which overrides `git -c http.sslCAInfo`) and
+ * NODE_EXTRA_CA_CERTS. Run native git with `nativeGitEnv()`, which sets GIT_SSL_CAINFO to this run's
+ * CA (and the client certificate for mTLS) and ignores the user's and system's git configuration.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { promisify } from 'node:util';
+import { gitServiceOf, handleGitHttpBackend } from '../../src/runtime/git-http-backend.js';
+
+const run = promisify(execFile);
+
+export type GitServerAuth = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
+
+export interface GitServerOptions {
+  root: string;
+  auth?: GitServerAuth;
+  tls?: 'https' | 'mtls';
+  delayMs?: number;
+  /** Status for missing or wrong credentials: 401 (default, with a challenge) or 403 (as some forges answer). */
+  refuseWith?: 401 | 403;
+}
+
+export interface GitRequestLog {
+  method: string;
+  /** Path without the query string, e.g. `/app.git/info/refs`. */
+  path: string;
+  query: string;
+  /** `git-upload-pack`, `git-receive-pack`, or undefined. */
+  service: string | undefined;
+  status: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** The `Git-Protocol` request header (`version=2` for protocol v2). */
+  gitProtocol: string | undefined;
+  /** Whether the request carried an Authorization header (its value is never logged). */
+  authorization: 'none' | 'basic' | 'bearer' | 'other';
+}
+
+export interface GitServer {
+  baseUrl: string;
+  url(repo: string): string;
+  requests: GitRequestLog[];
+  clearRequests(): void;
+  ca?: string;
+  clientCert?: string;
+  clientKey?: string;
+  nativeGitEnv(): NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export interface TestCertificates {
+  dir: string;
+  ca: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+  caFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+}
+
+let certificates: Promise<TestCertificates> | undefined;
+
+/** A CA, a server certificate (127.0.0.1, localhost) and a client certificate, made once per test process. */
+export function testCertificates(): Promise<TestCertificates> {
+  certificates ??= makeCertificates();
+  return certificates;
+}
+
+async function makeCertificates(): Promise<TestCertificates> {
+  const dir = await mkdtemp(join(tmpdir(), 'margo-bridge-ca-'));
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir, env: { PATH: process.env.PATH } });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=margo-bridge test CA',
+  );
+  await writeFile(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  await writeFile(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const [name, subject] of [
+    ['server', '/CN=127.0.0.1'],
+    ['client', '/CN=margo-bridge test client'],
+  ] as const) {
+    await openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
+  }
+  const read = (name: string) => readFile(file(name), 'utf8');
+  return {
+    dir,
+    ca: await read('ca.pem'),
+    caKey: await read('ca.key'),
+    serverCert: await read('server.pem'),
+    serverKey: await read('server.key'),
+    clientCert: await read('client.pem'),
+    clientKey: await read('client.key'),
+    caFile: file('ca.pem'),
+    clientCertFile: file('client.pem'),
+    clientKeyFile: file('client.key'),
+  };
+}
+
+/** Removes the per-process certificates directory (call once, e.g. in a global teardown; optional). */
+export async function removeTestCertificates(): Promise<void> {
+  if (!certificates) return;
+  const { dir } = await certificates;
+  certificates = undefined;
+  await rm(dir, { recursive: true, force: true });
+}
+
+function authorizationKind(header: string | undefined): GitRequestLog['authorization'] {
+  if (!header) return 'none';
+  const scheme = header.split(' ')[0]?.toLowerCase();
+  return scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other';
+}
+
+/** The authenticated user name, or undefined when the request must be refused. */
+function authenticate(auth: GitServerAuth, header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  if (auth.type === 'bearer') return header === `Bearer ${auth.token}` ? 'token' : undefined;
+  if (!header.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  return decoded === `${auth.username}:${auth.password}` ? auth.username : undefined;
+}
+
+export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
+  const requests: GitRequestLog[] = [];
+  const certs = options.tls ? await testCertificates() : undefined;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const [path = '/', query = ''] = (request.url ?? '/').split('?');
+    const header = request.headers.authorization;
+    const entry: GitRequestLog = {
+      method: request.method ?? 'GET',
+      path,
+      query,
+      service: gitServiceOf(path, query),
+      status: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+      gitProtocol: typeof request.headers['git-protocol'] === 'string' ? request.headers['git-protocol'] : undefined,
+      authorization: authorizationKind(header),
+    };
+    requests.push(entry);
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    if (response.destroyed) return;
+    let remoteUser: string | undefined;
+    if (options.auth) {
+      remoteUser = authenticate(options.auth, header);
+      if (remoteUser === undefined) {
+        const status = options.refuseWith ?? 401;
+        const body = status === 401 ? 'Authentication required\n' : 'Forbidden\n';
+        const challenge = options.auth.type === 'basic' ? 'Basic realm="git"' : 'Bearer realm="git"';
+        response.writeHead(status, {
+          ...(status === 401 ? { 'www-authenticate': challenge } : {}),
+          'content-type': 'text/plain',
+        });
+        response.end(body);
+        entry.status = status;
+        entry.bytesSent = body.length;
+        request.resume();
+        return;
+      }
+    }
+    const result = await handleGitHttpBackend(request, response, {
+      projectRoot: options.root,
+      pathInfo: decodeURIComponent(path),
+      ...(remoteUser !== undefined ? { remoteUser } : {}),
+    });
+    Object.assign(entry, result);
+  };
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  };
+
+  let server: Server;
+  if (certs) {
+    server = createHttpsServer(
+      {
+        key: certs.serverKey,
+        cert: certs.serverCert,
+        ca: certs.ca,
+        requestCert: options.tls === 'mtls',
+        rejectUnauthorized: options.tls === 'mtls',
+      },
+      listener,
+    );
+    if (options.tls === 'mtls') {
+      // Handshakes refused for a missing client certificate still show up in the log, as status 0.
+      server.on('tlsClientError', (_error, socket: TLSSocket) => {
+        requests.push({
+          method: 'TLS',
+          path: '',
+          query: '',
+          service: undefined,
+          status: 0,
+          bytesSent: 0,
+          bytesReceived: 0,
+          gitProtocol: undefined,
+          authorization: 'none',
+        });
+        socket.destroy();
+      });
+    }
+  } else {
+    server = createHttpServer(listener);
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `${certs ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+  return {
+    baseUrl,
+    url: (repo) => `${baseUrl}/${repo}.git`,
+    requests,
+    clearRequests: () => {
+      requests.length = 0;
+    },
+    ...(certs ? { ca: certs.ca } : {}),
+    ...(certs && options.tls === 'mtls' ? { clientCert: certs.clientCert, clientKey: certs.clientKey } : {}),
+    nativeGitEnv: () => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_TERMINAL_PROMPT: '0',
+      };
+      delete env.GIT_SSL_CAINFO;
+      delete env.GIT_DIR;
+      if (certs) env.GIT_SSL_CAINFO = certs.caFile;
+      if (certs && options.tls === 'mtls') {
+        env.GIT_SSL_CERT = certs.clientCertFile;
+        env.GIT_SSL_KEY = certs.clientKeyFile;
+      }
+      return env;
+    },
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Services for webhook tests: a real store (SQLite file, or Postgres when a URL is given), the real
+ * secret box and registry reader, and a logger that records what it was given (to prove that no
+ * body content is logged).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ConfigInput, configSchema } from '../../src/config/schema.js';
+import { createSecretBox } from '../../src/crypto/secrets.js';
+import { generateToken, hashToken } from '../../src/crypto/tokens.js';
+import type { LogFields, Logger } from '../../src/logger.js';
+import { createServiceMetrics } from '../../src/metrics/service.js';
+import { createNodeRegistryReader } from '../../src/registry/node/index.js';
+import { type Services, systemClock } from '../../src/services.js';
+import { openStore } from '../../src/store/open.js';
+
+export interface LogEntry {
+  level: string;
+  fields: LogFields;
+  message: string;
+}
+
+export function recordingLogger(entries: LogEntry[], bound: LogFields = {}): Logger {
+  const at =
+    (level: string) =>
+    (fields: LogFields, message: string): void => {
+      entries.push({ level, fields: { ...bound, ...fields }, message });
+    };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => recordingLogger(entries, { ...bound, ...fields }),
+  };
+}
+
+export interface TestServices {
+  services: Services;
+  logs: LogEntry[];
+  close(): Promise<void>;
+}
+
+export async function webhookTestServices(
+  options: { databaseUrl?: string; config?: ConfigInput } = {},
+): Promise<TestServices> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mb-webhooks-'));
+  const config = configSchema.parse({ dataDir, allowPrivateNetworks: true, ...options.config });
+  const store = await openStore({ dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
+  const logs: LogEntry[] = [];
+  const services: Services = {
+    config,
+    store,
+    registryReader: createNodeRegistryReader({ storage: { kind: 'memory' }, allowPrivateNetworks: true }),
+    secretBox: createSecretBox(randomBytes(32)),
+    logger: recordingLogger(logs),
+    metrics: createServiceMetrics(),
+    clock: systemClock,
+    random: Math.random,
+    hashToken,
+    generateToken,
+  };
+  return {
+    services,
+    logs,
+    async close() {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
