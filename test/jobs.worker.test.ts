@@ -171,16 +171,17 @@ describe('worker', () => {
       let calls = 0;
       const slow = async () => {
         calls++;
-        await new Promise((resolve) => setTimeout(resolve, 600));
+        await new Promise((resolve) => setTimeout(resolve, 1200));
       };
-      const options = { concurrency: 1, leaseMs: 150, pollIntervalMs: 20, backoff };
+      // Without renewal the lease would end after 500 ms and the second worker would take the job.
+      const options = { concurrency: 1, leaseMs: 500, pollIntervalMs: 20, backoff };
       const first = createWorker({ queue: store.jobs, handlers: { poll: slow }, ...options });
       const second = createWorker({ queue: store.jobs, handlers: { poll: slow }, ...options });
       const job = await store.jobs.enqueue({ kind: 'poll', payload: {} });
       const running = first.runOnce();
       let stolen = 0;
-      for (let i = 0; i < 10; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 11; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
         stolen += await second.runOnce();
       }
       expect(await running).toBe(1);

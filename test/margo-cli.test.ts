@@ -59,6 +59,10 @@ describe('margo-bridge validate', () => {
   it('takes a package root: margo.yaml, else the one description among its YAML files', async () => {
     const withMargo = JSON.parse((await cli('validate', '--json', 'package')).stdout);
     expect(withMargo[0]).toMatchObject({ file: 'package/margo.yaml', valid: true });
+    // catalog files are looked up in the package; a missing one is a warning.
+    expect(withMargo[0].warnings).toEqual([
+      expect.objectContaining({ code: 'CATALOG_FILE', path: 'metadata.catalog.application.icon' }),
+    ]);
     const picked = JSON.parse((await cli('validate', '--json', 'package-no-margo-yaml')).stdout);
     expect(picked[0]).toMatchObject({ file: 'package-no-margo-yaml/app-description.yaml', valid: true });
   });

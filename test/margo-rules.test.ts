@@ -30,6 +30,15 @@ describe('shape detection (§1.1, D-1)', () => {
     expect(report.shape).toBe(shape);
   });
 
+  it('A-6: a V1 document with a top-level id is read with a warning', () => {
+    const report = validateVariant((d) => {
+      d.kind = 'application';
+    });
+    expect(report.shape).toBe('V1');
+    expect(report.description?.id).toBe('com-example-sensor');
+    expect(report.warnings.map((issue) => `${issue.code} ${issue.pointer}`)).toContain('LEGACY_SPELLING /id');
+  });
+
   it('detects V3 (profile ids) and V2 (none), both with metadata.id', () => {
     const v3 = validateVariant((d) => {
       d.kind = 'ApplicationDescription';
@@ -171,6 +180,14 @@ describe('field constraints (R10)', () => {
     const timeout = report.errors.find((issue) => issue.code === 'PATTERN');
     expect(timeout?.path).toBe('deploymentProfiles[0].components[0].properties.timeout');
     expect(timeout?.line).toBeGreaterThan(1);
+  });
+
+  it('an empty value (null) for a required field is REQUIRED, not TYPE', () => {
+    expect(
+      errorsOf((d) => {
+        d.metadata.catalog = null;
+      }),
+    ).toEqual(['REQUIRED /metadata/catalog']);
   });
 
   it('checks ids, component names, memory and architectures', () => {
@@ -420,6 +437,23 @@ describe('cross-references and rules (R1–R9)', () => {
         d.parameters.features.targets.push({ pointer: 'FEATURES', components: ['sensor-compose'] });
       }),
     ).toEqual(['RULE /parameters/features/targets/1']);
+  });
+
+  it('A-58: catalog files must be in the package (warnings, only when a file lookup is given)', () => {
+    const files = new Set(['resources/icon.png']);
+    const report = validateDocument(
+      baseText.replace(
+        'icon: ./resources/icon.png',
+        'icon: ./resources/icon.png\n      licenseFile: ../LICENSE\n      releaseNotes: notes.md',
+      ),
+      { fileExists: (path) => files.has(path) },
+    );
+    expect(report.errors).toEqual([]);
+    expect(codes(report.warnings)).toEqual([
+      'CATALOG_FILE /metadata/catalog/application/licenseFile',
+      'CATALOG_FILE /metadata/catalog/application/releaseNotes',
+    ]);
+    expect(validateDocument(baseText.replace('./resources/icon.png', 'gone.png')).warnings).toEqual([]);
   });
 
   it('A-30: a parameter without a setting and without a default is a warning', () => {

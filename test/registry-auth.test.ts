@@ -7,7 +7,12 @@ import type { RegistryConnection, RegistryReader } from '../src/registry/interfa
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
 import { expectBridgeError } from './registry-reader.contract.js';
 import { type GitServer, type GitServerOptions, startGitServer } from './support/git-server.js';
-import { buildFixtureRegistries, createRegistryRoot, type FixtureRegistries, removeRegistryRoot } from './support/registries.js';
+import {
+  buildFixtureRegistries,
+  createRegistryRoot,
+  type FixtureRegistries,
+  removeRegistryRoot,
+} from './support/registries.js';
 
 let root: string;
 let fixtures: FixtureRegistries;
@@ -47,7 +52,10 @@ async function expectWorks(server: GitServer, registry: RegistryConnection): Pro
 describe('basic auth', () => {
   it('sends the credentials up front: no 401 round trip', async () => {
     const server = await serve({ auth: { type: 'basic', username: 'reader', password: 'pa:ss wörd' } });
-    await expectWorks(server, connection(server, { auth: { type: 'basic', username: 'reader', password: 'pa:ss wörd' } }));
+    await expectWorks(
+      server,
+      connection(server, { auth: { type: 'basic', username: 'reader', password: 'pa:ss wörd' } }),
+    );
     expect(server.requests.every((request) => request.status === 200 && request.authorization === 'basic')).toBe(true);
   });
 
@@ -59,7 +67,9 @@ describe('basic auth', () => {
     ]) {
       const error = await expectBridgeError(reader.listReleases(connection(server, { auth })), 'REGISTRY_AUTH');
       expect(error.message).toContain('401');
-      expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(/wrong-password-42|reader/);
+      expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(
+        /wrong-password-42|reader/,
+      );
     }
   });
 
@@ -96,10 +106,24 @@ describe('HTTPS with a private CA', () => {
 
   it('fails verification without the CA and names the certificate subject and issuer', async () => {
     const server = await serve({ tls: 'https' });
-    const error = await expectBridgeError(reader.listReleases(connection(server, { allowHttp: false })), 'REGISTRY_TLS');
+    const error = await expectBridgeError(
+      reader.listReleases(connection(server, { allowHttp: false })),
+      'REGISTRY_TLS',
+    );
     expect(error.message).toContain('CN=127.0.0.1');
     expect(error.message).toContain('CN=margo-bridge test CA');
     expect(server.requests).toEqual([]);
+  });
+
+  it('reports TLS settings that are not PEM', async () => {
+    const server = await serve({ tls: 'https' });
+    const tls = { caCert: server.ca!, clientCert: 'not a certificate', clientKey: 'not a key' };
+    const error = await expectBridgeError(
+      reader.listReleases(connection(server, { allowHttp: false, tls })),
+      'REGISTRY_TLS',
+    );
+    expect(error.message).toContain('PEM');
+    expect(error.message).not.toContain('not a key');
   });
 
   it('refuses a plain-http registry unless allowed', async () => {

@@ -159,13 +159,18 @@ describe('outbound address guard', () => {
 
   it('always refuses link-local and metadata addresses', async () => {
     for (const host of ['169.254.169.254', '[fe80::1]', '[fd00:ec2::254]', '[::ffff:169.254.169.254]']) {
-      await expectBridgeError(reader.listReleases(connection(`http://${host}/latest/meta-data.git`)), 'ADDRESS_REFUSED');
+      await expectBridgeError(
+        reader.listReleases(connection(`http://${host}/latest/meta-data.git`)),
+        'ADDRESS_REFUSED',
+      );
     }
   });
 
   it('checks redirects too, and follows safe ones', async () => {
     const toMetadata = await httpServer((_request, response) => {
-      response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/info/refs?service=git-upload-pack' });
+      response.writeHead(302, {
+        location: 'http://169.254.169.254/latest/meta-data/info/refs?service=git-upload-pack',
+      });
       response.end();
     });
     await expectBridgeError(reader.listReleases(connection(`${toMetadata}/app.git`)), 'ADDRESS_REFUSED');

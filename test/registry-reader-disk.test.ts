@@ -63,6 +63,19 @@ describe('disk cache', () => {
     expect(again.fetchedBytes).toBeLessThan(300);
   });
 
+  it('serves concurrent reads of one registry from one cache', async () => {
+    const reader = createNodeRegistryReader({
+      storage: { kind: 'disk', dir: await cacheDir() },
+      allowPrivateNetworks: true,
+    });
+    const packages = await Promise.all(
+      ['v1.0.0', 'v1.0.0', 'v1.1.0'].map((tag) => reader.readRelease(registry('hello'), tag)),
+    );
+    expect(packages.map((pkg) => pkg.release.tag)).toEqual(['v1.0.0', 'v1.0.0', 'v1.1.0']);
+    // The second read of v1.0.0 waited for the first and found its objects.
+    expect(packages.filter((pkg) => (pkg.fetchedBytes ?? 0) > 1000)).toHaveLength(2);
+  });
+
   it('keeps the cache under its size bound by evicting the registry used least recently', async () => {
     const sizes = new Map<string, number>();
     const measure = createNodeRegistryReader({

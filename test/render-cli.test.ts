@@ -132,6 +132,29 @@ describe('margo-bridge render', () => {
     expect(result.stderr).toMatch(/values\.yaml:\d+:\d+: error PARSE/);
   });
 
+  it('exits 1 for a --previous file that is not an ApplicationDeployment', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'previous.yaml'), 'kind: Nothing\n');
+    const result = await cli(
+      [
+        description,
+        '--values',
+        'values.yaml',
+        '--profile',
+        'helm',
+        '--target',
+        't',
+        '--previous',
+        'previous.yaml',
+        '--out',
+        'o',
+      ],
+      dir,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the previous deployment is');
+  });
+
   it('exits 1 for an invalid description', async () => {
     const dir = workspace();
     writeFileSync(join(dir, 'margo.yaml'), 'kind: SomethingElse\n');

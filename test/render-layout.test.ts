@@ -1,9 +1,10 @@
 /** Where files go: the default layout, a configured root and directory, and unsafe paths refused. */
-import { parse } from 'yaml';
+
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { buildDeployment } from '../src/margo/deployment/index.js';
-import { validateDocument } from '../src/margo/index.js';
 import type { Profile } from '../src/margo/index.js';
+import { validateDocument } from '../src/margo/index.js';
 import { renderDeployment } from '../src/margo/render/index.js';
 import { fixedId, helmProfile, makeDescription, templates } from './render-support.js';
 
@@ -68,7 +69,9 @@ describe('profile types', () => {
       extensions: {},
     };
     const rendered = await renderDeployment(resolve(profile), { templates, format: 'flux' });
-    expect(rendered.files.map((f) => f.path)).toEqual(['plant-a/line-3/com-example-app-deployment/application-deployment.yaml']);
+    expect(rendered.files.map((f) => f.path)).toEqual([
+      'plant-a/line-3/com-example-app-deployment/application-deployment.yaml',
+    ]);
   });
 
   it('margo-v1 writes the newest shape: top-level id, deviceId = target, normalised type; it validates as D5', async () => {
@@ -77,7 +80,11 @@ describe('profile types', () => {
     const tree = parse(text);
     expect(tree.id).toBe(fixedId());
     expect(tree.apiVersion).toBeUndefined();
-    expect(tree.metadata).toEqual({ name: 'com-example-app-deployment', namespace: 'default', deviceId: 'plant-a/line-3' });
+    expect(tree.metadata).toEqual({
+      name: 'com-example-app-deployment',
+      namespace: 'default',
+      deviceId: 'plant-a/line-3',
+    });
     expect(tree.spec.applicationId).toBe('com-example-app');
     expect(tree.spec.deploymentProfile.type).toBe('helm');
     const report = validateDocument(text);

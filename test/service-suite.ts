@@ -120,6 +120,20 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     expect(rejected.errors.some((issue: { path: string }) => issue.path.includes('name'))).toBe(true);
   });
 
+  it('rejects a tag/metadata.version mismatch in strict mode, and filters tags by pattern', async () => {
+    const strict = await addRegistry({
+      name: 'strict',
+      url: server.url('hello'),
+      strictVersion: true,
+      tagPattern: 'docs-*',
+    });
+    await harness.poll([strict.body.id]);
+    const versions = await harness.call('GET', `/api/v1/registries/${strict.body.id}/versions`);
+    expect(versions.body.versions).toMatchObject([
+      { tag: 'docs-snapshot', state: 'rejected', errors: [{ code: 'VERSION_MISMATCH', path: 'metadata.version' }] },
+    ]);
+  });
+
   it('sees a newly published tag at the next poll, and fetches nothing when nothing changed', async () => {
     const registry = await findRegistry('hello');
     server.clearRequests();
@@ -212,6 +226,11 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     const status = (await harness.call('GET', `/api/v1/registries/${forced.body.id}`)).body.status;
     expect(status).toMatchObject({ lastError: null, consecutiveFailures: 0 });
     expect(status.versions.valid + status.versions.warnings).toBeGreaterThan(0);
+
+    const metrics = await (await harness.app.request('/metrics')).text();
+    expect(metrics).toContain('margo_bridge_registry_errors_total{registry="private",code="REGISTRY_AUTH"} 2');
+    expect(metrics).toMatch(/margo_bridge_polls_total\{result="failed"\} [2-9]/);
+    expect(metrics).toMatch(/margo_bridge_jobs_total\{kind="ingest",outcome="done"\} \d+/);
 
     const everything = JSON.stringify(harness.logs) + JSON.stringify(await harness.call('GET', '/api/v1/registries'));
     expect(everything).not.toContain(PASSWORD);

@@ -10,7 +10,7 @@ import { sqliteHarness } from './support/store-harness.js';
 storeContract('SQLite', sqliteHarness);
 
 describe('SQLite store files', () => {
-  it('openStore without a database URL makes <dataDir>/margo-bridge.db in WAL mode with synchronous=NORMAL', async () => {
+  it('openStore without a database URL makes <dataDir>/margo-bridge.db (and the directory) in WAL mode', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'mb-open-')), 'nested', 'data');
     const store = await openStore({ dataDir });
     try {

@@ -119,9 +119,7 @@ for (const backend of backends) {
         { name: `acme-${backend.name.slice(0, 6)}`, url: 'https://GitHub.com/acme/app/' },
         { skipConnectionTest: true },
       );
-      // Registry creation schedules its first poll; finish it so the webhook's poll is a new job.
-      for (const job of await services.store.jobs.claim('test', 100, 60_000))
-        await services.store.jobs.complete(job.id);
+      expect(await services.store.jobs.list({ kind: 'poll' })).toEqual([]);
       const receiver = receiverFor(services, []);
       const receipt = await receiver.receive(tagDelivery('handle-1', 'https://github.com/acme/app.git'));
       const handled = await handleDelivery(services, receipt.delivery.id);
@@ -140,6 +138,14 @@ for (const backend of backends) {
       // A second delivery while that poll is still pending merges into it.
       const second = await receiver.receive(tagDelivery('handle-2', 'https://github.com/acme/app'));
       expect((await handleDelivery(services, second.delivery.id))?.jobId).toBe(pollJob?.id);
+
+      // While that poll runs (it may have listed the tags already), a new delivery queues one more poll after it.
+      const claimed = await services.store.jobs.claim('test', 10, 60_000, ['poll']);
+      expect(claimed.map((job) => job.id)).toContain(pollJob?.id);
+      const third = await receiver.receive(tagDelivery('handle-3'));
+      const again = await services.store.jobs.get((await handleDelivery(services, third.delivery.id))?.jobId ?? '');
+      expect(again).toMatchObject({ kind: 'poll', state: 'pending', dedupeKey: `poll:${registry.id}:again` });
+      for (const job of claimed) await services.store.jobs.complete(job.id);
     });
 
     it('records a tag delivery for a repository nobody registered as ignored', async () => {

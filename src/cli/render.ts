@@ -8,9 +8,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BridgeError, isBridgeError } from '../errors.js';
-import { type PreviousDeployment, resolveDeployment } from '../margo/deployment/index.js';
-import { readPreviousDeployment } from '../margo/deployment/previous.js';
-import { type Issue, parseValuesFile, validateDocument } from '../margo/index.js';
+import { type PreviousDeployment, readPreviousDeployment, resolveDeployment } from '../margo/deployment/index.js';
+import { type InputValue, type Issue, parseValuesFile, validateDocument } from '../margo/index.js';
 import { type RenderFormat, renderDeployment, renderFormats } from '../margo/render/index.js';
 import { loadTemplates } from '../margo/render/templates-node.js';
 import { type CliIo, type Command, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './command.js';
@@ -36,7 +35,7 @@ Options:
 Exit codes: 0 written, 1 invalid description or values (errors on stderr), 2 usage.
 `;
 
-const usageCodes = new Set(['PROFILE_NOT_FOUND', 'INVALID_TARGET', 'CONFIG_INVALID', 'UNSAFE_PATH', 'BAD_REQUEST']);
+const usageCodes = new Set(['PROFILE_NOT_FOUND', 'INVALID_TARGET', 'CONFIG_INVALID', 'UNSAFE_PATH']);
 
 function formatIssue(file: string, issue: Issue): string {
   const where = issue.line > 0 ? `${file}:${issue.line}:${issue.column}` : file;
@@ -97,7 +96,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return EXIT_INVALID;
   }
 
-  let values = {};
+  let values: Record<string, InputValue> = {};
   if (options.values !== undefined) {
     const valuesText = await readText(io, options.values, 'values file');
     if (valuesText === null) return EXIT_USAGE;
@@ -129,6 +128,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
       newId: randomUUID,
     });
     for (const warning of resolved.warnings) io.stderr(`warning ${warning.code}: ${warning.message}\n`);
+    if ((format === 'flux' || format === 'argocd') && resolved.profile.type !== 'helm') {
+      io.stderr(
+        `note: --format ${format} adds manifests for Helm components only; profile ${resolved.profile.id} is ${resolved.profile.type}\n`,
+      );
+    }
     const rendered = await renderDeployment(resolved, { format, templates });
     const out = resolve(io.cwd, options.out as string);
     for (const file of rendered.files) {

@@ -79,7 +79,9 @@ function banner(url: string, token: string | undefined, demoUrl: string | undefi
     `  margo-bridge is running at ${url}`,
     `  API documentation:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
   ];
-  if (token !== undefined) {
+  if (token === undefined) {
+    lines.push('  Admin token: the one printed at the first start, or MARGO_BRIDGE_ADMIN_TOKEN when set.');
+  } else {
     lines.push(`  Admin token (shown once; keep it, or set MARGO_BRIDGE_ADMIN_TOKEN):`, `      ${token}`);
   }
   if (demoUrl !== undefined) {

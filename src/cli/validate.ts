@@ -54,7 +54,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       };
       return { file: input.file, valid: false, shape: null, errors: [issue], warnings: [] };
     }
-    const report = validateDocument(input.text);
+    const report = validateDocument(input.text, { fileExists: input.fileExists });
     return {
       file: input.file,
       valid: report.valid,

@@ -36,9 +36,8 @@ export interface ReceiverOptions {
 }
 
 export interface DeliveryReceiver {
+  /** Resolves once the delivery (or the earlier one with its id) is committed. */
   receive(delivery: IncomingDelivery): Promise<Receipt>;
-  /** Writes what is waiting and resolves when every accepted delivery is committed. */
-  flush(): Promise<void>;
 }
 
 interface Waiting {
@@ -129,14 +128,6 @@ export function createDeliveryReceiver(options: ReceiverOptions): DeliveryReceiv
         waiting.push({ delivery, receivedAt: now(), resolve, reject });
         schedule();
       });
-    },
-    async flush() {
-      if (timer !== null) {
-        clearTimeout(timer);
-        timer = null;
-      }
-      startWrite();
-      while (writing !== null) await writing;
     },
   };
 }

@@ -1,16 +1,21 @@
 /**
- * One poll round without background workers (`margo-bridge poll`, tests, benchmarks): poll the
- * given registries with bounded concurrency, then run the queued jobs (ingests) until none is due.
+ * One poll round without background workers (`margo-bridge poll`, tests, benchmarks). The polls go
+ * through the job queue with the same dedupe key as the scheduler's, so a round never polls a
+ * registry that a running service is polling at the same moment; then the queued jobs (ingests)
+ * run until none is due.
  */
+import type { Job } from '../jobs/interface.js';
 import { createWorker } from '../jobs/worker.js';
 import type { Services } from '../services.js';
 import { type HandlerMap, jobMetrics, splitHandlers } from './handlers.js';
-import { type PollResult, pollRegistry } from './poll.js';
+import { pollRegistry } from './poll.js';
+import { requestPoll } from './registries.js';
 
 export interface RoundSummary {
   polled: number;
   failed: { registryId: string; code: string; message: string }[];
   newReleases: number;
+  /** Jobs other than polls that ran (ingests, deliveries). */
   jobsRun: number;
 }
 
@@ -20,23 +25,26 @@ export async function pollRound(
   options: { registryIds: string[]; concurrency: number },
 ): Promise<RoundSummary> {
   const summary: RoundSummary = { polled: 0, failed: [], newReleases: 0, jobsRun: 0 };
-  await eachLimited(options.registryIds, options.concurrency, async (registryId) => {
-    const result: PollResult = await pollRegistry(services, registryId);
+  for (const registryId of options.registryIds) await requestPoll(services, registryId);
+  const poll = async (job: Job) => {
+    const registryId = String(job.payload.registryId);
+    const result = await pollRegistry(services, registryId);
     summary.polled += 1;
     if (result.outcome === 'failed') summary.failed.push({ registryId, code: result.code, message: result.message });
     if (result.outcome === 'new') summary.newReleases += result.newReleases.length;
-  });
-  summary.jobsRun = await drainJobs(services, splitHandlers(handlers).others);
+  };
+  await drainJobs(services, { poll }, options.concurrency);
+  summary.jobsRun = await drainJobs(services, splitHandlers(handlers).others, services.config.jobs.concurrency);
   return summary;
 }
 
 /** Runs due jobs of the handled kinds until none is left; failed ones stay queued for their retry time. */
-export async function drainJobs(services: Services, handlers: HandlerMap): Promise<number> {
+export async function drainJobs(services: Services, handlers: HandlerMap, concurrency: number): Promise<number> {
   const { jobs } = services.config;
   const worker = createWorker({
     queue: services.store.jobs,
     handlers,
-    concurrency: jobs.concurrency,
+    concurrency,
     leaseMs: jobs.leaseSeconds * 1000,
     pollIntervalMs: jobs.pollIntervalMs,
     backoff: { baseMs: 1000, maxMs: 300_000 },

@@ -49,7 +49,9 @@ export function createApp(services: Services): App {
     const seconds = (services.clock.now() - started) / 1000;
     services.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     services.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
-    services.logger.info(
+    // Probes and scrapes arrive every few seconds: keep them out of the info log.
+    const level = route === '/healthz' || route === '/readyz' || route === '/metrics' ? 'debug' : 'info';
+    services.logger[level](
       {
         requestId: c.get('requestId'),
         method: c.req.method,

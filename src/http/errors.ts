@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BridgeError, type ErrorCode } from '../errors.js';
+import type { AppEnv } from './env.js';
 
 export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   BAD_REQUEST: 400,
@@ -46,7 +47,7 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown): 
 }
 
 /** Turns any thrown value into the error response; unknown errors become INTERNAL without their text. */
-export function errorResponse(c: Context, error: unknown): Response {
+export function errorResponse(c: Context<AppEnv>, error: unknown): Response {
   if (error instanceof BridgeError) {
     const status = statusOf[error.code];
     if (error.code === 'UNAUTHORIZED') c.header('WWW-Authenticate', 'Bearer');
@@ -56,14 +57,24 @@ export function errorResponse(c: Context, error: unknown): Response {
     const code = codeForStatus(error.status);
     return c.json(errorBody(code, error.message || code.toLowerCase().replace(/_/g, ' ')), statusOf[code]);
   }
-  const requestId = c.get('requestId' as never) as string | undefined;
+  const requestId = c.get('requestId') as string | undefined;
   return c.json(
     errorBody('INTERNAL', `internal error; quote request id ${requestId ?? 'unknown'} when reporting it`),
     500,
   );
 }
 
+/** Hono's own exceptions (malformed JSON, body limit) carry only a status. */
+const codeByStatus: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
 function codeForStatus(status: number): ErrorCode {
-  const found = (Object.entries(statusOf) as [ErrorCode, number][]).find(([, value]) => value === status);
-  return found?.[0] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  return codeByStatus[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
 }

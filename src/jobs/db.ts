@@ -78,29 +78,29 @@ export function createDbQueue({ db: executor, dialect, now }: DbQueueOptions): J
       const db = executor();
       if (limit <= 0 || kinds?.length === 0) return [];
       const at = now();
-      // A job whose lease ran out with no attempts left was crashing its workers: dead, not retried.
+      // Leases that ran out go back to pending (their run_at is old, so they come first), or to
+      // dead on the last attempt: such a job was crashing or stalling its workers. Two simple
+      // statements instead of one claim with OR, so each can use an index ((state, locked_until) and
+      // (state, run_at, id)) however many done jobs the table holds.
       await db
         .updateTable('jobs')
         .set({
-          state: 'dead',
-          last_error: sql<string>`coalesce(last_error || ' / ', '') || 'lease expired on the last attempt (worker stopped or crashed)'`,
+          state: sql<string>`case when attempts >= max_attempts then 'dead' else 'pending' end`,
+          last_error: sql<string>`case when attempts >= max_attempts
+            then 'lease expired on the last attempt (worker stopped or crashed)'
+            else 'lease expired (worker stopped or crashed)' end`,
           locked_by: null,
           locked_until: null,
           updated_at: at,
         })
         .where('state', '=', 'running')
         .where('locked_until', '<=', at)
-        .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
         .execute();
       let due = db
         .selectFrom('jobs')
         .select('id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', at)]),
-            eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', at)]),
-          ]),
-        )
+        .where('state', '=', 'pending')
+        .where('run_at', '<=', at)
         .orderBy('run_at')
         .orderBy('id')
         .limit(limit);

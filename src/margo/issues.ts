@@ -33,8 +33,6 @@ export interface Position {
 /** Finds where a path is in the source; implemented by the YAML loader, absent for values from elsewhere. */
 export type Locate = (path: DocPath, at?: 'key' | 'value') => Position;
 
-export const nowhere: Locate = () => ({ line: 0, column: 0 });
-
 /** Collects findings for one document, with positions looked up once per finding. */
 export class IssueList {
   readonly errors: Issue[] = [];

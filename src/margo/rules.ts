@@ -12,7 +12,7 @@ import { normaliseProfileType } from './normalise.js';
 import { parseComposePointer, parseHelmPointer } from './pointer.js';
 import { EXTENSION_KEY } from './raw-schema.js';
 import { compileRegex } from './regex.js';
-import { checkDefault } from './values.js';
+import { checkDefault, itemTypeOf } from './values.js';
 
 const KNOWN_API_VERSIONS = ['margo.org/v1-alpha1', 'margo.org/v1alpha1', 'application.margo.org/v1alpha1', 'v1'];
 const SEMVER =
@@ -43,11 +43,17 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+export interface RuleOptions {
+  /** Whether a package-relative path exists (A-58); without it catalog files are not checked. */
+  fileExists?: (relativePath: string) => boolean;
+}
+
 export function checkDescriptionRules(
   raw: Record<string, unknown>,
   shape: Shape,
   description: Description | null,
   issues: IssueList,
+  options: RuleOptions = {},
 ): void {
   checkApiVersion(raw, issues);
   checkIdPlace(raw, shape, issues);
@@ -56,6 +62,7 @@ export function checkDescriptionRules(
   checkParameters(raw, components, issues);
   checkConfiguration(raw, issues);
   checkPlaceholders(raw, issues);
+  if (options.fileExists) checkCatalogFiles(raw, options.fileExists, issues);
   if (description) {
     checkDefaults(description, issues);
     checkListTargets(description, issues);
@@ -119,7 +126,14 @@ function checkIdPlace(raw: Record<string, unknown>, shape: Shape, issues: IssueL
     );
     return;
   }
-  if (modern && top === undefined) {
+  if (!modern && inMetadata === undefined) {
+    issues.warning(
+      'LEGACY_SPELLING',
+      ['id'],
+      `shape ${shape} places the id in metadata.id, not at the top level`,
+      'key',
+    );
+  } else if (modern && top === undefined) {
     issues.warning(
       'LEGACY_SPELLING',
       ['metadata', 'id'],
@@ -396,11 +410,6 @@ const fittingRules: Record<string, readonly string[]> = {
 };
 const ruleKeys = ['minLength', 'maxLength', 'regexMatch', 'minValue', 'maxValue', 'minPrecision', 'maxPrecision'];
 
-export function itemType(dataType: string): string {
-  const match = /^array\[(.+)\]$/.exec(dataType);
-  return match?.[1] ?? dataType;
-}
-
 function checkConfiguration(raw: Record<string, unknown>, issues: IssueList): void {
   const configuration = rec(raw.configuration);
   const parameters = rec(raw.parameters);
@@ -464,7 +473,7 @@ function sameType(option: unknown, type: string): boolean {
 
 function checkSchemaEntry(entry: Partial<SchemaEntry>, path: DocPath, issues: IssueList): void {
   const dataType = typeof entry.dataType === 'string' ? entry.dataType : undefined;
-  const type = dataType ? itemType(dataType) : undefined;
+  const type = dataType ? itemTypeOf(dataType) : undefined;
   const name = typeof entry.name === 'string' ? entry.name : `entry ${String(path[path.length - 1])}`;
   if (Array.isArray(entry.options) && type && type in fittingRules) {
     entry.options.forEach((option, o) => {
@@ -556,16 +565,50 @@ function checkPlaceholders(raw: Record<string, unknown>, issues: IssueList): voi
 
 /** A-53: a default that fails its own schema is a warning; the form shows the field invalid. */
 function checkDefaults(description: Description, issues: IssueList): void {
-  for (const [s, section] of (description.configuration?.sections ?? []).entries()) {
+  for (const section of description.configuration?.sections ?? []) {
     for (const setting of section.settings) {
       const problem = checkDefault(description, setting);
       if (problem) {
         issues.warning(
           problem.code,
           ['parameters', setting.parameter, 'value'],
-          `the default of ${setting.parameter} (section ${section.name}, ${s + 1}) ${problem.message}`,
+          `the default of parameter ${setting.parameter} fails its setting ${setting.name} (section ${section.name}): it ${problem.message}`,
         );
       }
     }
   }
+}
+
+const CATALOG_FILES = ['descriptionFile', 'icon', 'licenseFile', 'releaseNotes'] as const;
+
+/** A-58: catalog files are paths inside the package; a missing or escaping one is a warning. */
+function checkCatalogFiles(
+  raw: Record<string, unknown>,
+  fileExists: (path: string) => boolean,
+  issues: IssueList,
+): void {
+  const application = rec(rec(rec(raw.metadata).catalog).application);
+  for (const key of CATALOG_FILES) {
+    const value = application[key];
+    if (typeof value !== 'string' || PLACEHOLDER.test(value)) continue;
+    const path: DocPath = ['metadata', 'catalog', 'application', key];
+    const relative = packagePath(value);
+    if (relative === null) {
+      issues.warning('CATALOG_FILE', path, `${key} '${value}' must be a relative path inside the package`);
+    } else if (!fileExists(relative)) {
+      issues.warning('CATALOG_FILE', path, `${key} '${value}' is not in the package`);
+    }
+  }
+}
+
+/** `./resources/a.png` → `resources/a.png`; null for absolute paths, URLs and paths leaving the package. */
+export function packagePath(value: string): string | null {
+  if (value.startsWith('/') || value.includes('\\') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(value)) return null;
+  const parts: string[] = [];
+  for (const part of value.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') return null;
+    parts.push(part);
+  }
+  return parts.length > 0 ? parts.join('/') : null;
 }

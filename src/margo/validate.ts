@@ -9,11 +9,12 @@ import { IssueList } from './issues.js';
 import type { DocumentReport } from './model.js';
 import { normaliseDescription } from './normalise.js';
 import { rawDescriptionSchema } from './raw-schema.js';
-import { checkDescriptionRules } from './rules.js';
+import { checkDescriptionRules, type RuleOptions } from './rules.js';
 import { parseYaml } from './yaml.js';
 import { reportZodIssues } from './zod-issues.js';
 
-export function validateDocument(text: string): DocumentReport {
+/** `options.fileExists` enables the check that catalog files exist in the package (A-58). */
+export function validateDocument(text: string, options: RuleOptions = {}): DocumentReport {
   const parsed = parseYaml(text);
   if (!parsed.ok) {
     const issue = {
@@ -51,7 +52,7 @@ export function validateDocument(text: string): DocumentReport {
   const structure = rawDescriptionSchema.safeParse(raw);
   if (!structure.success) reportZodIssues(structure.error.issues, raw, issues);
   const description = normaliseDescription(raw, detection.shape, parsed.sourceText);
-  checkDescriptionRules(raw, detection.shape, description, issues);
+  checkDescriptionRules(raw, detection.shape, description, issues, options);
   return {
     kind: 'description',
     shape: detection.shape,

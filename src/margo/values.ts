@@ -33,7 +33,8 @@ function isEmptyInput(value: InputValue | undefined): boolean {
   return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-function itemTypeOf(dataType: string): string {
+/** `array[T]` → T; other data types are their own item type. */
+export function itemTypeOf(dataType: string): string {
   return /^array\[(.+)\]$/.exec(dataType)?.[1] ?? dataType;
 }
 
@@ -153,7 +154,7 @@ export function checkSettingValue(value: InputValue | undefined, schema: SchemaE
     }
     // A-26: chosen options are kept in the order of the options list, so equal choices compare equal.
     const options = schema.options;
-    if (options) items.sort((a, b) => options.findIndex((o) => o === a) - options.findIndex((o) => o === b));
+    if (options) items.sort((a, b) => options.indexOf(a) - options.indexOf(b));
     return { ok: true, typed: { value: items } };
   }
   const read = coerce(value as InputValue, type);

@@ -130,7 +130,7 @@ function nonScalarKey(key: unknown, position: (offset: number) => Position, text
   const range = (key as { range?: [number, number, number] }).range;
   // `repository: {{X}}` is a flow mapping whose key is the mapping `{X}`: the outer `{` is one column left.
   const outer = range ? text.slice(Math.max(0, start - 1), range[1] + 1).trim() : '';
-  if (placeholderKey.test(outer) || /^\{[^{}]*\}$/.test(text.slice(start, range?.[1] ?? start).trim())) {
+  if (placeholderKey.test(outer)) {
     const name = outer.replace(/^\{\{\s*|\s*\}\}$/g, '');
     return failure(
       `unresolved template placeholder {{${name}}} (PLACEHOLDER): replace it with a concrete value, or quote it`,

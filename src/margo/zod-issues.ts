@@ -32,6 +32,15 @@ const expectedWords: Record<string, string> = {
 
 const ruleFields = new Set(['minLength', 'maxLength', 'minPrecision', 'maxPrecision']);
 
+/** What the patterns mean, in words (the regular expression alone helps few Application Developers). */
+const patternWords: Record<string, string> = {
+  id: 'lower-case letters, digits and -, 1 to 200 characters',
+  name: 'lower-case letters, digits and -',
+  timeout: 'minutes and seconds such as 8m30s',
+  memory: 'a size such as 512Mi or 2Gi',
+  storage: 'a size such as 10Gi or 1Ti',
+};
+
 function fieldName(path: DocPath): string {
   const last = [...path].reverse().find((segment) => typeof segment === 'string');
   return last === undefined ? 'the document' : String(last);
@@ -45,7 +54,8 @@ export function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unkno
     switch (issue.code) {
       case 'invalid_type': {
         const expected = expectedWords[issue.expected] ?? issue.expected;
-        if (actual === undefined) list.error('REQUIRED', path, `${field} is required (expected ${expected})`);
+        if (actual === undefined || actual === null)
+          list.error('REQUIRED', path, `${field} is required (expected ${expected})`);
         else if (ruleFields.has(field)) list.error('RULE', path, `${field} must be a non-negative whole number`);
         else list.error('TYPE', path, `${field} must be ${expected}, found ${typeName(actual)}`);
         break;
@@ -56,7 +66,12 @@ export function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unkno
         break;
       case 'invalid_format': {
         const pattern = 'pattern' in issue && typeof issue.pattern === 'string' ? issue.pattern : issue.format;
-        list.error('PATTERN', path, `${field} '${String(actual)}' does not match the pattern ${pattern}`);
+        const words = patternWords[field];
+        list.error(
+          'PATTERN',
+          path,
+          `${field} '${String(actual)}' does not match the pattern ${pattern}${words ? ` (expected ${words})` : ''}`,
+        );
         break;
       }
       case 'invalid_value':

@@ -7,7 +7,8 @@ import { BridgeError } from '../errors.js';
 /** The sub-path as a clean repository path without leading or trailing slashes ('' = root). */
 export function normaliseSubPath(subPath: string | undefined): string {
   if (!subPath) return '';
-  const segments = checkedSegments(subPath, 'subPath');
+  // The sub-path is relative to the repository root whether or not it is written with a leading slash.
+  const segments = checkedSegments(subPath.replace(/^\/+/, ''), 'subPath');
   return segments.join('/');
 }
 

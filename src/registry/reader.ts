@@ -76,7 +76,12 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
         const target = request.url.startsWith(url) ? base + request.url.slice(url.length) : request.url;
         // Credentials stay with the host they were configured for, wherever a redirect leads.
         const headers = sameHost(target, url) ? request.headers : withoutAuthorization(request.headers);
-        const response = await connection.client.request({ ...request, url: target, headers, signal: controller.signal });
+        const response = await connection.client.request({
+          ...request,
+          url: target,
+          headers,
+          signal: controller.signal,
+        });
         const advertisement = '/info/refs?service=git-upload-pack';
         if (target.endsWith(advertisement) && response.url.endsWith(advertisement) && response.url !== target) {
           base = response.url.slice(0, -advertisement.length);

@@ -47,20 +47,25 @@ interface Context {
   db: Kysely<Database>;
   /** The open transaction, or null for the outer store. */
   trx: ControlledTransaction<Database, string[]> | null;
-  depth: number;
+  /**
+   * Savepoints opened directly in this context, one at a time: releasing or rolling back a
+   * savepoint also ends every savepoint opened after it, so concurrent siblings must not overlap.
+   */
+  savepointTail: Promise<void>;
 }
 
 export function createKyselyStore(options: KyselyStoreOptions): Store {
   const { dialect, scope } = options;
   const now = options.now ?? Date.now;
-  return build({ db: options.db, trx: null, depth: 0 });
+  let savepoints = 0;
+  return build({ db: options.db, trx: null, savepointTail: Promise.resolve() });
 
   /** Runs `work` atomically: a transaction from the outer store, a savepoint inside one. */
   async function atomically<T>(ctx: Context, work: (inner: Context) => Promise<T>): Promise<T> {
     if (ctx.trx === null) {
       guard(ctx);
       const trx = await ctx.db.startTransaction().execute();
-      const inner: Context = { db: trx, trx, depth: 1 };
+      const inner: Context = { db: trx, trx, savepointTail: Promise.resolve() };
       try {
         const result = scope ? await scope.run(() => work(inner)) : await work(inner);
         await trx.commit().execute();
@@ -70,15 +75,25 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
         throw error;
       }
     }
-    const name = `sp_${ctx.depth}`;
-    const savepoint = await ctx.trx.savepoint(name).execute();
+    const previous = ctx.savepointTail;
+    let done: () => void = () => undefined;
+    ctx.savepointTail = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await previous;
+    const name = `sp_${++savepoints}`;
     try {
-      const result = await work({ db: savepoint, trx: savepoint, depth: ctx.depth + 1 });
-      await savepoint.releaseSavepoint(name).execute();
-      return result;
-    } catch (error) {
-      await savepoint.rollbackToSavepoint(name).execute();
-      throw error;
+      const savepoint = await ctx.trx.savepoint(name).execute();
+      try {
+        const result = await work({ db: savepoint, trx: savepoint, savepointTail: Promise.resolve() });
+        await savepoint.releaseSavepoint(name).execute();
+        return result;
+      } catch (error) {
+        await savepoint.rollbackToSavepoint(name).execute();
+        throw error;
+      }
+    } finally {
+      done();
     }
   }
 

@@ -13,6 +13,7 @@ import {
   type DialectAdapter,
   type Driver,
   Kysely,
+  type QueryResult,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -27,13 +28,71 @@ import type { Database as Tables } from './schema.js';
 /** Milliseconds a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
 
+/** Prepared statements kept per SQL text; the store issues a few dozen distinct queries. */
+const STATEMENT_CACHE_SIZE = 200;
+
 /**
- * BEGIN IMMEDIATE takes the write lock at the start of a transaction. With Kysely's default
- * deferred BEGIN, a transaction that reads and then writes fails at once with SQLITE_BUSY when
- * another process (e.g. `margo-bridge poll` beside `serve`) wrote in between: the busy timeout
- * cannot help a read lock that must be upgraded.
+ * One better-sqlite3 connection with a statement cache: Kysely's own connection prepares every
+ * query again, which was the largest cost of a store call (17% of CPU in bench/store.bench.ts).
  */
-class ImmediateSqliteDriver extends SqliteDriver {
+class CachingSqliteConnection implements DatabaseConnection {
+  readonly #database: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(database: Database.Database) {
+    this.#database = database;
+  }
+
+  #prepare(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (statement) {
+      // Re-inserting keeps the map in least-recently-used order.
+      this.#statements.delete(text);
+    } else {
+      statement = this.#database.prepare(text);
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.#statements.keys().next().value;
+        if (oldest !== undefined) this.#statements.delete(oldest);
+      }
+    }
+    this.#statements.set(text, statement);
+    return statement;
+  }
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.#prepare(compiled.sql);
+    const parameters = compiled.parameters as unknown[];
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  // biome-ignore lint/correctness/useYield: the store never streams; the interface requires the method.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported by the SQLite store');
+  }
+}
+
+/**
+ * Kysely's SqliteDriver with two changes: it hands out the caching connection (the parent's
+ * mutex still serialises its use), and BEGIN IMMEDIATE takes the write lock at the start of a
+ * transaction. With Kysely's default deferred BEGIN, a transaction that reads and then writes
+ * fails at once with SQLITE_BUSY_SNAPSHOT when another process (e.g. `margo-bridge poll` beside
+ * `serve`) wrote in between: the busy timeout cannot help a read lock that must be upgraded.
+ */
+class MargoSqliteDriver extends SqliteDriver {
+  readonly #connection: CachingSqliteConnection;
+
+  constructor(config: SqliteDialectConfig, database: Database.Database) {
+    super(config);
+    this.#connection = new CachingSqliteConnection(database);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await super.acquireConnection();
+    return this.#connection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -47,13 +106,13 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 class MargoSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+  readonly #database: Database.Database;
+  constructor(database: Database.Database) {
+    super({ database });
+    this.#database = database;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new MargoSqliteDriver({ database: this.#database }, this.#database);
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
@@ -72,7 +131,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Tables>({ dialect: new MargoSqliteDialect({ database }) });
+  const db = new Kysely<Tables>({ dialect: new MargoSqliteDialect(database) });
   try {
     await migrateToLatest(db, 'sqlite');
   } catch (error) {

@@ -424,6 +424,19 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(await store.jobs.list({})).toEqual([]);
       });
 
+      it('runs concurrent version inserts (each with its own savepoint) inside one transaction', async () => {
+        const registry = await store.registries.create(registryInput('r'));
+        const icon = { name: 'icon', path: 'icon.png', contentType: 'image/png', bytes: new Uint8Array([9]) };
+        await store.transaction((tx) =>
+          Promise.all(
+            ['v1.0.0', 'v1.1.0', 'v1.2.0'].map((tag) => tx.versions.insert(versionInput(registry.id, tag), [icon])),
+          ),
+        );
+        const versions = await store.versions.listByRegistry(registry.id);
+        expect(versions.map((version) => version.tag).sort()).toEqual(['v1.0.0', 'v1.1.0', 'v1.2.0']);
+        for (const version of versions) expect(await store.versions.resource(version.id, 'icon')).toEqual(icon);
+      });
+
       it('groups concurrent deliveries with their jobs into one transaction', async () => {
         const ids = Array.from({ length: 20 }, (_, i) => `delivery-${i}`);
         await store.transaction((tx) =>

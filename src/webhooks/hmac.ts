@@ -32,13 +32,6 @@ export async function verifyHmac(
   return crypto.subtle.verify('HMAC', key, mac, data);
 }
 
-export async function signHmac(
-  secret: string | Uint8Array<ArrayBuffer>,
-  data: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), data));
-}
-
 async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
 }
@@ -72,12 +65,6 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
-}
-
-export function toBase64(bytes: Uint8Array<ArrayBuffer>): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 export function concatBytes(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {

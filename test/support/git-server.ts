@@ -78,16 +78,12 @@ export interface GitServer {
 }
 
 export interface TestCertificates {
-  dir: string;
   ca: string;
   caKey: string;
   serverCert: string;
   serverKey: string;
   clientCert: string;
   clientKey: string;
-  caFile: string;
-  clientCertFile: string;
-  clientKeyFile: string;
 }
 
 let certificates: Promise<TestCertificates> | undefined;
@@ -100,6 +96,14 @@ export function testCertificates(): Promise<TestCertificates> {
 
 async function makeCertificates(): Promise<TestCertificates> {
   const dir = await mkdtemp(join(tmpdir(), 'margo-bridge-ca-'));
+  try {
+    return await makeCertificatesIn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function makeCertificatesIn(dir: string): Promise<TestCertificates> {
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir, env: { PATH: process.env.PATH } });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -143,25 +147,13 @@ async function makeCertificates(): Promise<TestCertificates> {
   }
   const read = (name: string) => readFile(file(name), 'utf8');
   return {
-    dir,
     ca: await read('ca.pem'),
     caKey: await read('ca.key'),
     serverCert: await read('server.pem'),
     serverKey: await read('server.key'),
     clientCert: await read('client.pem'),
     clientKey: await read('client.key'),
-    caFile: file('ca.pem'),
-    clientCertFile: file('client.pem'),
-    clientKeyFile: file('client.key'),
   };
-}
-
-/** Removes the per-process certificates directory (call once, e.g. in a global teardown; optional). */
-export async function removeTestCertificates(): Promise<void> {
-  if (!certificates) return;
-  const { dir } = await certificates;
-  certificates = undefined;
-  await rm(dir, { recursive: true, force: true });
 }
 
 function authorizationKind(header: string | undefined): GitRequestLog['authorization'] {
@@ -182,6 +174,14 @@ function authenticate(auth: GitServerAuth, header: string | undefined): string |
 export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
   const requests: GitRequestLog[] = [];
   const certs = options.tls ? await testCertificates() : undefined;
+  // Native git reads the CA and client certificate from files: this server's own, removed by stop().
+  const pemDir = certs ? await mkdtemp(join(tmpdir(), 'margo-bridge-git-server-')) : undefined;
+  const pemFile = (name: string) => join(pemDir ?? '', name);
+  if (certs) {
+    await writeFile(pemFile('ca.pem'), certs.ca);
+    await writeFile(pemFile('client.pem'), certs.clientCert);
+    await writeFile(pemFile('client.key'), certs.clientKey, { mode: 0o600 });
+  }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const [path = '/', query = ''] = (request.url ?? '/').split('?');
@@ -286,16 +286,17 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       };
       delete env.GIT_SSL_CAINFO;
       delete env.GIT_DIR;
-      if (certs) env.GIT_SSL_CAINFO = certs.caFile;
+      if (certs) env.GIT_SSL_CAINFO = pemFile('ca.pem');
       if (certs && options.tls === 'mtls') {
-        env.GIT_SSL_CERT = certs.clientCertFile;
-        env.GIT_SSL_KEY = certs.clientKeyFile;
+        env.GIT_SSL_CERT = pemFile('client.pem');
+        env.GIT_SSL_KEY = pemFile('client.key');
       }
       return env;
     },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (pemDir) await rm(pemDir, { recursive: true, force: true });
     },
   };
 }

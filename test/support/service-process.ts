@@ -37,7 +37,10 @@ export async function startServiceProcess(configFile: string, timeoutMs = 30_000
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`margo-bridge did not start within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`margo-bridge did not start within ${timeoutMs} ms:\n${stderr}`)),
+      timeoutMs,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /margo-bridge is running at (\S+)/.exec(stderr);

@@ -7,9 +7,15 @@
 import { BridgeError } from '../../errors.js';
 import type { Component, Description, Target, TypedValue, Value } from '../model.js';
 import { fromTypedValue } from './data.js';
-import { buildEnvEntries, type EnvWrite } from './env.js';
-import { buildHelmValues, type HelmWrite } from './helm-values.js';
-import type { ResolutionWarning, ResolvedComponent, ResolvedDeployment, ResolvedParameter } from './model.js';
+import { buildEnvEntries } from './env.js';
+import { buildHelmValues } from './helm-values.js';
+import type {
+  ResolutionWarning,
+  ResolvedComponent,
+  ResolvedDeployment,
+  ResolvedParameter,
+  ValueWrite,
+} from './model.js';
 import { deploymentName } from './names.js';
 import { selectProfile } from './profile.js';
 import { checkNamespace, checkTarget } from './target.js';
@@ -72,7 +78,7 @@ export function buildDeployment(input: BuildInput): ResolvedDeployment {
 
   const parameters: ResolvedParameter[] = [];
   for (const name of Object.keys(description.parameters).sort(byName)) {
-    const typed = input.values[name];
+    const typed = Object.hasOwn(input.values, name) ? input.values[name] : undefined;
     // an optional parameter left empty without a default is omitted (the chart's default applies).
     if (typed === undefined) continue;
     const targets: Target[] = [];
@@ -84,7 +90,7 @@ export function buildDeployment(input: BuildInput): ResolvedDeployment {
   }
 
   const warnings: ResolutionWarning[] = [];
-  const writesFor = (component: string): HelmWrite[] & EnvWrite[] =>
+  const writesFor = (component: string): ValueWrite[] =>
     parameters.flatMap((parameter) =>
       parameter.targets
         .filter((target) => target.components.includes(component))

@@ -6,18 +6,12 @@
  */
 import { BridgeError } from '../../errors.js';
 import { parseComposePointer } from '../pointer.js';
-import { type Data, scalarText } from './data.js';
-import type { EnvEntry, ResolutionWarning } from './model.js';
+import { scalarText } from './data.js';
+import type { EnvEntry, ResolutionWarning, ValueWrite } from './model.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export interface EnvWrite {
-  pointer: string;
-  parameter: string;
-  value: Data;
-}
-
-export function buildEnvEntries(component: string, writes: EnvWrite[], warnings: ResolutionWarning[]): EnvEntry[] {
+export function buildEnvEntries(component: string, writes: ValueWrite[], warnings: ResolutionWarning[]): EnvEntry[] {
   const entries = new Map<string, EnvEntry>();
   const issues: { code: string; message: string; parameter: string; pointer: string; component: string }[] = [];
   for (const write of writes) {

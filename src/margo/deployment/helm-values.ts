@@ -6,22 +6,17 @@
 import { BridgeError } from '../../errors.js';
 import { parseHelmPointer } from '../pointer.js';
 import { type Data, type DataMap, Decimal, emptyMap } from './data.js';
-
-export interface HelmWrite {
-  pointer: string;
-  parameter: string;
-  value: Data;
-}
+import type { ValueWrite } from './model.js';
 
 type Container = DataMap | Data[];
 
-function descriptionError(code: string, message: string, component: string, write: HelmWrite): BridgeError {
+function descriptionError(code: string, message: string, component: string, write: ValueWrite): BridgeError {
   return new BridgeError('INVALID_DESCRIPTION', message, {
     issues: [{ code, message, parameter: write.parameter, pointer: write.pointer, component }],
   });
 }
 
-export function buildHelmValues(component: string, writes: HelmWrite[]): DataMap {
+export function buildHelmValues(component: string, writes: ValueWrite[]): DataMap {
   const root = emptyMap();
   /** Paths written so far (JSON of the segments), leaves and the containers above them. */
   const leaves = new Map<string, string>();

@@ -23,6 +23,13 @@ export interface HelmValues {
   values: DataMap;
 }
 
+/** One target's write: a parameter's value at a pointer of one component. */
+export interface ValueWrite {
+  pointer: string;
+  parameter: string;
+  value: Data;
+}
+
 export interface EnvEntry {
   name: string;
   /** The value's text as in the ApplicationDeployment (`true`, `120`, `1.50`). */

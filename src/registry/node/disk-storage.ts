@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ObjectStorage } from '../storage.js';
+import type { ObjectStorage, ObjectStore } from '../storage.js';
 
 export interface DiskStorageOptions {
   dir: string;
@@ -38,24 +38,38 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
     }
   }
 
+  // Reads of one registry take turns, so that no read sees a pack index another one is writing.
+  const turns = new Map<string, Promise<unknown>>();
+
   return {
     async use(registryKey, work) {
       const name = createHash('sha256').update(registryKey).digest('hex').slice(0, 32);
-      const gitdir = join(options.dir, name);
-      inUse.set(name, (inUse.get(name) ?? 0) + 1);
+      const previous = turns.get(name) ?? Promise.resolve();
+      const turn = previous.catch(() => undefined).then(() => useNow(name, work));
+      turns.set(name, turn);
       try {
-        await mkdir(join(gitdir, 'objects', 'pack'), { recursive: true });
-        const now = new Date();
-        await utimes(gitdir, now, now);
-        return await work({ fs: { promises: fs.promises }, gitdir });
+        return await turn;
       } finally {
-        const count = (inUse.get(name) ?? 1) - 1;
-        if (count === 0) inUse.delete(name);
-        else inUse.set(name, count);
-        await evict();
+        if (turns.get(name) === turn) turns.delete(name);
       }
     },
   };
+
+  async function useNow<T>(name: string, work: (store: ObjectStore) => Promise<T>): Promise<T> {
+    const gitdir = join(options.dir, name);
+    inUse.set(name, (inUse.get(name) ?? 0) + 1);
+    try {
+      await mkdir(join(gitdir, 'objects', 'pack'), { recursive: true });
+      const now = new Date();
+      await utimes(gitdir, now, now);
+      return await work({ fs: { promises: fs.promises }, gitdir });
+    } finally {
+      const count = (inUse.get(name) ?? 1) - 1;
+      if (count === 0) inUse.delete(name);
+      else inUse.set(name, count);
+      await evict();
+    }
+  }
 }
 
 async function directoryBytes(path: string): Promise<number> {

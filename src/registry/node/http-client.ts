@@ -110,16 +110,23 @@ export function createNodeHttpClient(options: NodeHttpOptions): { client: HttpCl
         reject(signal.reason);
         return;
       }
-      const outgoing = (secure ? https : http).request({
-        protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: url.port || (secure ? 443 : 80),
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
-        agent: secure ? httpsAgent : httpAgent,
-        lookup,
-      });
+      let outgoing: http.ClientRequest;
+      try {
+        outgoing = (secure ? https : http).request({
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+          port: url.port || (secure ? 443 : 80),
+          path: `${url.pathname}${url.search}`,
+          method,
+          headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+          agent: secure ? httpsAgent : httpAgent,
+          lookup,
+        });
+      } catch (error) {
+        // Unusable TLS settings (e.g. a certificate that is not PEM) fail while the request is built.
+        networkError(error as Error, url, tlsSettings, addresses, false).then(reject, reject);
+        return;
+      }
       const onAbort = () => outgoing.destroy(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       outgoing.on('response', (response) => {
@@ -212,6 +219,13 @@ async function networkError(
       code,
       ...(certificate ?? {}),
     });
+  }
+  if (code.startsWith('ERR_OSSL')) {
+    return new BridgeError(
+      'REGISTRY_TLS',
+      `the registry's CA bundle or client certificate and key could not be used (${code}); check they are PEM`,
+      { code },
+    );
   }
   if (code.startsWith('ERR_SSL') || code === 'EPROTO' || /alert|handshake/i.test(error.message)) {
     return new BridgeError(

@@ -124,7 +124,8 @@ export function initial(dialect: DialectName): Migration {
         .unique()
         .where(sql.ref('state'), 'in', sql`('pending', 'running')`)
         .execute();
-      await db.schema.createIndex('jobs_state_run_at').on('jobs').columns(['state', 'run_at']).execute();
+      await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'run_at', 'id']).execute();
+      await db.schema.createIndex('jobs_leases').on('jobs').columns(['state', 'locked_until']).execute();
     },
   };
 }

@@ -1,0 +1,42 @@
+# margo-bridge service image. Build: docker build -t margo-bridge .
+# Run:   docker run -p 8787:8787 -v margo-data:/data -e MARGO_BRIDGE_ADMIN_TOKEN=... margo-bridge
+# Settings: docs/configuration.md (environment variables, or a margo-bridge.yaml given with
+# MARGO_BRIDGE_CONFIG). Inside the container the service listens on 0.0.0.0.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 compiles from source when no prebuilt binary matches.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+# git provides git http-backend for the demonstration registry (serve --demo).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8787 \
+    MARGO_BRIDGE_DATA_DIR=/data
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY examples ./examples
+COPY templates ./templates
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8787
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# The service handles SIGTERM itself (graceful shutdown), so node can run as PID 1.
+ENTRYPOINT ["node", "bin/margo-bridge.js"]
+CMD ["serve"]

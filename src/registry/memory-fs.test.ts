@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryFs } from './memory-fs.js';
+
+describe('MemoryFs', () => {
+  it('implements the promises API isomorphic-git uses, with Node error codes', async () => {
+    const fs = new MemoryFs();
+    const p = fs.promises;
+    await p.mkdir('/a');
+    await p.writeFile('/a/f.txt', 'hello');
+    expect(await p.readFile('/a/f.txt', 'utf8')).toBe('hello');
+    expect(await p.readFile('/a/f.txt')).toEqual(new TextEncoder().encode('hello'));
+    expect(await p.readdir('/a')).toEqual(['f.txt']);
+    expect((await p.stat('/a/f.txt')).size).toBe(5);
+    expect((await p.stat('/a')).isDirectory()).toBe(true);
+    await p.symlink('f.txt', '/a/link');
+    expect(await p.readlink('/a/link')).toBe('f.txt');
+    expect((await p.lstat('/a/link')).isSymbolicLink()).toBe(true);
+    expect(await p.readFile('/a/link', 'utf8')).toBe('hello');
+    await expect(p.readFile('/a/missing')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(p.writeFile('/missing/f', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(p.mkdir('/a')).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(p.rmdir('/a')).rejects.toMatchObject({ code: 'ENOTEMPTY' });
+    await p.unlink('/a/link');
+    await p.unlink('/a/f.txt');
+    await p.rmdir('/a');
+    expect(await p.readdir('/')).toEqual([]);
+    expect(fs.size).toBe(0);
+  });
+});
