@@ -116,7 +116,8 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     return git.listServerRefs({
       http: session.http,
       url: session.url,
-      headers: session.headers,
+      // A copy: isomorphic-git adds its own headers (Git-Protocol) to the object it is given.
+      headers: { ...session.headers },
       protocolVersion: 2,
       prefix,
       peelTags: true,
