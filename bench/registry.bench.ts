@@ -6,14 +6,16 @@
  *   cache each run) vs `git clone --depth 1 --branch TAG --no-checkout`
  * - bytes sent by the server for each (from the server's request log), and for the 2,000-ref
  *   repository the bytes of the full v0 ref advertisement that the listing avoids.
- * Time: medians of RUNS runs after a warm-up. Memory: margo-bridge = peak RSS growth of the running
- * process during the operation (sampled every 2 ms after a GC); native = peak RSS of the largest git
- * process (`/usr/bin/time -f %M`). Native git times include process start-up, which is its real cost.
+ * Time: medians of RUNS runs after a warm-up, margo-bridge inside this running process. Memory: the
+ * peak RSS of a fresh Node process performing the operation once (this file with `--child`), against
+ * the peak RSS of the largest git process (`/usr/bin/time -f %M`). Native git times include process
+ * start-up, which is its real cost.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { RegistryConnection, RegistryReader } from '../src/registry/interface.js';
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
@@ -33,21 +35,32 @@ import { type BenchRow, fmt, median, printSection, timeRuns } from './lib.js';
 const run = promisify(execFile);
 const RUNS = 5;
 
-const gc = (globalThis as { gc?: () => void }).gc;
+type ChildMode = 'baseline' | 'list' | 'fetch-memory' | 'fetch-disk';
 
-async function peakRssGrowth(work: () => Promise<unknown>): Promise<number> {
-  gc?.();
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 2);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().rss) - base;
+/**
+ * Peak RSS (VmHWM) of a fresh Node process that loads the reader and performs one operation;
+ * 'baseline' loads the same modules and does nothing, so the difference is the operation's own.
+ */
+async function childPeak(mode: ChildMode, url: string, scratch: string): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', mode, url, scratch], {
+    maxBuffer: 1024 * 1024,
+  });
+  return (JSON.parse(stdout) as { peak: number }).peak;
+}
+
+async function child(mode: ChildMode, url: string, scratch: string): Promise<void> {
+  const storage =
+    mode === 'fetch-disk'
+      ? { kind: 'disk' as const, dir: join(scratch, `child-${process.pid}`) }
+      : { kind: 'memory' as const };
+  const reader = createNodeRegistryReader({ storage, allowPrivateNetworks: true });
+  const registry: RegistryConnection = { url, allowHttp: true, auth: { type: 'none' } };
+  if (mode === 'list') await reader.listReleases(registry);
+  if (mode === 'fetch-memory' || mode === 'fetch-disk') await reader.readRelease(registry, 'v1.0.0');
+  const status = await readFile('/proc/self/status', 'utf8');
+  const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  process.stdout.write(JSON.stringify({ peak: kilobytes * 1024 }));
 }
 
 /** Runs native git under /usr/bin/time; returns its peak RSS in bytes. */
@@ -67,6 +80,8 @@ function bytesOf(server: GitServer, work: () => Promise<unknown>): Promise<numbe
 
 const mb = (bytes: number) => `${fmt(bytes / 2 ** 20)} MB`;
 const ms = (value: number) => `${fmt(value)} ms`;
+/** The operation's own share of a process peak; differences under 1 MB are noise. */
+const growth = (bytes: number) => (bytes < 2 ** 20 ? '< 1 MB' : `+${mb(bytes)}`);
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
 const ratio = (value: number, baseline: number) => `${fmt(value / baseline, 2)}×`;
 
@@ -108,12 +123,15 @@ async function main() {
     // Listing tags on the repository with 20 tags and 2,000 unrelated refs.
     const listTimes = await timeRuns(() => memoryReader.listReleases(connection('tags')), RUNS);
     const nativeListTimes = await timeRuns(() => nativeGit(server, ['ls-remote', '--tags', server.url('tags')]), RUNS);
+    const baselines: number[] = [];
     const listMemories: number[] = [];
     const nativeListMemories: number[] = [];
     for (let i = 0; i < 3; i++) {
-      listMemories.push(await peakRssGrowth(() => memoryReader.listReleases(connection('tags'))));
+      baselines.push(await childPeak('baseline', server.url('tags'), scratch));
+      listMemories.push(await childPeak('list', server.url('tags'), scratch));
       nativeListMemories.push(await nativeGit(server, ['ls-remote', '--tags', server.url('tags')]));
     }
+    const nodeBaseline = median(baselines);
     const listMemory = median(listMemories);
     const nativeListMemory = median(nativeListMemories);
     const listBytes = await bytesOf(server, () => memoryReader.listReleases(connection('tags')));
@@ -143,8 +161,8 @@ async function main() {
     const diskMemory: number[] = [];
     const nativeFetchMemory: number[] = [];
     for (let i = 0; i < 3; i++) {
-      fetchMemory.push(await peakRssGrowth(() => memoryReader.readRelease(connection('big'), 'v1.0.0')));
-      diskMemory.push(await peakRssGrowth(() => diskReader().readRelease(connection('big'), 'v1.0.0')));
+      fetchMemory.push(await childPeak('fetch-memory', server.url('big'), scratch));
+      diskMemory.push(await childPeak('fetch-disk', server.url('big'), scratch));
       nativeFetchMemory.push(await nativeClone());
     }
     const fetchBytes = await bytesOf(server, () => memoryReader.readRelease(connection('big'), 'v1.0.0'));
@@ -162,9 +180,9 @@ async function main() {
         ratio: ratio(median(listTimes), median(nativeListTimes)),
       },
       {
-        what: 'list tags: peak memory',
-        value: `${mb(listMemory)} (RSS growth)`,
-        baseline: `${mb(nativeListMemory)} (git RSS)`,
+        what: 'list tags: peak memory (whole process)',
+        value: `${mb(listMemory)} (operation: ${growth(listMemory - nodeBaseline)})`,
+        baseline: `${mb(nativeListMemory)} (git)`,
         ratio: ratio(listMemory, nativeListMemory),
       },
       {
@@ -192,14 +210,14 @@ async function main() {
         ratio: ratio(median(cachedTimes), median(nativeFetchTimes)),
       },
       {
-        what: 'fetch one tag, memory storage: peak memory',
-        value: `${mb(median(fetchMemory))} (RSS growth)`,
-        baseline: `${mb(median(nativeFetchMemory))} (largest git process RSS)`,
+        what: 'fetch one tag, memory storage: peak memory (whole process)',
+        value: `${mb(median(fetchMemory))} (operation: ${growth(median(fetchMemory) - nodeBaseline)})`,
+        baseline: `${mb(median(nativeFetchMemory))} (largest git process)`,
         ratio: ratio(median(fetchMemory), median(nativeFetchMemory)),
       },
       {
-        what: 'fetch one tag, disk storage: peak memory',
-        value: `${mb(median(diskMemory))} (RSS growth)`,
+        what: 'fetch one tag, disk storage: peak memory (whole process)',
+        value: `${mb(median(diskMemory))} (operation: ${growth(median(diskMemory) - nodeBaseline)})`,
         baseline: mb(median(nativeFetchMemory)),
         ratio: ratio(median(diskMemory), median(nativeFetchMemory)),
       },
@@ -213,7 +231,7 @@ async function main() {
     printSection('Registry: isomorphic-git reader vs native git on the same server', rows, [
       `Medians of ${RUNS} runs (memory: of 3). Local git http-backend on 127.0.0.1; the package is 199 files of incompressible data plus margo.yaml.`,
       'margo-bridge times are measured inside a running process; native git times include starting git, its transport helper and index-pack.',
-      'Memory compares the RSS growth of the running Node process with the whole peak RSS of the largest native git process.',
+      `Peak memory is the peak RSS (VmHWM) of a fresh Node process that loads the reader and performs the operation once, against the peak RSS of the largest native git process (/usr/bin/time); "operation" subtracts the peak of a Node process that loads the same modules and does nothing (${mb(nodeBaseline)}, Node with tsx).`,
       'Listing speaks protocol v2 `ls-refs` with the `refs/tags/` prefix: the 2,000 unrelated refs are never sent (compare the v0 advertisement).',
       'Reading a release also reads the description and its resources from the object store; a cached release costs only the tag lookup.',
     ]);
@@ -224,4 +242,8 @@ async function main() {
   }
 }
 
-await main();
+if (process.argv[2] === '--child') {
+  await child(process.argv[3] as ChildMode, process.argv[4] ?? '', process.argv[5] ?? tmpdir());
+} else {
+  await main();
+}

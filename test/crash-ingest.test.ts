@@ -3,14 +3,12 @@
  * a restart the ingest job is picked up again (its lease ran out), completes, and nothing is stored
  * twice. The Git server delays each response so that the kill lands inside the ingest.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { type ServiceProcess, spawnService } from './service-spawn.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 import {
@@ -24,61 +22,7 @@ import {
   withVersion,
 } from './support/registries.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = 'crash-test-admin-token-0123';
-
-interface ServiceProcess {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  waitFor(message: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function startProcess(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    lines.push(line);
-    for (const waiter of [...waiters]) {
-      if (line.msg === waiter.message) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  });
-  child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    waitFor(message, timeoutMs = 30_000) {
-      const seen = lines.find((line) => line.msg === message);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no '${message}' log line within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({
-          message,
-          resolve: (line) => {
-            clearTimeout(timer);
-            resolve(line);
-          },
-        });
-      });
-    },
-  };
-}
 
 async function api(base: string, path: string): Promise<{ status: number; body: Record<string, unknown[]> }> {
   const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
@@ -134,14 +78,14 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
   });
 
   it('completes an ingest killed half-way after a restart, storing the version once', { timeout: 90_000 }, async () => {
-    const first = startProcess(env);
+    const first = spawnService(['serve'], env);
     running.push(first);
     await first.waitFor('ingest started');
     first.child.kill('SIGKILL');
     expect(first.lines.some((line) => line.msg === 'ingest done')).toBe(false);
     await first.exited;
 
-    const second = startProcess(env);
+    const second = spawnService(['serve'], env);
     running.push(second);
     const listening = await second.waitFor('margo-bridge listening');
     const base = String(listening.url);
