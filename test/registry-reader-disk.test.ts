@@ -1,5 +1,5 @@
 /** The reader contract on disk storage, plus what only the disk cache does: reuse and eviction. */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,18 @@ describe('disk cache', () => {
     // Only the tag lookup (capabilities + ls-refs); no fetch.
     expect(server.requests.map((request) => request.method)).toEqual(['GET', 'POST']);
     expect(again.fetchedBytes).toBeLessThan(300);
+  });
+
+  it('stays usable after a fetch died before its pack was moved in', async () => {
+    const dir = await cacheDir();
+    const reader = createNodeRegistryReader({ storage: { kind: 'disk', dir }, allowPrivateNetworks: true });
+    await reader.readRelease(registry('hello'), 'v1.0.0');
+    const [cache] = await readdir(dir);
+    // What a crash in the middle of indexing leaves: a pack and a truncated index in staging/.
+    await writeFile(join(dir, cache!, 'staging', 'pack-dead.pack'), 'PACK truncated');
+    await writeFile(join(dir, cache!, 'staging', 'pack-dead.idx'), 'truncated');
+    expect((await reader.readRelease(registry('hello'), 'v1.1.0')).release.tag).toBe('v1.1.0');
+    expect((await reader.readRelease(registry('hello'), 'v1.0.0')).resources).toHaveLength(4);
   });
 
   it('serves concurrent reads of one registry from one cache', async () => {

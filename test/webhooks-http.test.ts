@@ -347,6 +347,14 @@ describe('webhook receivers over HTTP', () => {
       expect((await app.request('/api/v1/webhook-deliveries')).status).toBe(401);
     });
 
+    it('documents the receivers and the list in /openapi.json', async () => {
+      const document = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, object> };
+      for (const path of ['/webhooks/github', '/webhooks/gitea', '/webhooks/gitlab']) {
+        expect(Object.keys(document.paths[path] ?? {}), path).toEqual(['post']);
+      }
+      expect(Object.keys(document.paths['/api/v1/webhook-deliveries'] ?? {})).toEqual(['get']);
+    });
+
     it('exposes delivery counts by forge, event and result in /metrics', async () => {
       const metrics = await (await app.request('/metrics')).text();
       expect(metrics).toMatch(

@@ -20,6 +20,10 @@ describe('MemoryFs', () => {
     await expect(p.writeFile('/missing/f', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(p.mkdir('/a')).rejects.toMatchObject({ code: 'EEXIST' });
     await expect(p.rmdir('/a')).rejects.toMatchObject({ code: 'ENOTEMPTY' });
+    await p.rename('/a/f.txt', '/a/g.txt');
+    expect(await p.readdir('/a')).toEqual(['link', 'g.txt']);
+    await expect(p.rename('/a/missing', '/a/x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await p.rename('/a/g.txt', '/a/f.txt');
     await p.unlink('/a/link');
     await p.unlink('/a/f.txt');
     await p.rmdir('/a');

@@ -46,6 +46,7 @@ export class MemoryFs {
     lstat: (path: string) => this.stat(path, false),
     readlink: (path: string) => this.readlink(path),
     symlink: (target: string, path: string) => this.symlink(target, path),
+    rename: (from: string, to: string) => this.rename(from, to),
     chmod: async (path: string) => {
       this.get(path, 'chmod');
     },
@@ -153,6 +154,17 @@ export class MemoryFs {
       isDirectory: () => found.type === 'dir',
       isSymbolicLink: () => found.type === 'symlink',
     };
+  }
+
+  /** Files and symbolic links only (directories are not renamed by isomorphic-git). */
+  private async rename(from: string, to: string): Promise<void> {
+    const source = normalise(from);
+    const target = normalise(to);
+    const found = this.get(source, 'rename', false);
+    if (found.type === 'dir') throw fsError('EISDIR', 'rename', from);
+    this.requireParent(target, 'rename', to);
+    this.entries.delete(source);
+    this.entries.set(target, found);
   }
 
   private async readlink(path: string): Promise<string> {

@@ -139,9 +139,15 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     if (response.statusCode !== 200) throw statusError(response.statusCode, session.url);
     if (!response.body) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry sent no pack');
     const pack = await readShallowFetchResponse(response.body, limits.maxPackBytes);
-    const name = `objects/pack/pack-${packName(pack)}`;
-    await store.fs.promises.writeFile(`${store.gitdir}/${name}.pack`, pack);
-    await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: `${name}.pack` });
+    // Indexed beside `objects/` and then moved in, index last: a read never sees a half-written
+    // index, and a crash leaves only a stray staging file behind.
+    const name = `pack-${packName(pack)}`;
+    const fs = store.fs.promises;
+    await fs.mkdir(`${store.gitdir}/staging`).catch(() => undefined);
+    await fs.writeFile(`${store.gitdir}/staging/${name}.pack`, pack);
+    await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: `staging/${name}.pack` });
+    await fs.rename(`${store.gitdir}/staging/${name}.pack`, `${store.gitdir}/objects/pack/${name}.pack`);
+    await fs.rename(`${store.gitdir}/staging/${name}.idx`, `${store.gitdir}/objects/pack/${name}.idx`);
   }
 
   return {

@@ -7,7 +7,8 @@ import type { PromiseFsClient } from 'isomorphic-git';
 import { MemoryFs } from './memory-fs.js';
 
 export interface ObjectStore {
-  fs: PromiseFsClient;
+  /** isomorphic-git's file system, plus `rename` to move a finished pack into place. */
+  fs: PromiseFsClient & { promises: { rename(from: string, to: string): Promise<void> } };
   /** The git directory holding `objects/` (no work tree, no refs needed). */
   gitdir: string;
 }
