@@ -24,11 +24,9 @@ import {
   addUnrelatedRefs,
   bulkFiles,
   createRegistryRoot,
-  exampleText,
-  helloExample,
+  helloPackage,
   publishRelease,
   removeRegistryRoot,
-  withVersion,
 } from '../test/support/registries.js';
 import { type BenchRow, fmt, median, printSection, timeRuns } from './lib.js';
 
@@ -90,20 +88,13 @@ async function main() {
   const scratch = await mkdtemp(join(tmpdir(), 'margo-bridge-bench-registry-'));
   const server = await startGitServer({ root });
   try {
-    const description = await exampleText(helloExample);
-    await publishRelease(root, 'tags', 'v1.0.0', { 'margo.yaml': withVersion(description, '1.0.0') });
+    await publishRelease(root, 'tags', 'v1.0.0', await helloPackage('1.0.0'));
     for (let i = 1; i < 20; i++) {
-      await publishRelease(
-        root,
-        'tags',
-        `v1.${i}.0`,
-        { 'margo.yaml': withVersion(description, `1.${i}.0`) },
-        { annotated: i % 2 === 0 },
-      );
+      await publishRelease(root, 'tags', `v1.${i}.0`, await helloPackage(`1.${i}.0`), { annotated: i % 2 === 0 });
     }
     await addUnrelatedRefs(root, 'tags', 2000);
     await publishRelease(root, 'big', 'v1.0.0', {
-      'margo.yaml': withVersion(description, '1.0.0'),
+      ...(await helloPackage('1.0.0')),
       ...bulkFiles(199, 5 * 1000 * 1000),
     });
 

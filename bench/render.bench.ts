@@ -3,49 +3,14 @@
  * every file, hash them), against a baseline measured in the same run: the `yaml` library's
  * plain `stringify` of the same ApplicationDeployment object (no validation, no templates).
  */
-import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { resolveDeployment } from '../src/margo/deployment/index.js';
-import { validateDocument } from '../src/margo/index.js';
-import { type RenderFormat, renderDeployment } from '../src/margo/render/index.js';
-import { loadTemplates } from '../src/margo/render/templates-node.js';
+import type { RenderFormat } from '../src/margo/render/index.js';
+import { digitron, renderDigitron } from '../test/render-support.js';
 import { fmt, median, printSection, timeRuns } from './lib.js';
 
-const text = readFileSync(
-  new URL(
-    '../../shared/margo-examples/margo-specification_pre-draft_application-package-definition_digitron-orchestrator.margo.yaml',
-    import.meta.url,
-  ),
-  'utf8',
-);
-const description = validateDocument(text).description;
-if (!description) throw new Error('digitron example did not validate');
-const values = {
-  adminName: 'Some One',
-  adminPrincipalName: 'someone@somewhere.com',
-  cpuLimit: '4',
-  idpClientId: '123-ABC',
-  idpName: 'Azure AD',
-  idpProvider: 'aad',
-  idpUrl: 'https://123-abc.com',
-  memoryLimit: '16384',
-  pollFrequency: '120',
-  siteId: 'SID-123-ABC',
-};
-const templates = await loadTemplates();
-const newId = () => 'a3e2f5dc-912e-494f-8395-52cf3769bc06';
+const description = digitron();
 
-async function renderOnce(format: RenderFormat) {
-  const resolved = resolveDeployment({
-    description: description as NonNullable<typeof description>,
-    profile: 'helm',
-    target: 'plant-a/line-3',
-    namespace: 'margo-poc',
-    values,
-    newId,
-  });
-  return renderDeployment(resolved, { format, templates });
-}
+const renderOnce = (format: RenderFormat) => renderDigitron('helm', format, description);
 
 const BATCH = 200;
 const RUNS = 7;

@@ -16,17 +16,16 @@ import { ingestRelease } from '../src/flows/ingest.js';
 import { eachLimited, pollRound } from '../src/flows/round.js';
 import { silentLogger } from '../src/logger.js';
 import { buildRuntime } from '../src/runtime/node.js';
+import { registryInput } from '../src/store/store.contract.js';
 import { startGitServer } from '../test/support/git-server.js';
 import {
   bulkFiles,
   createRegistryRoot,
-  exampleText,
   fixtureGitEnv,
   fixturePackage,
-  helloExample,
+  helloPackage,
   publishRelease,
   removeRegistryRoot,
-  withVersion,
 } from '../test/support/registries.js';
 import { fmt, median, printSection } from './lib.js';
 
@@ -38,17 +37,16 @@ const RUNS = 3;
 const root = await createRegistryRoot();
 const work = await mkdtemp(join(tmpdir(), 'mb-bench-service-'));
 const server = await startGitServer({ root });
-const hello = await exampleText(helloExample);
 
 try {
   // One repository with two releases, watched by 1,000 registries (as 1,000 users of one vendor would).
-  await publishRelease(root, 'watched', 'v1.0.0', { 'margo.yaml': withVersion(hello, '1.0.0') });
-  await publishRelease(root, 'watched', 'v1.1.0', { 'margo.yaml': withVersion(hello, '1.1.0') });
+  await publishRelease(root, 'watched', 'v1.0.0', await helloPackage('1.0.0'));
+  await publishRelease(root, 'watched', 'v1.1.0', await helloPackage('1.1.0'));
   // Distinct 5 MB packages, one repository each, so no release is already in the pack cache.
   const resources = await fixturePackage('resources');
   for (let i = 0; i < INGEST_RELEASES; i++) {
     await publishRelease(root, `large-${i}`, 'v1.0.0', {
-      'margo.yaml': withVersion(hello, '1.0.0'),
+      ...(await helloPackage('1.0.0')),
       ...resources,
       ...bulkFiles(10, 5 * 1024 * 1024),
     });
@@ -61,26 +59,16 @@ try {
   const runtime = await buildRuntime(config, { logger: silentLogger });
   const { services } = runtime;
   const concurrency = config.polling.concurrency;
+  // Plain-HTTP registries without credentials or filters, each with its own URL key.
+  const addRegistry = (name: string, url: string) =>
+    services.store.registries.create(registryInput(name, { url, urlKey: `bench/${name}`, allowHttp: true }));
 
   // Registries whose releases are already ingested: a round finds nothing new.
   const url = server.url('watched');
   const ids: string[] = [];
   const releases = await services.registryReader.listReleases({ url, allowHttp: true, auth: { type: 'none' } });
   for (let i = 0; i < REGISTRIES; i++) {
-    const registry = await services.store.registries.create({
-      name: `watched-${i}`,
-      url,
-      urlKey: `bench/watched-${i}`,
-      subPath: '',
-      tagPattern: null,
-      semverRange: null,
-      strictVersion: false,
-      allowHttp: true,
-      pollInterval: 300,
-      secretsCiphertext: null,
-      credentialSummary: {},
-      configured: false,
-    });
+    const registry = await addRegistry(`watched-${i}`, url);
     ids.push(registry.id);
     for (const release of releases) {
       await services.store.versions.insert(
@@ -135,20 +123,7 @@ try {
   // Ingest: each 5 MB release read, validated and stored with its resources.
   const ingestIds: string[] = [];
   for (let i = 0; i < INGEST_RELEASES; i++) {
-    const registry = await services.store.registries.create({
-      name: `large-${i}`,
-      url: server.url(`large-${i}`),
-      urlKey: `bench/large-${i}`,
-      subPath: '',
-      tagPattern: null,
-      semverRange: null,
-      strictVersion: false,
-      allowHttp: true,
-      pollInterval: 300,
-      secretsCiphertext: null,
-      credentialSummary: {},
-      configured: false,
-    });
+    const registry = await addRegistry(`large-${i}`, server.url(`large-${i}`));
     ingestIds.push(registry.id);
   }
   const commits = await Promise.all(

@@ -1,6 +1,6 @@
 /** The HTTP surface: authentication and roles, the error shape, validation, OpenAPI, operations endpoints. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './service-harness.js';
+import { type ApiError, type Harness, startHarness } from './service-harness.js';
 
 let harness: Harness;
 let guarded: Harness;
@@ -15,8 +15,13 @@ afterAll(async () => {
   await guarded?.close();
 });
 
+/** POST /api/v1/registries (as admin unless `token` is given); every one these tests send is refused. */
+function addRegistry(body: Record<string, unknown>, on: Harness = harness, token?: string) {
+  return on.call<ApiError>('POST', '/api/v1/registries', body, token);
+}
+
 async function token(role: 'viewer' | 'operator' | 'admin'): Promise<string> {
-  const created = await harness.call('POST', '/api/v1/tokens', { name: `${role} token`, role });
+  const created = await harness.call<{ token: string }>('POST', '/api/v1/tokens', { name: `${role} token`, role });
   expect(created.status).toBe(201);
   return created.body.token;
 }
@@ -37,7 +42,7 @@ describe('authentication and roles', () => {
     const viewer = await token('viewer');
     expect((await harness.call('GET', '/api/v1/registries', undefined, viewer)).status).toBe(200);
     expect((await harness.call('GET', '/api/v1/applications', undefined, viewer)).status).toBe(200);
-    const refused = await harness.call('POST', '/api/v1/registries', { name: 'x', url: 'https://h/x.git' }, viewer);
+    const refused = await addRegistry({ name: 'x', url: 'https://h/x.git' }, harness, viewer);
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
     expect(refused.body.error.message).toContain('admin');
     expect((await harness.call('GET', '/api/v1/jobs', undefined, viewer)).status).toBe(403);
@@ -51,7 +56,10 @@ describe('authentication and roles', () => {
   });
 
   it('shows a token once, lists tokens without values, and revokes them', async () => {
-    const created = await harness.call('POST', '/api/v1/tokens', { name: 'ci', role: 'viewer' });
+    const created = await harness.call<{ id: string; token: string }>('POST', '/api/v1/tokens', {
+      name: 'ci',
+      role: 'viewer',
+    });
     expect(created.body.token).toMatch(/^mb_/);
     const list = await harness.call('GET', '/api/v1/tokens');
     expect(JSON.stringify(list.body)).not.toContain(created.body.token);
@@ -62,15 +70,15 @@ describe('authentication and roles', () => {
 
 describe('errors and validation', () => {
   it('names each invalid field', async () => {
-    const invalid = await harness.call('POST', '/api/v1/registries', { name: '', url: 'not a url', pollInterval: 5 });
+    const invalid = await addRegistry({ name: '', url: 'not a url', pollInterval: 5 });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.code).toBe('BAD_REQUEST');
-    const paths = invalid.body.error.details.issues.map((issue: { path: string }) => issue.path);
+    const paths = invalid.body.error.details!.issues.map((issue) => issue.path);
     expect(paths).toEqual(expect.arrayContaining(['name', 'url', 'pollInterval']));
   });
 
   it('refuses unknown fields, malformed JSON, URLs with credentials and plain http by default', async () => {
-    const unknown = await harness.call('POST', '/api/v1/registries', { name: 'a', url: 'https://h/a.git', colour: 1 });
+    const unknown = await addRegistry({ name: 'a', url: 'https://h/a.git', colour: 1 });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('colour');
     const malformed = await harness.app.request('/api/v1/registries', {
@@ -80,22 +88,15 @@ describe('errors and validation', () => {
     });
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error.code).toBe('BAD_REQUEST');
-    const withCredentials = await harness.call('POST', '/api/v1/registries', {
-      name: 'a',
-      url: 'https://user:secret@git.example.com/a.git',
-    });
+    const withCredentials = await addRegistry({ name: 'a', url: 'https://user:secret@git.example.com/a.git' });
     expect(withCredentials.status).toBe(400);
     expect(JSON.stringify(withCredentials.body)).not.toContain('secret');
-    const http = await harness.call('POST', '/api/v1/registries', { name: 'a', url: 'http://git.example.com/a.git' });
+    const http = await addRegistry({ name: 'a', url: 'http://git.example.com/a.git' });
     expect(http).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('allowHttp') } } });
   });
 
   it('answers 413 for a body over 1 MiB and 404 with the error shape for unknown routes and ids', async () => {
-    const large = await harness.call('POST', '/api/v1/registries', {
-      name: 'a',
-      url: 'https://h/a.git',
-      caCert: 'x'.repeat(1_100_000),
-    });
+    const large = await addRegistry({ name: 'a', url: 'https://h/a.git', caCert: 'x'.repeat(1_100_000) });
     expect(large).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } });
     expect(await harness.call('GET', '/api/v1/nothing-here')).toMatchObject({
       status: 404,
@@ -109,17 +110,9 @@ describe('errors and validation', () => {
   });
 
   it('refuses link-local and metadata addresses always, loopback unless private networks are allowed', async () => {
-    const metadata = await harness.call('POST', '/api/v1/registries', {
-      name: 'metadata',
-      url: 'http://169.254.169.254/latest.git',
-      allowHttp: true,
-    });
+    const metadata = await addRegistry({ name: 'metadata', url: 'http://169.254.169.254/latest.git', allowHttp: true });
     expect(metadata).toMatchObject({ status: 422, body: { error: { code: 'ADDRESS_REFUSED' } } });
-    const loopback = await guarded.call('POST', '/api/v1/registries', {
-      name: 'loopback',
-      url: 'http://127.0.0.1:9/x.git',
-      allowHttp: true,
-    });
+    const loopback = await addRegistry({ name: 'loopback', url: 'http://127.0.0.1:9/x.git', allowHttp: true }, guarded);
     expect(loopback).toMatchObject({ status: 422, body: { error: { code: 'ADDRESS_REFUSED' } } });
   });
 });

@@ -11,6 +11,13 @@ import { type DocumentReport, descriptionJsonSchema, validateDocument } from '..
 const corpus = new URL('../../shared/margo-examples/', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, corpus), 'utf8');
 
+/** A placeholder file validated with each `{{NAME}}` (its first occurrence) replaced by a real value. */
+function validateRepaired(file: string, values: Record<string, string>): DocumentReport {
+  let text = read(file);
+  for (const [name, value] of Object.entries(values)) text = text.replace(`{{${name}}}`, value);
+  return validateDocument(text);
+}
+
 interface Row {
   file: string;
   docType: string;
@@ -173,19 +180,19 @@ describe('the example corpus (INDEX.tsv)', () => {
   });
 
   it('still rejects the placeholder files once repaired, for their remaining faults (§8.3)', () => {
-    const nextcloud = read('margo-sandbox_poc-tests-artefacts_nextcloud-compose_margo.yaml')
-      .replace('{{NEXTCLOUD_COMPOSE_REPOSITORY}}', 'oci://registry.example.com/nextcloud')
-      .replace('{{NEXTCLOUD_COMPOSE_REVISION}}', '1.0.0');
-    const report = validateDocument(nextcloud);
+    const report = validateRepaired('margo-sandbox_poc-tests-artefacts_nextcloud-compose_margo.yaml', {
+      NEXTCLOUD_COMPOSE_REPOSITORY: 'oci://registry.example.com/nextcloud',
+      NEXTCLOUD_COMPOSE_REVISION: '1.0.0',
+    });
     expect(
       hasFinding(report, { code: 'PATTERN', pointer: '/deploymentProfiles/0/components/0/properties/timeout' }),
     ).toBe(true);
     expect(report.warnings.some((issue) => issue.code === 'POINTER_NAMESPACE')).toBe(true);
 
-    const otel = read('margo-sandbox_poc-tests-artefacts_custom-otel-helm-app_margo.yaml')
-      .replace('{{HELM_REPOSITORY}}', 'oci://registry.example.com/otel')
-      .replace('{{HELM_REVISION}}', '0.1.0');
-    const otelReport = validateDocument(otel);
+    const otelReport = validateRepaired('margo-sandbox_poc-tests-artefacts_custom-otel-helm-app_margo.yaml', {
+      HELM_REPOSITORY: 'oci://registry.example.com/otel',
+      HELM_REVISION: '0.1.0',
+    });
     expect(
       hasFinding(otelReport, { code: 'REFERENCE', pointer: '/parameters/otlpEndpoint/targets/0/components/0' }),
     ).toBe(true);

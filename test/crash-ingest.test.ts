@@ -8,19 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type ServiceProcess, spawnService } from './service-spawn.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 import {
   bulkFiles,
   createRegistryRoot,
-  exampleText,
   fixturePackage,
-  helloExample,
+  helloPackage,
   publishRelease,
   removeRegistryRoot,
-  withVersion,
 } from './support/registries.js';
+import { type LoggedService, spawnService } from './support/service-process.js';
 
 const ADMIN = 'crash-test-admin-token-0123';
 
@@ -34,13 +32,12 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
   let server: GitServer;
   let dir: string;
   let env: Record<string, string>;
-  const running: ServiceProcess[] = [];
+  const running: LoggedService[] = [];
 
   beforeAll(async () => {
     root = await createRegistryRoot();
-    const hello = await exampleText(helloExample);
     await publishRelease(root, 'big', 'v1.0.0', {
-      'margo.yaml': withVersion(hello, '1.0.0'),
+      ...(await helloPackage('1.0.0')),
       ...(await fixturePackage('resources')),
       ...bulkFiles(10, 5 * 1024 * 1024),
     });
@@ -68,10 +65,7 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
   });
 
   afterAll(async () => {
-    for (const service of running) {
-      if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
-      await service.exited;
-    }
+    for (const service of running) await service.kill('SIGKILL');
     await server?.stop();
     if (root) await removeRegistryRoot(root);
     if (dir) await rm(dir, { recursive: true, force: true });

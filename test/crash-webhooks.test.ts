@@ -12,14 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT } from '../src/flows/deliveries.js';
 import { SQLITE_FILE } from '../src/store/open.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
-import {
-  createRegistryRoot,
-  exampleText,
-  helloExample,
-  publishRelease,
-  removeRegistryRoot,
-  withVersion,
-} from './support/registries.js';
+import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './support/registries.js';
 import { type ServiceProcess, startServiceProcess, writeServiceConfig } from './support/service-process.js';
 import { forgeHeaders, githubExample, jsonBody } from './support/webhooks.js';
 
@@ -39,9 +32,7 @@ describe('webhook deliveries survive SIGKILL: every 2xx delivery is handled exac
   beforeAll(async () => {
     root = await createRegistryRoot();
     dataDir = await mkdtemp(join(tmpdir(), 'mb-crash-webhooks-'));
-    await publishRelease(root, 'hello', 'v1.0.0', {
-      'margo.yaml': withVersion(await exampleText(helloExample), '1.0.0'),
-    });
+    await publishRelease(root, 'hello', 'v1.0.0', await helloPackage('1.0.0'));
     gitServer = await startGitServer({ root });
     configFile = await writeServiceConfig(dataDir, {
       dataDir,

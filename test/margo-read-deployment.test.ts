@@ -1,12 +1,11 @@
 /** Reading ApplicationDeployment files (§5.1, shapes D1–D5). */
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { validateDocument } from '../src/margo/index.js';
-import { codes, type Tree } from './margo-fixture.js';
+import { Document } from 'yaml';
+import { codes, validateEdited } from './margo-fixture.js';
 
 const UUID = '3f0c8a52-6a7e-4c1b-9d3e-0b6f5d2a9c11';
 
-function d1(): Tree {
+function d1() {
   return {
     apiVersion: 'application.margo.org/v1alpha1',
     kind: 'ApplicationDeployment',
@@ -25,10 +24,8 @@ function d1(): Tree {
   };
 }
 
-function check(change: (document: Tree) => void) {
-  const document = d1();
-  change(document);
-  return validateDocument(stringify(document));
+function check(change: (document: Document) => void) {
+  return validateEdited(new Document(d1()), change);
 }
 
 describe('ApplicationDeployment shapes', () => {
@@ -38,21 +35,21 @@ describe('ApplicationDeployment shapes', () => {
 
   it('D3: top-level id; annotations.id, if present, must be the same (A-40)', () => {
     const moved = check((d) => {
-      d.id = UUID;
-      delete d.metadata.annotations.id;
+      d.set('id', UUID);
+      d.deleteIn(['metadata', 'annotations', 'id']);
     });
     expect(moved).toMatchObject({ shape: 'D3', valid: true });
     const different = check((d) => {
-      d.id = '4f0c8a52-6a7e-4c1b-9d3e-0b6f5d2a9c11';
+      d.set('id', '4f0c8a52-6a7e-4c1b-9d3e-0b6f5d2a9c11');
     });
     expect(codes(different.errors)).toEqual(['RULE /metadata/annotations/id']);
   });
 
   it('D4: top-level id and spec.applicationId', () => {
     const report = check((d) => {
-      d.id = UUID;
-      d.metadata = { name: 'x' };
-      d.spec.applicationId = 'com-example-app';
+      d.set('id', UUID);
+      d.set('metadata', { name: 'x' });
+      d.setIn(['spec', 'applicationId'], 'com-example-app');
     });
     expect(report).toMatchObject({ shape: 'D4', valid: true });
   });
@@ -60,11 +57,11 @@ describe('ApplicationDeployment shapes', () => {
   it('D5: no apiVersion/kind; namespace and deviceId required, deviceId pattern', () => {
     const d5 = (deviceId?: string) =>
       check((d) => {
-        delete d.apiVersion;
-        delete d.kind;
-        d.id = UUID;
-        d.metadata = { name: 'x', namespace: 'margo', ...(deviceId ? { deviceId } : {}) };
-        d.spec.applicationId = 'com-example-app';
+        d.delete('apiVersion');
+        d.delete('kind');
+        d.set('id', UUID);
+        d.set('metadata', { name: 'x', namespace: 'margo', ...(deviceId ? { deviceId } : {}) });
+        d.setIn(['spec', 'applicationId'], 'com-example-app');
       });
     expect(d5('gateway-01/edge-01')).toMatchObject({ shape: 'D5', valid: true });
     expect(d5('gateway-01/*').valid).toBe(true);
@@ -74,11 +71,11 @@ describe('ApplicationDeployment shapes', () => {
 
   it('checks ids, the profile, parameters and package locations', () => {
     const report = check((d) => {
-      d.metadata.annotations.id = 'not-a-uuid';
-      d.metadata.annotations.applicationId = 'Com.Example';
-      d.spec.deploymentProfile.type = 'quadlet';
-      d.spec.deploymentProfile.components[0].properties.packageLocation = '/var/lib/compose.yaml';
-      d.spec.parameters.greeting.targets[0].components = ['other'];
+      d.setIn(['metadata', 'annotations', 'id'], 'not-a-uuid');
+      d.setIn(['metadata', 'annotations', 'applicationId'], 'Com.Example');
+      d.setIn(['spec', 'deploymentProfile', 'type'], 'quadlet');
+      d.setIn(['spec', 'deploymentProfile', 'components', 0, 'properties', 'packageLocation'], '/var/lib/compose.yaml');
+      d.setIn(['spec', 'parameters', 'greeting', 'targets', 0, 'components'], ['other']);
     });
     expect(codes(report.errors)).toEqual([
       'PATTERN /metadata/annotations/id',
@@ -87,7 +84,7 @@ describe('ApplicationDeployment shapes', () => {
       'PATTERN /spec/deploymentProfile/components/0/properties/packageLocation',
       'REFERENCE /spec/parameters/greeting/targets/0/components/0',
     ]);
-    expect(codes(check((d) => delete d.spec.parameters).errors)).toEqual(['REQUIRED /spec/parameters']);
-    expect(codes(check((d) => (d.spec.parameters = {})).errors)).toEqual([]);
+    expect(codes(check((d) => d.deleteIn(['spec', 'parameters'])).errors)).toEqual(['REQUIRED /spec/parameters']);
+    expect(codes(check((d) => d.setIn(['spec', 'parameters'], {})).errors)).toEqual([]);
   });
 });

@@ -1,13 +1,14 @@
 /** Bad input gets findings, never a crash: every node of the base fixture replaced by wrong types. */
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { validateDocument } from '../src/margo/index.js';
-import { baseText, type Tree } from './margo-fixture.js';
+import { parse, parseDocument } from 'yaml';
+import { baseText, validateEdited, type YamlTree } from './margo-fixture.js';
 
-function paths(node: Tree, prefix: (string | number)[] = []): (string | number)[][] {
+function paths(node: YamlTree, prefix: (string | number)[] = []): (string | number)[][] {
   if (node === null || typeof node !== 'object') return [prefix];
-  const children = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-  return [prefix, ...children.flatMap((key: string | number) => paths(node[key], [...prefix, key]))];
+  const children: [string | number, YamlTree][] = Array.isArray(node)
+    ? node.map((child, i) => [i, child])
+    : Object.entries(node);
+  return [prefix, ...children.flatMap(([key, child]) => paths(child, [...prefix, key]))];
 }
 
 describe('robustness', () => {
@@ -20,11 +21,7 @@ describe('robustness', () => {
     for (const [index, path] of all.entries()) {
       const replacement = replacements[index % replacements.length];
       {
-        const document: Tree = parse(baseText);
-        let parent = document;
-        for (const segment of path.slice(0, -1)) parent = parent[segment];
-        parent[path[path.length - 1] as string | number] = replacement;
-        const report = validateDocument(stringify(document));
+        const report = validateEdited(parseDocument(baseText), (document) => document.setIn(path, replacement));
         for (const issue of [...report.errors, ...report.warnings]) {
           expect(issue.line, JSON.stringify(issue)).toBeGreaterThan(0);
           expect(issue.message.length).toBeGreaterThan(0);

@@ -1,10 +1,11 @@
 /** Shape detection (D-1), normalisation (§1.2) and the rules R1–R10 of margo-reference §2–§3. */
 import { describe, expect, it } from 'vitest';
+import { type Document, isSeq } from 'yaml';
 import { validateDocument } from '../src/margo/index.js';
-import { baseText, codes, type Tree, validateVariant } from './margo-fixture.js';
+import { baseText, codes, validateVariant } from './margo-fixture.js';
 
-const errorsOf = (change: (document: Tree) => void) => codes(validateVariant(change).errors);
-const warningsOf = (change: (document: Tree) => void) => codes(validateVariant(change).warnings);
+const errorsOf = (change: (document: Document) => void) => codes(validateVariant(change).errors);
+const warningsOf = (change: (document: Document) => void) => codes(validateVariant(change).warnings);
 
 describe('the base fixture', () => {
   it('is a valid V5 description without warnings', () => {
@@ -20,19 +21,25 @@ describe('the base fixture', () => {
 
 describe('shape detection (§1.1, D-1)', () => {
   it.each([
-    ['V1', (d: Tree) => Object.assign(d, { kind: 'application', metadata: { ...d.metadata, id: d.id } })],
-    ['V4', (d: Tree) => Object.assign(d, { kind: 'ApplicationDescription' })],
+    [
+      'V1',
+      (d: Document) => {
+        d.set('kind', 'application');
+        d.setIn(['metadata', 'id'], d.get('id'));
+      },
+    ],
+    ['V4', (d: Document) => d.set('kind', 'ApplicationDescription')],
   ])('detects %s', (shape, change) => {
     const report = validateVariant((d) => {
       change(d);
-      if (shape === 'V1') delete d.id;
+      if (shape === 'V1') d.delete('id');
     });
     expect(report.shape).toBe(shape);
   });
 
   it('A-6: a V1 document with a top-level id is read with a warning', () => {
     const report = validateVariant((d) => {
-      d.kind = 'application';
+      d.set('kind', 'application');
     });
     expect(report.shape).toBe('V1');
     expect(report.description?.id).toBe('com-example-sensor');
@@ -41,17 +48,18 @@ describe('shape detection (§1.1, D-1)', () => {
 
   it('detects V3 (profile ids) and V2 (none), both with metadata.id', () => {
     const v3 = validateVariant((d) => {
-      d.kind = 'ApplicationDescription';
-      d.metadata.id = d.id;
-      delete d.id;
+      d.set('kind', 'ApplicationDescription');
+      d.setIn(['metadata', 'id'], d.get('id'));
+      d.delete('id');
     });
     expect(v3.shape).toBe('V3');
     expect(v3.errors).toEqual([]);
     const v2 = validateVariant((d) => {
-      d.kind = 'ApplicationDescription';
-      d.metadata.id = d.id;
-      delete d.id;
-      for (const profile of d.deploymentProfiles) delete profile.id;
+      d.set('kind', 'ApplicationDescription');
+      d.setIn(['metadata', 'id'], d.get('id'));
+      d.delete('id');
+      const profiles = d.get('deploymentProfiles');
+      for (const index of isSeq(profiles) ? profiles.items.keys() : []) d.deleteIn(['deploymentProfiles', index, 'id']);
     });
     expect(v2.shape).toBe('V2');
     expect(v2.errors).toEqual([]);
@@ -61,15 +69,15 @@ describe('shape detection (§1.1, D-1)', () => {
 
   it('synthesises numbered ids for repeated types in V1/V2', () => {
     const report = validateVariant((d) => {
-      d.kind = 'application';
-      d.metadata.id = d.id;
-      delete d.id;
-      d.deploymentProfiles = [
+      d.set('kind', 'application');
+      d.setIn(['metadata', 'id'], d.get('id'));
+      d.delete('id');
+      d.set('deploymentProfiles', [
         { type: 'helm.v3', components: [{ name: 'a', properties: { repository: 'oci://x/a', revision: '1.0.0' } }] },
         { type: 'helm.v3', components: [{ name: 'b', properties: { repository: 'oci://x/b', revision: '1.0.0' } }] },
-      ];
-      d.parameters = {};
-      delete d.configuration;
+      ]);
+      d.set('parameters', {});
+      d.delete('configuration');
     });
     expect(report.description?.profiles.map((p) => p.id)).toEqual(['helm', 'helm-2']);
   });
@@ -96,7 +104,7 @@ describe('shape detection (§1.1, D-1)', () => {
 describe('normalisation and spellings (§1.2, A-5, A-6)', () => {
   it('warns LEGACY_SPELLING for helm.v3 and docker-compose in V5 and normalises them', () => {
     const report = validateVariant((d) => {
-      d.deploymentProfiles[0].type = 'helm.v3';
+      d.setIn(['deploymentProfiles', 0, 'type'], 'helm.v3');
     });
     expect(report.errors).toEqual([]);
     expect(codes(report.warnings)).toEqual(['LEGACY_SPELLING /deploymentProfiles/0/type']);
@@ -106,18 +114,18 @@ describe('normalisation and spellings (§1.2, A-5, A-6)', () => {
   it('A-6: accepts metadata.id in V5 with a warning, rejects two different ids', () => {
     expect(
       warningsOf((d) => {
-        d.metadata.id = d.id;
-        delete d.id;
+        d.setIn(['metadata', 'id'], d.get('id'));
+        d.delete('id');
       }),
     ).toEqual(['LEGACY_SPELLING /metadata/id']);
     expect(
       errorsOf((d) => {
-        d.metadata.id = 'other-id';
+        d.setIn(['metadata', 'id'], 'other-id');
       }),
     ).toEqual(['RULE /metadata/id']);
     expect(
       errorsOf((d) => {
-        delete d.id;
+        d.delete('id');
       }),
     ).toEqual(['REQUIRED /id']);
   });
@@ -134,8 +142,8 @@ describe('normalisation and spellings (§1.2, A-5, A-6)', () => {
 
   it('A-15: reads datatype as dataType with a warning', () => {
     const report = validateVariant((d) => {
-      d.configuration.schema[0].datatype = d.configuration.schema[0].dataType;
-      delete d.configuration.schema[0].dataType;
+      d.setIn(['configuration', 'schema', 0, 'datatype'], d.getIn(['configuration', 'schema', 0, 'dataType']));
+      d.deleteIn(['configuration', 'schema', 0, 'dataType']);
     });
     expect(report.errors).toEqual([]);
     expect(codes(report.warnings)).toEqual(['LEGACY_SPELLING /configuration/schema/0/datatype']);
@@ -144,32 +152,32 @@ describe('normalisation and spellings (§1.2, A-5, A-6)', () => {
   it('A-1: an unknown apiVersion is a warning', () => {
     expect(
       warningsOf((d) => {
-        d.apiVersion = 'margo.org/v2';
+        d.set('apiVersion', 'margo.org/v2');
       }),
     ).toEqual(['VERSION /apiVersion']);
   });
 
   it('A-33: unknown keys are warnings, x-…-extensions are kept silently', () => {
     const report = validateVariant((d) => {
-      d.configuration.schema[0].sensitive = true;
-      d['x-acme-extensions'] = { tier: 'gold' };
-      d.deploymentProfiles[0]['x-device-extensions'] = { gpu: true };
+      d.setIn(['configuration', 'schema', 0, 'sensitive'], true);
+      d.set('x-acme-extensions', { tier: 'gold' });
+      d.setIn(['deploymentProfiles', 0, 'x-device-extensions'], { gpu: true });
     });
     expect(report.errors).toEqual([]);
     expect(codes(report.warnings)).toEqual(['UNKNOWN_KEY /configuration/schema/0/sensitive']);
     expect(report.description?.extensions).toEqual({ 'x-acme-extensions': { tier: 'gold' } });
     expect(report.description?.profiles[0]?.extensions).toEqual({ 'x-device-extensions': { gpu: true } });
-    expect(errorsOf((d) => Object.assign(d, { 'x-acme-extensions': 'text' }))).toEqual(['TYPE /x-acme-extensions']);
+    expect(errorsOf((d) => d.set('x-acme-extensions', 'text'))).toEqual(['TYPE /x-acme-extensions']);
   });
 });
 
 describe('field constraints (R10)', () => {
   it('REQUIRED, TYPE, PATTERN, ENUM with dotted paths and positions', () => {
     const report = validateVariant((d) => {
-      delete d.metadata.name;
-      d.metadata.catalog.organization = 'Example';
-      d.deploymentProfiles[0].components[0].properties.timeout = '5m';
-      d.deploymentProfiles[1].type = 'quadlet';
+      d.deleteIn(['metadata', 'name']);
+      d.setIn(['metadata', 'catalog', 'organization'], 'Example');
+      d.setIn(['deploymentProfiles', 0, 'components', 0, 'properties', 'timeout'], '5m');
+      d.setIn(['deploymentProfiles', 1, 'type'], 'quadlet');
     });
     expect(codes(report.errors).sort()).toEqual([
       'ENUM /deploymentProfiles/1/type',
@@ -185,7 +193,7 @@ describe('field constraints (R10)', () => {
   it('an empty value (null) for a required field is REQUIRED, not TYPE', () => {
     expect(
       errorsOf((d) => {
-        d.metadata.catalog = null;
+        d.setIn(['metadata', 'catalog'], null);
       }),
     ).toEqual(['REQUIRED /metadata/catalog']);
   });
@@ -193,12 +201,12 @@ describe('field constraints (R10)', () => {
   it('checks ids, component names, memory and architectures', () => {
     expect(
       errorsOf((d) => {
-        d.id = 'Com.Example';
-        d.deploymentProfiles[0].components[0].name = 'Sensor_Chart';
-        d.deploymentProfiles[0].components[0].properties = { repository: 'oci://x', revision: '1.0.0' };
-        d.deploymentProfiles[0].deviceConstraints = {
+        d.set('id', 'Com.Example');
+        d.setIn(['deploymentProfiles', 0, 'components', 0, 'name'], 'Sensor_Chart');
+        d.setIn(['deploymentProfiles', 0, 'components', 0, 'properties'], { repository: 'oci://x', revision: '1.0.0' });
+        d.setIn(['deploymentProfiles', 0, 'deviceConstraints'], {
           capacityRequirements: { memory: '1GB', cpu: { cores: 1, architectures: ['x86_64'] } },
-        };
+        });
       }),
     ).toEqual(
       expect.arrayContaining([
@@ -213,14 +221,14 @@ describe('field constraints (R10)', () => {
   it('profile id is required from V3 on; profiles and components need at least one entry', () => {
     expect(
       errorsOf((d) => {
-        delete d.deploymentProfiles[1].id;
+        d.deleteIn(['deploymentProfiles', 1, 'id']);
       }),
     ).toEqual(['REQUIRED /deploymentProfiles/1/id']);
     expect(
       errorsOf((d) => {
-        d.deploymentProfiles = [];
-        d.parameters = {};
-        delete d.configuration;
+        d.set('deploymentProfiles', []);
+        d.set('parameters', {});
+        d.delete('configuration');
       }),
     ).toEqual(['REQUIRED /deploymentProfiles']);
   });
@@ -228,30 +236,38 @@ describe('field constraints (R10)', () => {
   it('component properties per type: helm needs repository and revision; compose one form', () => {
     expect(
       errorsOf((d) => {
-        delete d.deploymentProfiles[0].components[0].properties.revision;
+        d.deleteIn(['deploymentProfiles', 0, 'components', 0, 'properties', 'revision']);
       }),
     ).toEqual(['REQUIRED /deploymentProfiles/0/components/0/properties/revision']);
     expect(
       errorsOf((d) => {
-        d.deploymentProfiles[1].components[0].properties = {};
+        d.setIn(['deploymentProfiles', 1, 'components', 0, 'properties'], {});
       }),
     ).toEqual(['REQUIRED /deploymentProfiles/1/components/0/properties/packageLocation']);
     expect(
       errorsOf((d) => {
-        d.deploymentProfiles[1].components[0].properties.packageLocation = 'https://example.com/a.tar.gz';
+        d.setIn(
+          ['deploymentProfiles', 1, 'components', 0, 'properties', 'packageLocation'],
+          'https://example.com/a.tar.gz',
+        );
       }),
     ).toEqual(['RULE /deploymentProfiles/1/components/0/properties']);
     expect(
       errorsOf((d) => {
-        d.deploymentProfiles[1].components[0].properties = { packageLocation: './local/compose.tar.gz' };
+        d.setIn(['deploymentProfiles', 1, 'components', 0, 'properties'], {
+          packageLocation: './local/compose.tar.gz',
+        });
       }),
     ).toEqual(['PATTERN /deploymentProfiles/1/components/0/properties/packageLocation']);
   });
 
   it('A-9/A-10: oci:// and SemVer are errors in V5, warnings before', () => {
-    const change = (d: Tree) => {
-      d.deploymentProfiles[0].components[0].properties.repository = 'registry.example.com/charts/sensor';
-      d.deploymentProfiles[0].components[0].properties.revision = 'v1.2';
+    const change = (d: Document) => {
+      d.setIn(
+        ['deploymentProfiles', 0, 'components', 0, 'properties', 'repository'],
+        'registry.example.com/charts/sensor',
+      );
+      d.setIn(['deploymentProfiles', 0, 'components', 0, 'properties', 'revision'], 'v1.2');
     };
     expect(errorsOf(change)).toEqual([
       'PATTERN /deploymentProfiles/0/components/0/properties/repository',
@@ -259,7 +275,7 @@ describe('field constraints (R10)', () => {
     ]);
     const v4 = validateVariant((d) => {
       change(d);
-      d.kind = 'ApplicationDescription';
+      d.set('kind', 'ApplicationDescription');
     });
     expect(v4.errors).toEqual([]);
     expect(codes(v4.warnings)).toEqual([
@@ -268,7 +284,7 @@ describe('field constraints (R10)', () => {
     ]);
     expect(
       errorsOf((d) => {
-        d.deploymentProfiles[0].components[0].properties.revision = '1.0.0-rc.1_build.123';
+        d.setIn(['deploymentProfiles', 0, 'components', 0, 'properties', 'revision'], '1.0.0-rc.1_build.123');
       }),
     ).toEqual([]);
   });
@@ -278,8 +294,8 @@ describe('cross-references and rules (R1–R9)', () => {
   it('R1/R2: a setting names a parameter and a schema entry', () => {
     expect(
       errorsOf((d) => {
-        d.configuration.sections[1].settings[0].parameter = 'missing';
-        d.configuration.sections[0].settings[0].schema = 'nope';
+        d.setIn(['configuration', 'sections', 1, 'settings', 0, 'parameter'], 'missing');
+        d.setIn(['configuration', 'sections', 0, 'settings', 0, 'schema'], 'nope');
       }),
     ).toEqual([
       'REFERENCE /configuration/sections/0/settings/0/schema',
@@ -290,7 +306,7 @@ describe('cross-references and rules (R1–R9)', () => {
   it('R3: target components name components, not profiles', () => {
     expect(
       errorsOf((d) => {
-        d.parameters.greeting.targets[0].components = ['sensor-helm'];
+        d.setIn(['parameters', 'greeting', 'targets', 0, 'components'], ['sensor-helm']);
       }),
     ).toEqual(['REFERENCE /parameters/greeting/targets/0/components/0']);
   });
@@ -298,9 +314,9 @@ describe('cross-references and rules (R1–R9)', () => {
   it('R4: duplicate schema names, profile ids and component names in a profile', () => {
     expect(
       errorsOf((d) => {
-        d.configuration.schema.push({ ...d.configuration.schema[0] });
-        d.deploymentProfiles[1].id = 'sensor-helm';
-        d.deploymentProfiles[0].components.push({ ...d.deploymentProfiles[0].components[0] });
+        d.addIn(['configuration', 'schema'], d.getIn(['configuration', 'schema', 0]));
+        d.setIn(['deploymentProfiles', 1, 'id'], 'sensor-helm');
+        d.addIn(['deploymentProfiles', 0, 'components'], d.getIn(['deploymentProfiles', 0, 'components', 0]));
       }),
     ).toEqual([
       'DUPLICATE /deploymentProfiles/0/components/1/name',
@@ -312,7 +328,7 @@ describe('cross-references and rules (R1–R9)', () => {
   it('A-32: two settings for one parameter', () => {
     expect(
       errorsOf((d) => {
-        d.configuration.sections[1].settings[2].parameter = 'greeting';
+        d.setIn(['configuration', 'sections', 1, 'settings', 2, 'parameter'], 'greeting');
       }),
     ).toEqual(['DUPLICATE /configuration/sections/1/settings/2/parameter']);
   });
@@ -320,12 +336,12 @@ describe('cross-references and rules (R1–R9)', () => {
   it('R5: select options must match the dataType (D-5)', () => {
     expect(
       errorsOf((d) => {
-        d.configuration.schema[1].options = [1024, 8080, 'http'];
+        d.setIn(['configuration', 'schema', 1, 'options'], [1024, 8080, 'http']);
       }),
     ).toEqual(['TYPE /configuration/schema/1/options/2']);
     expect(
       errorsOf((d) => {
-        d.configuration.schema[4].options = [];
+        d.setIn(['configuration', 'schema', 4, 'options'], []);
       }),
     ).toEqual(['REQUIRED /configuration/schema/4/options']);
   });
@@ -333,9 +349,9 @@ describe('cross-references and rules (R1–R9)', () => {
   it('R6: lengths and precisions are non-negative whole numbers, min ≤ max', () => {
     expect(
       errorsOf((d) => {
-        d.configuration.schema[0].minLength = 20;
-        d.configuration.schema[2].maxPrecision = -1;
-        d.configuration.schema[1].minValue = 1.5;
+        d.setIn(['configuration', 'schema', 0, 'minLength'], 20);
+        d.setIn(['configuration', 'schema', 2, 'maxPrecision'], -1);
+        d.setIn(['configuration', 'schema', 1, 'minValue'], 1.5);
       }),
     ).toEqual(
       expect.arrayContaining([
@@ -349,41 +365,41 @@ describe('cross-references and rules (R1–R9)', () => {
   it('A-56: a rule that does not fit the dataType is a warning', () => {
     expect(
       warningsOf((d) => {
-        d.configuration.schema[1].minLength = 3;
+        d.setIn(['configuration', 'schema', 1, 'minLength'], 3);
       }),
     ).toEqual(['RULE /configuration/schema/1/minLength']);
   });
 
   it('R7: regexMatch must compile in RE2 (no look-around, no back-references), naming the entry (D-4)', () => {
     const report = validateVariant((d) => {
-      d.configuration.schema[0].regexMatch = '^(?=a)b$';
+      d.setIn(['configuration', 'schema', 0, 'regexMatch'], '^(?=a)b$');
     });
     expect(codes(report.errors)).toEqual(['REGEX_COMPILE /configuration/schema/0/regexMatch']);
     expect(report.errors[0]?.message).toContain('schema text');
-    expect(errorsOf((d) => Object.assign(d.configuration.schema[0], { regexMatch: '(a)\\1' }))).toHaveLength(1);
-    expect(errorsOf((d) => Object.assign(d.configuration.schema[0], { regexMatch: '(?P<name>a+)' }))).toEqual([]);
+    expect(errorsOf((d) => d.setIn(['configuration', 'schema', 0, 'regexMatch'], '(a)\\1'))).toHaveLength(1);
+    expect(errorsOf((d) => d.setIn(['configuration', 'schema', 0, 'regexMatch'], '(?P<name>a+)'))).toEqual([]);
   });
 
   it('R8: two Helm targets writing one path, or a path and its prefix, in one component (D-8)', () => {
     expect(
       errorsOf((d) => {
-        d.parameters.port.targets[0].pointer = 'app.greeting';
+        d.setIn(['parameters', 'port', 'targets', 0, 'pointer'], 'app.greeting');
       }),
     ).toEqual(['POINTER_CONFLICT /parameters/port/targets/0/pointer']);
     expect(
       errorsOf((d) => {
-        d.parameters.port.targets[0].pointer = 'app';
+        d.setIn(['parameters', 'port', 'targets', 0, 'pointer'], 'app');
       }),
     ).toEqual(['POINTER_CONFLICT /parameters/port/targets/0/pointer']);
     // Escaped dots make a different key: no conflict.
     expect(
       errorsOf((d) => {
-        d.parameters.port.targets[0].pointer = 'app\\.greeting';
+        d.setIn(['parameters', 'port', 'targets', 0, 'pointer'], 'app\\.greeting');
       }),
     ).toEqual([]);
     expect(
       errorsOf((d) => {
-        d.parameters.port.targets[0].pointer = 'app.a=b';
+        d.setIn(['parameters', 'port', 'targets', 0, 'pointer'], 'app.a=b');
       }),
     ).toEqual(['PATTERN /parameters/port/targets/0/pointer']);
   });
@@ -391,29 +407,29 @@ describe('cross-references and rules (R1–R9)', () => {
   it('D-7: a compose pointer with an unknown namespace is a warning; ENV. and env. are stripped', () => {
     expect(
       warningsOf((d) => {
-        d.parameters.port.targets[1].pointer = 'PORTS.80';
+        d.setIn(['parameters', 'port', 'targets', 1, 'pointer'], 'PORTS.80');
       }),
     ).toEqual(['POINTER_NAMESPACE /parameters/port/targets/1/pointer']);
     expect(
       errorsOf((d) => {
-        d.parameters.port.targets[1].pointer = 'env.GREETING';
+        d.setIn(['parameters', 'port', 'targets', 1, 'pointer'], 'env.GREETING');
       }),
     ).toEqual(['POINTER_CONFLICT /parameters/port/targets/1/pointer']);
     expect(
       errorsOf((d) => {
-        d.parameters.port.targets[1].pointer = '1PORT';
+        d.setIn(['parameters', 'port', 'targets', 1, 'pointer'], '1PORT');
       }),
     ).toEqual(['PATTERN /parameters/port/targets/1/pointer']);
   });
 
   it('R9/D-11: placeholders in concrete places are errors, free text is not checked', () => {
     const report = validateVariant((d) => {
-      d.metadata.version = '{{VERSION}}';
-      d.deploymentProfiles[1].id = '<profile>';
-      d.parameters.greeting.targets[0].pointer = '<pointer>';
-      d.metadata.catalog.application.icon = '{{ICON}}';
-      d.metadata.description = 'Uses <angle> brackets and {{braces}} in prose';
-      d.configuration.schema[0].regexMatch = '(?P<word>\\w+)';
+      d.setIn(['metadata', 'version'], '{{VERSION}}');
+      d.setIn(['deploymentProfiles', 1, 'id'], '<profile>');
+      d.setIn(['parameters', 'greeting', 'targets', 0, 'pointer'], '<pointer>');
+      d.setIn(['metadata', 'catalog', 'application', 'icon'], '{{ICON}}');
+      d.setIn(['metadata', 'description'], 'Uses <angle> brackets and {{braces}} in prose');
+      d.setIn(['configuration', 'schema', 0, 'regexMatch'], '(?P<word>\\w+)');
     });
     expect(codes(report.errors)).toEqual([
       'PLACEHOLDER /metadata/version',
@@ -425,7 +441,7 @@ describe('cross-references and rules (R1–R9)', () => {
 
   it('A-53: a default that fails its own schema is a warning', () => {
     const report = validateVariant((d) => {
-      d.parameters.port.value = 80;
+      d.setIn(['parameters', 'port', 'value'], 80);
     });
     expect(report.errors).toEqual([]);
     expect(codes(report.warnings)).toEqual(['VALUE_RANGE /parameters/port/value']);
@@ -434,7 +450,7 @@ describe('cross-references and rules (R1–R9)', () => {
   it('A-28: a list setting may not target a compose component', () => {
     expect(
       errorsOf((d) => {
-        d.parameters.features.targets.push({ pointer: 'FEATURES', components: ['sensor-compose'] });
+        d.addIn(['parameters', 'features', 'targets'], { pointer: 'FEATURES', components: ['sensor-compose'] });
       }),
     ).toEqual(['RULE /parameters/features/targets/1']);
   });
@@ -459,7 +475,7 @@ describe('cross-references and rules (R1–R9)', () => {
   it('A-30: a parameter without a setting and without a default is a warning', () => {
     expect(
       warningsOf((d) => {
-        d.parameters.orphan = { targets: [{ pointer: 'x.y', components: ['sensor-chart'] }] };
+        d.setIn(['parameters', 'orphan'], { targets: [{ pointer: 'x.y', components: ['sensor-chart'] }] });
       }),
     ).toEqual(['UNREFERENCED /parameters/orphan']);
   });

@@ -136,6 +136,7 @@ export function describeRegistryReader(name: string, makeReader: (options?: Read
           expect(Buffer.from(resource.bytes).equals(original)).toBe(true);
         }
         expect(pkg.tagMoved).toBeUndefined();
+        expect(pkg.files).toEqual(['margo.yaml', ...expected.map((file) => `resources/${file}`).sort()]);
       });
 
       it('reads a lightweight tag with a shallow fetch of that commit only', async () => {
@@ -166,6 +167,9 @@ export function describeRegistryReader(name: string, makeReader: (options?: Read
         // Resources are named relative to the package root and looked up under the sub-path.
         expect(compose.resourceProblems.map((problem) => problem.code)).toEqual(Array(4).fill('NOT_FOUND'));
         expect(compose.resourceProblems[0]?.message).toContain('packages/compose/resources/');
+        // The file list (A-58) is the package's own files, relative to its root.
+        expect(hello.files).toEqual(['margo.yaml']);
+        expect(compose.files).toEqual(['margo.yaml']);
       });
 
       it('finds the one YAML file that is a description when there is no margo.yaml', async () => {

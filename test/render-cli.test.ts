@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../src/cli/run.js';
-import { DIGITRON, examplesDir } from './render-support.js';
+import { DIGITRON } from './render-support.js';
+import { examplesDir } from './support/registries.js';
 
 const description = fileURLToPath(new URL(DIGITRON, examplesDir));
 const goodValues = `adminName: Some One
@@ -43,27 +44,18 @@ function workspace(values = goodValues): string {
   return dir;
 }
 
+/** Render arguments: the digitron description with the workspace's values.yaml, then `more`. */
+function renderArgs(profile: string, target: string, ...more: string[]): string[] {
+  return [description, '--values', 'values.yaml', '--profile', profile, '--target', target, ...more];
+}
+
 const deploymentPath = 'plant-a/line-3/com-northstartida-digitron-orchestrator-deployment';
 
 describe('margo-bridge render', () => {
   it('writes the files and prints their paths', async () => {
     const dir = workspace();
     const result = await cli(
-      [
-        description,
-        '--values',
-        'values.yaml',
-        '--profile',
-        'helm',
-        '--target',
-        'plant-a/line-3',
-        '--namespace',
-        'margo-poc',
-        '--format',
-        'flux',
-        '--out',
-        'out',
-      ],
+      renderArgs('helm', 'plant-a/line-3', '--namespace', 'margo-poc', '--format', 'flux', '--out', 'out'),
       dir,
     );
     expect(result.stderr).toBe('');
@@ -87,7 +79,7 @@ describe('margo-bridge render', () => {
 
   it('--previous keeps the id of the existing deployment and refuses an immutable change', async () => {
     const dir = workspace();
-    const args = [description, '--values', 'values.yaml', '--profile', 'compose', '--target', 'edge-1', '--out', 'out'];
+    const args = renderArgs('compose', 'edge-1', '--out', 'out');
     const first = await cli(args, dir);
     expect(first.code).toBe(0);
     const file = join(
@@ -112,10 +104,7 @@ describe('margo-bridge render', () => {
 
   it('exits 1 with the validation errors for invalid values', async () => {
     const dir = workspace(goodValues.replace('pollFrequency: 120', 'pollFrequency: 12'));
-    const result = await cli(
-      [description, '--values', 'values.yaml', '--profile', 'helm', '--target', 't', '--out', 'out'],
-      dir,
-    );
+    const result = await cli(renderArgs('helm', 't', '--out', 'out'), dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('INVALID_VALUES');
     expect(result.stderr).toMatch(/pollFrequency: VALUE_\w+: Poll Frequency/);
@@ -124,10 +113,7 @@ describe('margo-bridge render', () => {
 
   it('exits 1 for a values file that does not parse, with its position', async () => {
     const dir = workspace('pollFrequency: [\n');
-    const result = await cli(
-      [description, '--values', 'values.yaml', '--profile', 'helm', '--target', 't', '--out', 'out'],
-      dir,
-    );
+    const result = await cli(renderArgs('helm', 't', '--out', 'out'), dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/values\.yaml:\d+:\d+: error PARSE/);
   });
@@ -135,22 +121,7 @@ describe('margo-bridge render', () => {
   it('exits 1 for a --previous file that is not an ApplicationDeployment', async () => {
     const dir = workspace();
     writeFileSync(join(dir, 'previous.yaml'), 'kind: Nothing\n');
-    const result = await cli(
-      [
-        description,
-        '--values',
-        'values.yaml',
-        '--profile',
-        'helm',
-        '--target',
-        't',
-        '--previous',
-        'previous.yaml',
-        '--out',
-        'o',
-      ],
-      dir,
-    );
+    const result = await cli(renderArgs('helm', 't', '--previous', 'previous.yaml', '--out', 'o'), dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the previous deployment is');
   });
@@ -184,16 +155,8 @@ describe('margo-bridge render', () => {
   });
 
   it('is listed in the command table with its help', async () => {
-    let stdout = '';
-    const code = await runCli(['render', '--help'], {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: () => {},
-      cwd: tmpdir(),
-      env: {},
-    });
-    expect(code).toBe(0);
-    expect(stdout).toContain('--format <f>');
+    const result = await cli(['--help'], tmpdir());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--format <f>');
   });
 });

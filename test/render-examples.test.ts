@@ -17,6 +17,7 @@ import {
   FIXED_ID,
   fixedId,
   HELM_EXAMPLE,
+  renderDigitron,
   templates,
 } from './render-support.js';
 
@@ -25,15 +26,7 @@ const at = (tree: unknown, ...path: (string | number)[]): unknown =>
   path.reduce<unknown>((node, key) => (node as Tree | undefined)?.[key as string], tree);
 
 async function renderExample(profile: 'helm' | 'compose'): Promise<{ text: string; tree: Tree }> {
-  const resolved = resolveDeployment({
-    description: digitron(),
-    profile,
-    target: 'plant-a/line-3',
-    namespace: 'margo-poc',
-    values: exampleValues,
-    newId: fixedId,
-  });
-  const rendered = await renderDeployment(resolved, { templates });
+  const rendered = await renderDigitron(profile);
   const file = rendered.files.find((f) => f.path.endsWith('/application-deployment.yaml'));
   if (!file) throw new Error('no ApplicationDeployment rendered');
   return { text: file.content, tree: parse(file.content) as Tree };

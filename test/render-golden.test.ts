@@ -9,9 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolveDeployment } from '../src/margo/deployment/index.js';
-import { renderDeployment, renderFormats } from '../src/margo/render/index.js';
-import { digitron, exampleValues, fixedId, templates } from './render-support.js';
+import { renderFormats } from '../src/margo/render/index.js';
+import { renderDigitron } from './render-support.js';
 
 const goldenDir = fileURLToPath(new URL('fixtures/golden/', import.meta.url));
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -30,15 +29,7 @@ function listFiles(dir: string): string[] {
 
 describe.each(['helm', 'compose'] as const)('golden files, %s profile', (profile) => {
   it.each(renderFormats)('format %s', async (format) => {
-    const resolved = resolveDeployment({
-      description: digitron(),
-      profile,
-      target: 'plant-a/line-3',
-      namespace: 'margo-poc',
-      values: exampleValues,
-      newId: fixedId,
-    });
-    const rendered = await renderDeployment(resolved, { format, templates });
+    const rendered = await renderDigitron(profile, format);
     const caseDir = join(goldenDir, `${profile}-${format}`);
     const hashFile = join(goldenDir, `${profile}-${format}.hash`);
     if (update) {

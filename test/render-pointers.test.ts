@@ -3,11 +3,10 @@
  * compose env files (D-7, §6.2), including the edge cases named in issue 3.
  */
 import { describe, expect, it } from 'vitest';
-import { type BridgeError, isBridgeError } from '../src/errors.js';
 import { buildDeployment, type Data } from '../src/margo/deployment/index.js';
 import type { TypedValue } from '../src/margo/index.js';
 import { renderDeployment } from '../src/margo/render/index.js';
-import { composeProfile, fixedId, helmProfile, makeDescription, templates } from './render-support.js';
+import { composeProfile, fixedId, helmProfile, makeDescription, templates, thrown } from './render-support.js';
 
 type Params = Parameters<typeof makeDescription>[1];
 
@@ -35,16 +34,6 @@ function compose(parameters: Params, values: Record<string, TypedValue>) {
 
 /** Plain JSON of an overlay (null-prototype maps and Decimals compared as data). */
 const plain = (data: Data): unknown => JSON.parse(JSON.stringify(data));
-
-function thrown(work: () => unknown): BridgeError {
-  try {
-    work();
-  } catch (error) {
-    if (isBridgeError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a BridgeError');
-}
 
 const target = (pointer: string, components = ['app']) => ({ targets: [{ pointer, components }] });
 

@@ -1,6 +1,5 @@
 /** Resolution (D-7..D-9, D-12, §5.2): profile, targets, parameters, ids, names, updates. */
 import { describe, expect, it } from 'vitest';
-import { type BridgeError, isBridgeError } from '../src/errors.js';
 import {
   buildDeployment,
   readPreviousDeployment,
@@ -17,17 +16,8 @@ import {
   helmProfile,
   makeDescription,
   templates,
+  thrown,
 } from './render-support.js';
-
-function thrown(work: () => unknown): BridgeError {
-  try {
-    work();
-  } catch (error) {
-    if (isBridgeError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a BridgeError');
-}
 
 const base = {
   target: 'plant-a/line-3',

@@ -1,10 +1,13 @@
 /** Shared inputs of the render tests: the digitron example, the spec's values, hand-made descriptions. */
 import { readFileSync } from 'node:fs';
+import { type BridgeError, isBridgeError } from '../src/errors.js';
+import { resolveDeployment } from '../src/margo/deployment/index.js';
 import type { Description, Parameter, Profile } from '../src/margo/index.js';
 import { validateDocument } from '../src/margo/index.js';
+import { type RenderFormat, renderDeployment } from '../src/margo/render/index.js';
 import { loadTemplates } from '../src/margo/render/templates-node.js';
+import { examplesDir } from './support/registries.js';
 
-export const examplesDir = new URL('../../shared/margo-examples/', import.meta.url);
 export const exampleText = (name: string): string => readFileSync(new URL(name, examplesDir), 'utf8');
 
 export const DIGITRON = 'margo-specification_pre-draft_application-package-definition_digitron-orchestrator.margo.yaml';
@@ -37,6 +40,33 @@ export const FIXED_ID = 'a3e2f5dc-912e-494f-8395-52cf3769bc06';
 export const fixedId = (): string => FIXED_ID;
 
 export const templates = await loadTemplates();
+
+/**
+ * The digitron example rendered as the spec's desired-state examples were: its values, target
+ * plant-a/line-3, namespace margo-poc, our fixed id. `description` lets a caller validate it once.
+ */
+export function renderDigitron(profile: 'helm' | 'compose', format?: RenderFormat, description = digitron()) {
+  const resolved = resolveDeployment({
+    description,
+    profile,
+    target: 'plant-a/line-3',
+    namespace: 'margo-poc',
+    values: exampleValues,
+    newId: fixedId,
+  });
+  return renderDeployment(resolved, { ...(format ? { format } : {}), templates });
+}
+
+/** The BridgeError that `work` throws (anything else thrown, or nothing, fails the test). */
+export function thrown(work: () => unknown): BridgeError {
+  try {
+    work();
+  } catch (error) {
+    if (isBridgeError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a BridgeError');
+}
 
 export function helmProfile(components: string[], id = 'helm'): Profile {
   return {

@@ -7,17 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, spawnService } from './service-spawn.js';
+import { type LoggedService, spawnService } from './support/service-process.js';
 
 describe('serve --demo', () => {
   let dir: string | undefined;
-  let service: ServiceProcess | undefined;
+  let service: LoggedService | undefined;
 
   afterAll(async () => {
-    if (service && service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
+    await service?.kill('SIGKILL');
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -13,40 +13,46 @@ import { createHandlers } from '../src/flows/handlers.js';
 import { pollRound, type RoundSummary } from '../src/flows/round.js';
 import { createApp } from '../src/http/app.js';
 import type { App } from '../src/http/env.js';
-import type { LogFields, Logger } from '../src/logger.js';
 import { buildRuntime, type Runtime } from '../src/runtime/node.js';
+import { type LogEntry, recordingLogger } from './support/recording-logger.js';
 
-/** Response bodies are asserted field by field in the tests. */
-// biome-ignore lint/suspicious/noExplicitAny: test-only JSON access; every use is an assertion
-export type Json = any;
+/** The parts of API response bodies the tests read: `call<T>` trusts the server for them. */
+export interface ApiError {
+  error: { code: string; message: string; details?: { issues: { path: string }[] } };
+}
+export interface RegistryBody {
+  id: string;
+  name: string;
+  pollInterval: number;
+  credentials: Record<string, unknown>;
+  status: {
+    lastError: string | null;
+    consecutiveFailures: number;
+    lastPollAt: string;
+    nextPollAt: string;
+    versions: { valid: number; warnings: number; rejected: number };
+  };
+}
+export interface VersionBody {
+  tag: string;
+  state: string;
+  commit: string;
+  errors: { path: string }[];
+}
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
-export interface LogEntry {
-  level: string;
-  fields: LogFields;
-  message: string;
-}
-
-function recordingLogger(entries: LogEntry[], bound: LogFields = {}): Logger {
-  const at = (level: string) => (fields: LogFields, message: string) => {
-    entries.push({ level, fields: { ...bound, ...fields }, message });
-  };
-  return {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (fields) => recordingLogger(entries, { ...bound, ...fields }),
-  };
-}
 
 export interface Harness {
   runtime: Runtime;
   app: App;
   logs: LogEntry[];
   /** JSON request with the admin token unless `token` is given (null: no Authorization header). */
-  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: Json }>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: T }>;
   poll(registryIds?: string[]): Promise<RoundSummary>;
   close(): Promise<void>;
 }
@@ -70,7 +76,7 @@ export async function startHarness(options: { databaseUrl?: string; config?: Con
     runtime,
     app,
     logs,
-    async call(method, path, body, token = ADMIN_TOKEN) {
+    async call<T>(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN) {
       const headers: Record<string, string> = {};
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
@@ -86,7 +92,7 @@ export async function startHarness(options: { databaseUrl?: string; config?: Con
       } catch {
         // not JSON: keep the text
       }
-      return { status: response.status, body: parsed };
+      return { status: response.status, body: parsed as T };
     },
     async poll(registryIds) {
       const { services } = runtime;

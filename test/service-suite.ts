@@ -4,7 +4,7 @@
  * (git http-backend), versions, new tags, rejected versions, moved tags, bad credentials.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, startHarness } from './service-harness.js';
+import { type ApiError, type Harness, type RegistryBody, startHarness, type VersionBody } from './service-harness.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import {
   buildFixtureRegistries,
@@ -42,8 +42,12 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     if (root) await removeRegistryRoot(root);
   });
 
-  async function addRegistry(body: Record<string, unknown>, query = '') {
-    return harness.call('POST', `/api/v1/registries${query}`, { allowHttp: true, ...body });
+  async function addRegistry<T = RegistryBody>(body: Record<string, unknown>, query = '') {
+    return harness.call<T>('POST', `/api/v1/registries${query}`, { allowHttp: true, ...body });
+  }
+
+  async function registryVersions(id: string): Promise<VersionBody[]> {
+    return (await harness.call<{ versions: VersionBody[] }>('GET', `/api/v1/registries/${id}/versions`)).body.versions;
   }
 
   it('adds a registry through the API, polls it and shows its versions and applications', async () => {
@@ -55,31 +59,36 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     expect(round.failed).toEqual([]);
     expect(round.newReleases).toBe(5);
 
-    const versions = await harness.call('GET', `/api/v1/registries/${created.body.id}/versions`);
-    const byTag = Object.fromEntries(versions.body.versions.map((v: { tag: string }) => [v.tag, v]));
+    const byTag = Object.fromEntries((await registryVersions(created.body.id)).map((v) => [v.tag, v]));
     expect(Object.keys(byTag).sort()).toEqual(['2.0.0', 'docs-snapshot', 'v1.0.0', 'v1.1.0', 'v1.2.0']);
-    expect(byTag['v1.0.0'].state).not.toBe('rejected');
+    expect(byTag['v1.0.0']!.state).not.toBe('rejected');
 
-    const applications = await harness.call('GET', '/api/v1/applications');
-    const app = applications.body.applications.find(
-      (a: { registry: { name: string } }) => a.registry?.name === 'hello',
+    const applications = await harness.call<{ applications: { id: string; registry: { name: string } | null }[] }>(
+      'GET',
+      '/api/v1/applications',
     );
+    const app = applications.body.applications.find((a) => a.registry?.name === 'hello')!;
     expect(app).toMatchObject({ latestVersion: expect.any(String), registry: { name: 'hello' } });
 
-    const detail = await harness.call('GET', `/api/v1/applications/${app.id}`);
+    const detail = await harness.call<{ versions: { version: string }[] }>('GET', `/api/v1/applications/${app.id}`);
     expect(detail.status).toBe(200);
-    expect(detail.body.versions.map((v: { version: string }) => v.version).sort()).toEqual([
+    expect(detail.body.versions.map((v) => v.version).sort()).toEqual([
       '1.0.0',
       '1.1.0',
       '1.2.0',
       '2.0.0',
       'docs-snapshot',
     ]);
-    const version = await harness.call('GET', `/api/v1/applications/${app.id}/versions/1.0.0`);
-    expect(version.body).toMatchObject({ tag: 'v1.0.0', commit: byTag['v1.0.0'].commit, description: { id: app.id } });
-    const icon = version.body.resources.find((r: { name: string }) => r.name === 'icon');
+    const version = await harness.call<{ resources: { name: string; href: string }[] }>(
+      'GET',
+      `/api/v1/applications/${app.id}/versions/1.0.0`,
+    );
+    expect(version.body).toMatchObject({ tag: 'v1.0.0', commit: byTag['v1.0.0']!.commit, description: { id: app.id } });
+    const icon = version.body.resources.find((r) => r.name === 'icon');
     expect(icon).toBeDefined();
-    const iconResponse = await harness.app.request(icon.href, { headers: { authorization: `Bearer ${adminToken()}` } });
+    const iconResponse = await harness.app.request(icon!.href, {
+      headers: { authorization: `Bearer ${adminToken()}` },
+    });
     expect(iconResponse.status).toBe(200);
     expect(iconResponse.headers.get('content-type')).toBe('image/png');
     const notes = await harness.app.request(`/api/v1/applications/${app.id}/versions/1.0.0/resources/releaseNotes`, {
@@ -87,7 +96,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     });
     expect(notes.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
 
-    const status = await harness.call('GET', `/api/v1/registries/${created.body.id}`);
+    const status = await harness.call<RegistryBody>('GET', `/api/v1/registries/${created.body.id}`);
     expect(status.body.status).toMatchObject({ lastError: null, consecutiveFailures: 0, versions: { rejected: 0 } });
     // docs-snapshot still carries the 2.0.0 description: the tag's version differs (D-10 warning).
     expect(byTag['docs-snapshot']).toMatchObject({ state: 'warnings', warnings: [{ code: 'VERSION_MISMATCH' }] });
@@ -97,8 +106,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
   it('a rejected version carries its errors', async () => {
     const empty = await addRegistry({ name: 'no-description', url: server.url('no-description') });
     await harness.poll([empty.body.id]);
-    const versions = await harness.call('GET', `/api/v1/registries/${empty.body.id}/versions`);
-    expect(versions.body.versions).toMatchObject([
+    expect(await registryVersions(empty.body.id)).toMatchObject([
       {
         tag: 'v1.0.0',
         state: 'rejected',
@@ -112,12 +120,11 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     const broken = hello.replace(/^(\s+)name:.*$/m, '$1title: no name here');
     await publishRelease(root, 'hello', 'v4.0.0', { 'margo.yaml': withVersion(broken, '4.0.0') });
     await harness.poll([registry.id]);
-    const after = await harness.call('GET', `/api/v1/registries/${registry.id}/versions`);
-    const rejected = after.body.versions.find((v: { tag: string }) => v.tag === 'v4.0.0');
+    const rejected = (await registryVersions(registry.id)).find((v) => v.tag === 'v4.0.0')!;
     expect(rejected.state).toBe('rejected');
     expect(rejected.errors.length).toBeGreaterThan(0);
     expect(rejected.errors[0]).toMatchObject({ severity: 'error', code: expect.any(String), line: expect.any(Number) });
-    expect(rejected.errors.some((issue: { path: string }) => issue.path.includes('name'))).toBe(true);
+    expect(rejected.errors.some((issue) => issue.path.includes('name'))).toBe(true);
   });
 
   it('rejects a tag/metadata.version mismatch in strict mode, and filters tags by pattern', async () => {
@@ -128,8 +135,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
       tagPattern: 'docs-*',
     });
     await harness.poll([strict.body.id]);
-    const versions = await harness.call('GET', `/api/v1/registries/${strict.body.id}/versions`);
-    expect(versions.body.versions).toMatchObject([
+    expect(await registryVersions(strict.body.id)).toMatchObject([
       { tag: 'docs-snapshot', state: 'rejected', errors: [{ code: 'VERSION_MISMATCH', path: 'metadata.version' }] },
     ]);
   });
@@ -146,14 +152,12 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     await publishRelease(root, 'hello', 'v1.3.0', { 'margo.yaml': withVersion(hello, '1.3.0') });
     const round = await harness.poll([registry.id]);
     expect(round.newReleases).toBe(1);
-    const version = await harness.call('GET', `/api/v1/registries/${registry.id}/versions`);
-    expect(version.body.versions.map((v: { tag: string }) => v.tag)).toContain('v1.3.0');
+    expect((await registryVersions(registry.id)).map((v) => v.tag)).toContain('v1.3.0');
   });
 
   it('reports a moved tag once and keeps the first ingested commit', async () => {
     const registry = await findRegistry('hello');
-    const before = await harness.call('GET', `/api/v1/registries/${registry.id}/versions`);
-    const original = before.body.versions.find((v: { tag: string }) => v.tag === 'v1.3.0').commit;
+    const original = (await registryVersions(registry.id)).find((v) => v.tag === 'v1.3.0')!.commit;
     const moved = await publishRelease(
       root,
       'hello',
@@ -163,16 +167,18 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     );
     await harness.poll([registry.id]);
     await harness.poll([registry.id]);
-    const events = await harness.call('GET', `/api/v1/registries/${registry.id}/events`);
-    const movedEvents = events.body.events.filter((e: { kind: string; tag: string }) => e.kind === 'TAG_MOVED');
+    const events = await harness.call<{ events: { kind: string; tag: string }[] }>(
+      'GET',
+      `/api/v1/registries/${registry.id}/events`,
+    );
+    const movedEvents = events.body.events.filter((e) => e.kind === 'TAG_MOVED');
     expect(movedEvents).toHaveLength(1);
     expect(movedEvents[0]).toMatchObject({ tag: 'v1.3.0', detail: { ingestedCommit: original, currentCommit: moved } });
-    const after = await harness.call('GET', `/api/v1/registries/${registry.id}/versions`);
-    expect(after.body.versions.find((v: { tag: string }) => v.tag === 'v1.3.0').commit).toBe(original);
+    expect((await registryVersions(registry.id)).find((v) => v.tag === 'v1.3.0')!.commit).toBe(original);
   });
 
   it('refuses a registry with bad credentials unless forced; shows the error and backs off', async () => {
-    const refused = await addRegistry({
+    const refused = await addRegistry<ApiError>({
       name: 'private',
       url: authServer.url('hello'),
       auth: { type: 'basic', username: 'ci', password: 'wrong-password' },
@@ -182,9 +188,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     expect(refused.body.error.code).toBe('REGISTRY_AUTH');
     expect(refused.body.error.message).toContain('not created');
     expect(JSON.stringify(refused.body)).not.toContain('wrong-password');
-    expect(
-      (await harness.call('GET', '/api/v1/registries')).body.registries.map((r: { name: string }) => r.name),
-    ).not.toContain('private');
+    expect((await listRegistries()).map((r) => r.name)).not.toContain('private');
 
     const forced = await addRegistry(
       {
@@ -208,7 +212,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     for (const failures of [1, 2]) {
       const round = await harness.poll([forced.body.id]);
       expect(round.failed).toMatchObject([{ code: 'REGISTRY_AUTH' }]);
-      const status = (await harness.call('GET', `/api/v1/registries/${forced.body.id}`)).body.status;
+      const status = (await harness.call<RegistryBody>('GET', `/api/v1/registries/${forced.body.id}`)).body.status;
       expect(status.lastError).toContain('REGISTRY_AUTH');
       expect(status.consecutiveFailures).toBe(failures);
       delays.push(Date.parse(status.nextPollAt) - Date.parse(status.lastPollAt));
@@ -223,7 +227,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     });
     expect(fixed.status).toBe(200);
     await harness.poll([forced.body.id]);
-    const status = (await harness.call('GET', `/api/v1/registries/${forced.body.id}`)).body.status;
+    const status = (await harness.call<RegistryBody>('GET', `/api/v1/registries/${forced.body.id}`)).body.status;
     expect(status).toMatchObject({ lastError: null, consecutiveFailures: 0 });
     expect(status.versions.valid + status.versions.warnings).toBeGreaterThan(0);
 
@@ -239,8 +243,8 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
 
   it('queues one poll per registry however often sync is asked', async () => {
     const registry = await findRegistry('hello');
-    const first = await harness.call('POST', `/api/v1/registries/${registry.id}/sync`);
-    const second = await harness.call('POST', `/api/v1/registries/${registry.id}/sync`);
+    const first = await harness.call<{ jobId: string }>('POST', `/api/v1/registries/${registry.id}/sync`);
+    const second = await harness.call<{ jobId: string }>('POST', `/api/v1/registries/${registry.id}/sync`);
     expect(first.status).toBe(202);
     expect(second.body.jobId).toBe(first.body.jobId);
     await harness.poll([]);
@@ -251,15 +255,20 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
     expect(monorepo.status).toBe(201);
     const duplicate = await addRegistry({ name: 'mono', url: server.url('monorepo') });
     expect(duplicate.status).toBe(409);
-    const patched = await harness.call('PATCH', `/api/v1/registries/${monorepo.body.id}`, { pollInterval: 3600 });
+    const patched = await harness.call<RegistryBody>('PATCH', `/api/v1/registries/${monorepo.body.id}`, {
+      pollInterval: 3600,
+    });
     expect(patched.body.pollInterval).toBe(3600);
     expect((await harness.call('DELETE', `/api/v1/registries/${monorepo.body.id}`)).status).toBe(204);
     expect((await harness.call('GET', `/api/v1/registries/${monorepo.body.id}`)).status).toBe(404);
   });
 
-  async function findRegistry(name: string): Promise<{ id: string }> {
-    const list = await harness.call('GET', '/api/v1/registries');
-    return list.body.registries.find((registry: { name: string }) => registry.name === name);
+  async function listRegistries(): Promise<RegistryBody[]> {
+    return (await harness.call<{ registries: RegistryBody[] }>('GET', '/api/v1/registries')).body.registries;
+  }
+
+  async function findRegistry(name: string): Promise<RegistryBody> {
+    return (await listRegistries()).find((registry) => registry.name === name)!;
   }
 }
 

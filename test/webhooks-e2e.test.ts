@@ -11,14 +11,7 @@ import { resolveConfig } from '../src/config/resolve.js';
 import { silentLogger } from '../src/logger.js';
 import { buildRuntime, type RunningService, startService } from '../src/runtime/node.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
-import {
-  createRegistryRoot,
-  exampleText,
-  helloExample,
-  publishRelease,
-  removeRegistryRoot,
-  withVersion,
-} from './support/registries.js';
+import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './support/registries.js';
 import { forgeHeaders, githubExample, jsonBody } from './support/webhooks.js';
 
 const SECRET = 'e2e-webhook-secret';
@@ -30,7 +23,6 @@ describe('a signed tag push brings the new version into the catalogue without wa
   let dataDir: string;
   let gitServer: GitServer;
   let service: RunningService;
-  let description: string;
 
   async function api<T>(path: string): Promise<{ status: number; body: T }> {
     const response = await fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -59,8 +51,7 @@ describe('a signed tag push brings the new version into the catalogue without wa
   beforeAll(async () => {
     root = await createRegistryRoot();
     dataDir = await mkdtemp(join(tmpdir(), 'mb-webhooks-e2e-'));
-    description = await exampleText(helloExample);
-    await publishRelease(root, 'hello', 'v1.0.0', { 'margo.yaml': withVersion(description, '1.0.0') });
+    await publishRelease(root, 'hello', 'v1.0.0', await helloPackage('1.0.0'));
     gitServer = await startGitServer({ root });
     const config = resolveConfig({
       file: {
@@ -95,7 +86,7 @@ describe('a signed tag push brings the new version into the catalogue without wa
     // The scheduler would next poll in about an hour: only the webhook can bring v1.1.0 in now.
     expect(Date.parse(registry?.status.nextPollAt ?? '') - Date.now()).toBeGreaterThan(HOUR * 1000 * 0.8);
 
-    await publishRelease(root, 'hello', 'v1.1.0', { 'margo.yaml': withVersion(description, '1.1.0') });
+    await publishRelease(root, 'hello', 'v1.1.0', await helloPackage('1.1.0'));
     expect(await catalogueVersions()).not.toContain('1.1.0');
 
     const payload = githubExample('push', (p) => String(p.ref).startsWith('refs/tags/') && !p.deleted);

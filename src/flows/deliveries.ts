@@ -5,7 +5,9 @@
  *
  * Exactly once: the handler's effects and the delivery's new result commit in one transaction,
  * and a delivery whose result is no longer `pending` is skipped, so a job run twice (the queue
- * is at-least-once) or a redelivered id does nothing the second time.
+ * is at-least-once) or a redelivered id does nothing the second time. Two runs at the same time
+ * (Postgres) both see `pending`; `deliveries.finish` moves it on only once, and the run it tells
+ * "no" rolls back its effects.
  */
 import { BridgeError } from '../errors.js';
 import type { Job } from '../jobs/interface.js';
@@ -43,7 +45,8 @@ const lookNow: DeliveryHandler = async (services, tx, delivery) => {
       dedupeKey: pollKey(registry.id),
       maxAttempts: services.config.jobs.maxAttempts,
     });
-    // A poll already running may have listed tags before this one was pushed: look once more after it.
+    // A poll already running may have listed tags before this one was pushed: a second job runs
+    // now, finds the poll lease held and has the running poll look once more when it ends.
     const caused =
       job.state === 'running'
         ? await tx.jobs.enqueue({
@@ -90,20 +93,28 @@ export async function handleDeliveryJob(services: Services, job: Job): Promise<v
 export async function handleDelivery(services: Services, recordId: string): Promise<DeliveryRecord | undefined> {
   const { store } = services;
   const metrics = webhookMetrics(services.metrics);
-  const handled = await store.transaction(async (tx) => {
-    const record = await tx.deliveries.get(recordId);
-    if (record?.result !== 'pending') return undefined;
-    const delivery = toDelivery(record);
-    const handler = deliveryHandlers[delivery.kind];
-    const outcome: DeliveryOutcome = handler ? await handler(services, tx, delivery) : { result: 'ignored' };
-    const handledAt = services.clock.now();
-    await tx.deliveries.update(record.id, {
-      result: outcome.result,
-      handledAt,
-      ...(outcome.jobId !== undefined ? { jobId: outcome.jobId } : {}),
+  const handled = await store
+    .transaction(async (tx) => {
+      const record = await tx.deliveries.get(recordId);
+      if (record?.result !== 'pending') return undefined;
+      const delivery = toDelivery(record);
+      const handler = deliveryHandlers[delivery.kind];
+      const outcome: DeliveryOutcome = handler ? await handler(services, tx, delivery) : { result: 'ignored' };
+      const handledAt = services.clock.now();
+      const finished = await tx.deliveries.finish(record.id, {
+        result: outcome.result,
+        handledAt,
+        ...(outcome.jobId !== undefined ? { jobId: outcome.jobId } : {}),
+      });
+      // Another run of this job (Postgres, READ COMMITTED: both read `pending`) finished it
+      // first: throwing rolls this run's effects back, so they happen once.
+      if (!finished) throw new AlreadyHandled();
+      return { record, delivery, outcome, handledAt };
+    })
+    .catch((error: unknown) => {
+      if (error instanceof AlreadyHandled) return undefined;
+      throw error;
     });
-    return { record, delivery, outcome, handledAt };
-  });
   if (!handled) return undefined;
   const { record, delivery, outcome, handledAt } = handled;
   metrics.handled.inc({ forge: record.forge, event: record.event, result: outcome.result });
@@ -121,6 +132,8 @@ export async function handleDelivery(services: Services, recordId: string): Prom
   );
   return { ...record, result: outcome.result, handledAt, jobId: outcome.jobId ?? record.jobId };
 }
+
+class AlreadyHandled extends Error {}
 
 async function matchingRegistries(tx: Store, urls: readonly string[]): Promise<RegistryRecord[]> {
   const keys = new Set<string>();

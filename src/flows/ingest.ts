@@ -68,7 +68,10 @@ function versionFromPackage(
   strictVersion: boolean,
   pkg: Package,
 ): { record: Omit<VersionRecord, 'id' | 'createdAt'>; resources: ResourceRecord[] } {
-  const report = validateDocument(pkg.descriptionText);
+  // A-58: the registry listed the package's files, so missing catalog files are reported with
+  // their position in the description.
+  const files = pkg.files ? new Set(pkg.files) : undefined;
+  const report = validateDocument(pkg.descriptionText, files ? { fileExists: (path) => files.has(path) } : {});
   const errors: Issue[] = [...report.errors];
   const warnings: Issue[] = [...report.warnings];
   const description = report.kind === 'description' ? report.description : null;
@@ -86,7 +89,9 @@ function versionFromPackage(
       ),
     );
   }
+  const application = description?.metadata.catalog.application ?? {};
   for (const problem of pkg.resourceProblems) {
+    if (reportedAsCatalogFile(problem.path, application, warnings)) continue;
     warnings.push(issue('warning', `RESOURCE_${problem.code}`, `${problem.path}: ${problem.message}`));
   }
   const state: VersionState = errors.length > 0 ? 'rejected' : warnings.length > 0 ? 'warnings' : 'valid';
@@ -108,6 +113,21 @@ function versionFromPackage(
 }
 
 const resourceRoles = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
+
+/** A resource the registry could not read that A-58 already reported (CATALOG_FILE) is not reported twice. */
+function reportedAsCatalogFile(
+  reference: string,
+  application: Partial<Record<(typeof resourceRoles)[number], string | undefined>>,
+  warnings: Issue[],
+): boolean {
+  return resourceRoles.some(
+    (role) =>
+      application[role] === reference &&
+      warnings.some(
+        (warning) => warning.code === 'CATALOG_FILE' && warning.path === `metadata.catalog.application.${role}`,
+      ),
+  );
+}
 
 /** Pairs each catalogue role (icon, descriptionFile, …) with the file the registry read for it. */
 function resourcesOf(

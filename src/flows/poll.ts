@@ -3,7 +3,8 @@
  * the tags already ingested, enqueue one ingest job per new release, record a moved tag as an
  * event (the first ingested commit is kept, D-10), and schedule the next poll: the registry's
  * interval with jitter after success, a capped exponential backoff after failures.
- * One poll per registry at a time: polls run as jobs with the dedupe key `poll:<registryId>`.
+ * One poll per registry at a time, by construction: the poll lease in the database (see
+ * `pollRegistry`); polls run as jobs with the dedupe key `poll:<registryId>` so they do not pile up.
  */
 import { BridgeError } from '../errors.js';
 import type { Release } from '../registry/interface.js';
@@ -15,9 +16,54 @@ import { pollKey } from './registries.js';
 export type PollResult =
   | { outcome: 'unchanged' | 'new'; newReleases: string[]; movedTags: string[] }
   | { outcome: 'failed'; code: string; message: string }
-  | { outcome: 'missing' };
+  | { outcome: 'missing' }
+  /** Another poll of the registry was running: it polls once more when it ends, instead of this one. */
+  | { outcome: 'deferred' };
 
+/**
+ * Polls a registry under its poll lease, whoever calls (a job of any key, `margo-bridge poll`,
+ * another process): two polls of one registry never overlap. A poll that finds the lease held
+ * does not run; it leaves "poll again" for the holder, which polls once more right after (a
+ * webhook's "look now" may come after the holder listed tags). The lease runs for the job lease
+ * and is renewed while the poll lasts; a crashed holder's lease ends by itself, and its job or the
+ * scheduler polls again.
+ */
 export async function pollRegistry(services: Services, registryId: string): Promise<PollResult> {
+  const { store, clock } = services;
+  const owner = crypto.randomUUID();
+  const leaseMs = services.config.jobs.leaseSeconds * 1000;
+  const lease = await store.registries.acquirePollLease(registryId, owner, clock.now(), clock.now() + leaseMs);
+  if (lease === 'missing') return { outcome: 'missing' };
+  if (lease === 'held') {
+    services.logger.debug({ registryId }, 'poll deferred: another poll of this registry is running');
+    return { outcome: 'deferred' };
+  }
+  const renewal = setInterval(() => {
+    store.registries.renewPollLease(registryId, owner, clock.now() + leaseMs).then(
+      (held) => {
+        if (!held) services.logger.warn({ registryId }, 'poll lease lost while polling');
+      },
+      (error: unknown) => services.logger.warn({ registryId, err: String(error) }, 'poll lease renewal failed'),
+    );
+  }, leaseMs / 3);
+  try {
+    for (;;) {
+      const result = await pollOnce(services, registryId);
+      if ((await store.registries.releasePollLease(registryId, owner, clock.now() + leaseMs)) !== 'again') {
+        return result;
+      }
+    }
+  } catch (error) {
+    // Let go (twice when "again" was asked: the job's retry or the scheduler polls later).
+    const released = await store.registries.releasePollLease(registryId, owner, clock.now()).catch(() => 'lost');
+    if (released === 'again') await store.registries.releasePollLease(registryId, owner, clock.now()).catch(() => 'lost');
+    throw error;
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+async function pollOnce(services: Services, registryId: string): Promise<PollResult> {
   const { store, logger, metrics } = services;
   const registry = await store.registries.get(registryId);
   if (!registry) return { outcome: 'missing' };

@@ -7,14 +7,18 @@
  * carries many deliveries, which is what makes durable receipt nearly as fast as verification
  * alone. At most one batch is written at a time, so under load batches grow by themselves.
  *
+ * A batch is written with multi-row statements (`deliveries.insertMany`, `jobs.enqueueMany`):
+ * three statements per batch instead of three per delivery, which was most of the CPU per request.
  * A batch that fails (a database error) is retried one delivery per transaction, so one bad
  * delivery cannot fail the requests of the others.
  */
-import type { JobInput } from '../jobs/interface.js';
+import type { JobInput, JobQueue } from '../jobs/interface.js';
 import type { DeliveryRecord, Store } from '../store/interface.js';
 
 /** A delivery as the receiver stores it; `result: 'pending'` means "enqueue a delivery job for it". */
 export type IncomingDelivery = Omit<DeliveryRecord, 'id' | 'jobId' | 'receivedAt' | 'handledAt'>;
+
+type TxStore = Store & { jobs: JobQueue };
 
 export interface Receipt {
   /** `duplicate`: the forge's delivery id was stored before (a redelivery); nothing new happens. */
@@ -86,18 +90,14 @@ export function createDeliveryReceiver(options: ReceiverOptions): DeliveryReceiv
   async function writeBatch(batch: Waiting[]): Promise<void> {
     let receipts: Receipt[];
     try {
-      receipts = await store.transaction(async (tx) => {
-        const out: Receipt[] = [];
-        for (const item of batch) out.push(await storeOne(tx, item));
-        return out;
-      });
+      receipts = await store.transaction((tx) => storeAll(tx, batch));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
         return;
       }
       for (const item of batch) {
-        await store.transaction((tx) => storeOne(tx, item)).then(item.resolve, item.reject);
+        await store.transaction((tx) => storeAll(tx, [item])).then(([receipt]) => item.resolve(receipt!), item.reject);
       }
       return;
     }
@@ -107,19 +107,31 @@ export function createDeliveryReceiver(options: ReceiverOptions): DeliveryReceiv
     });
   }
 
-  async function storeOne(tx: Store, item: Waiting): Promise<Receipt> {
-    const pending = item.delivery.result === 'pending';
-    const { delivery, created } = await tx.deliveries.insert({
-      ...item.delivery,
-      jobId: null,
-      receivedAt: item.receivedAt,
-      handledAt: pending ? null : item.receivedAt,
+  /**
+   * Three statements per batch, whatever its size: the deliveries (new ones tell themselves apart
+   * from redeliveries), the jobs of the new pending ones, and the link from delivery to job.
+   */
+  async function storeAll(tx: TxStore, batch: Waiting[]): Promise<Receipt[]> {
+    const stored = await tx.deliveries.insertMany(
+      batch.map((item) => ({
+        ...item.delivery,
+        jobId: null,
+        receivedAt: item.receivedAt,
+        handledAt: item.delivery.result === 'pending' ? null : item.receivedAt,
+      })),
+    );
+    const receipts: Receipt[] = stored.map(({ delivery, created }) => ({
+      status: created ? 'stored' : 'duplicate',
+      delivery,
+    }));
+    const toEnqueue = receipts.filter((receipt) => receipt.status === 'stored' && receipt.delivery.result === 'pending');
+    if (toEnqueue.length === 0) return receipts;
+    const jobs = await tx.jobs.enqueueMany(toEnqueue.map((receipt) => jobFor(receipt.delivery)));
+    await tx.deliveries.setJobIds(toEnqueue.map((receipt, index) => ({ id: receipt.delivery.id, jobId: jobs[index]!.id })));
+    toEnqueue.forEach((receipt, index) => {
+      receipt.delivery = { ...receipt.delivery, jobId: jobs[index]!.id };
     });
-    if (!created) return { status: 'duplicate', delivery };
-    if (!pending) return { status: 'stored', delivery };
-    const job = await tx.jobs.enqueue(jobFor(delivery));
-    await tx.deliveries.update(delivery.id, { jobId: job.id });
-    return { status: 'stored', delivery: { ...delivery, jobId: job.id } };
+    return receipts;
   }
 
   return {

@@ -2,8 +2,6 @@
  * The HTTP app: a web-standard fetch handler (no Node APIs), so it runs on Node and on Workers.
  * Middleware order: request id → metrics and access log → body limit and auth on /api/ → routes.
  */
-
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -14,11 +12,17 @@ import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import type { App, AppEnv } from './env.js';
 import { errorBody, errorResponse } from './errors.js';
+import { type DocsAssets, registerDocs } from './routes/docs.js';
 import { registerRoutes } from './routes/index.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createApp(services: Services): App {
+export interface AppOptions {
+  /** The browsable API page's files (Swagger UI); the runtime supplies them (runtime/docs-assets.ts on Node). */
+  docsAssets?: DocsAssets;
+}
+
+export function createApp(services: Services, options: AppOptions = {}): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -98,7 +102,7 @@ export function createApp(services: Services): App {
     },
     security: [{ bearer: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  registerDocs(app, options.docsAssets);
   return app;
 }
 

@@ -26,12 +26,21 @@ export const unprocessable = {
 } as const;
 export const conflict = { 409: { description: 'Conflict', content: errorContent } } as const;
 
-export const idParam = z.object({
-  id: z
+/** Routes behind a bearer token (see auth.ts for the roles). */
+export const bearerAuth = [{ bearer: [] }];
+
+/** A non-empty path parameter, named in the OpenAPI document. */
+export function pathParam(name: string) {
+  return z
     .string()
     .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+    .openapi({ param: { name, in: 'path' } });
+}
+
+export const idParam = z.object({ id: pathParam('id') });
+
+/** `?limit=` of the list routes that can grow without bound (jobs, deliveries). */
+export const limitParam = z.coerce.number().int().min(1).max(1000).optional();
 
 export const issueSchema = z
   .object({
@@ -47,6 +56,11 @@ export const issueSchema = z
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };
+}
+
+/** The answer of every list route: `{ <key>: [item, …] }`, so clients page through one shape. */
+export function listContent<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
+  return jsonContent(z.object({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>), description);
 }
 
 export function isoTime(epochMs: number | null): string | null {

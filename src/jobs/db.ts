@@ -17,6 +17,8 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 const ACTIVE_STATES = ['pending', 'running'] as const;
 /** lastError is for people reading the API; a stack trace or a huge message is cut here. */
 const MAX_ERROR_LENGTH = 2000;
+/** 13 parameters a row: 500 rows stay far below SQLite's (32,766) and Postgres's (65,535) limits. */
+const MAX_ROWS_PER_INSERT = 500;
 
 export interface DbQueueOptions {
   /** The executor for each call: the store's database, or its open transaction. */
@@ -26,14 +28,12 @@ export interface DbQueueOptions {
 }
 
 export function createDbQueue({ db: executor, dialect, now }: DbQueueOptions): JobQueue {
-  async function insertOrFindActive(input: JobInput): Promise<Job> {
-    const db = executor();
-    const at = now();
+  function toRow(input: JobInput, at: number) {
     const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new BridgeError('BAD_REQUEST', `job maxAttempts must be a positive integer, got ${maxAttempts}`);
     }
-    const row = {
+    return {
       id: newId(at),
       kind: input.kind,
       payload: JSON.stringify(input.payload),
@@ -48,6 +48,11 @@ export function createDbQueue({ db: executor, dialect, now }: DbQueueOptions): J
       created_at: at,
       updated_at: at,
     };
+  }
+
+  async function insertOrFindActive(input: JobInput): Promise<Job> {
+    const db = executor();
+    const row = toRow(input, now());
     // A key that is already pending or running makes the insert a no-op; the caller gets that job.
     // The loop covers the race where the existing job finishes between our insert and our read.
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -71,8 +76,36 @@ export function createDbQueue({ db: executor, dialect, now }: DbQueueOptions): J
     throw new BridgeError('INTERNAL', `could not enqueue job with dedupe key '${row.dedupe_key}'`);
   }
 
+  /**
+   * One INSERT … VALUES (…),(…) per chunk: the rows it returns are the new jobs. An input whose key
+   * was active (or repeated in the chunk) goes through `insertOrFindActive`, which finds that job.
+   */
+  async function enqueueMany(inputs: JobInput[]): Promise<Job[]> {
+    const db = executor();
+    const at = now();
+    const rows = inputs.map((input) => toRow(input, at));
+    const jobs: Job[] = [];
+    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
+      const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
+      const inserted = await db
+        .insertInto('jobs')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('dedupe_key').where(sql.ref('state'), 'in', sql`('pending', 'running')`).doNothing(),
+        )
+        .returningAll()
+        .execute();
+      const byId = new Map(inserted.map((row) => [row.id, toJob(row)]));
+      for (const [offset, row] of chunk.entries()) {
+        jobs.push(byId.get(row.id) ?? (await insertOrFindActive(inputs[start + offset]!)));
+      }
+    }
+    return jobs;
+  }
+
   return {
     enqueue: insertOrFindActive,
+    enqueueMany,
 
     async claim(workerId, limit, leaseMs, kinds) {
       const db = executor();

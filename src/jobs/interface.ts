@@ -36,6 +36,11 @@ export type JobHandler = (job: Job) => Promise<void>;
 export interface JobQueue {
   enqueue(job: JobInput): Promise<Job>;
   /**
+   * `enqueue` for many jobs, with one multi-row statement in the common case; results in input
+   * order, deduplicated as `enqueue` does (also between inputs sharing a key).
+   */
+  enqueueMany(jobs: JobInput[]): Promise<Job[]>;
+  /**
    * Claim up to `limit` due jobs with a lease; a crashed worker's job is claimable again after the lease ends.
    * With `kinds`, only jobs of those kinds (a worker claims only what it has handlers for).
    */

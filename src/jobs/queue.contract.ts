@@ -85,6 +85,29 @@ export function queueContract(name: string, setup: () => Promise<StoreHarness>):
       expect(await store.jobs.list({})).toHaveLength(2);
     });
 
+    it('enqueues many at once, in order, deduplicated against active jobs and among themselves', async () => {
+      expect(await store.jobs.enqueueMany([])).toEqual([]);
+      const active = await store.jobs.enqueue({ kind: 'poll', payload: { n: 0 }, dedupeKey: 'poll:r1' });
+      const jobs = await store.transaction((tx) =>
+        tx.jobs.enqueueMany([
+          { kind: 'delivery', payload: { n: 1 } },
+          { kind: 'poll', payload: { n: 2 }, dedupeKey: 'poll:r1' },
+          { kind: 'poll', payload: { n: 3 }, dedupeKey: 'poll:r2', runAt: time + 50, maxAttempts: 2 },
+          { kind: 'poll', payload: { n: 4 }, dedupeKey: 'poll:r2' },
+          { kind: 'delivery', payload: { n: 5 } },
+        ]),
+      );
+      expect(jobs.map((job) => job.payload.n)).toEqual([1, 0, 3, 3, 5]);
+      expect(jobs[1]!.id).toBe(active.id);
+      expect(jobs[3]!.id).toBe(jobs[2]!.id);
+      expect(jobs[2]).toMatchObject({ state: 'pending', runAt: time + 50, maxAttempts: 2, attempts: 0 });
+      expect(jobs[0]).toMatchObject({ kind: 'delivery', dedupeKey: null, maxAttempts: 5, runAt: time });
+      expect(await store.jobs.get(jobs[4]!.id)).toEqual(jobs[4]);
+      expect(await store.jobs.list({})).toHaveLength(4);
+      const error = await store.jobs.enqueueMany([{ kind: 'poll', payload: {}, maxAttempts: 0 }]).catch((e) => e);
+      expect(isBridgeError(error, 'BAD_REQUEST')).toBe(true);
+    });
+
     it('claims due jobs only, oldest first, up to the limit, and only the kinds asked for', async () => {
       const later = await store.jobs.enqueue({ kind: 'poll', payload: {}, runAt: time + 500 });
       const first = await store.jobs.enqueue({ kind: 'poll', payload: {}, runAt: time - 20 });

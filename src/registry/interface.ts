@@ -57,6 +57,11 @@ export interface Package {
   resources: PackageFile[];
   /** Problems with resources that did not prevent reading the description (missing file, unsafe path, too large). */
   resourceProblems: { path: string; code: string; message: string }[];
+  /**
+   * Every file in the package (blobs, symbolic links included), relative to its root, sorted: the
+   * lookup behind the catalog-file check (A-58). Absent when the package is too large to list.
+   */
+  files?: string[];
   /** D-10: set when `previousCommit` was given and the tag now points to another commit. */
   tagMoved?: { previousCommit: string; commit: string };
   /** Response bytes received from the registry for this read (0 when the objects were cached). */

@@ -2,6 +2,7 @@
  * Reads a package straight from the object store (no checkout): the description (`margo.yaml` at
  * the package root, else the one YAML file there that is a description) and the resources its
  * catalog references. Symbolic links (tree mode 120000) and paths leaving the package are refused.
+ * It also lists the package's files, for the catalog-file check (A-58) at ingest.
  */
 import git, { type TreeEntry } from 'isomorphic-git';
 import { BridgeError, isBridgeError } from '../errors.js';
@@ -64,7 +65,34 @@ export async function readPackage(
       resourceProblems.push({ path: reference, code: error.code, message: error.message });
     }
   }
-  return { release, descriptionPath, descriptionText, resources, resourceProblems };
+  const files = await listFiles(store, entries);
+  return { release, descriptionPath, descriptionText, resources, resourceProblems, ...(files ? { files } : {}) };
+}
+
+/** Above this many entries the package's file list is not built (and A-58 is not checked). */
+export const maxListedFiles = 10_000;
+
+/**
+ * Every file of the package (paths relative to its root), from the trees already fetched, so the
+ * catalog-file check (A-58) can look paths up. Undefined for a package with more than
+ * `maxListedFiles` entries: a lookup table that large is not worth its memory for four paths.
+ */
+async function listFiles(store: Snapshot, root: TreeEntry[]): Promise<string[] | undefined> {
+  const files: string[] = [];
+  const pending: { prefix: string; entries: TreeEntry[] }[] = [{ prefix: '', entries: root }];
+  let seen = 0;
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    for (const entry of next.entries) {
+      if (++seen > maxListedFiles) return undefined;
+      const path = next.prefix + entry.path;
+      if (entry.type === 'blob') files.push(path);
+      else if (entry.type === 'tree') {
+        const { tree } = await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
+        pending.push({ prefix: `${path}/`, entries: tree });
+      }
+    }
+  }
+  return files.sort();
 }
 
 async function findDescription(

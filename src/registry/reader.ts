@@ -140,14 +140,19 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     if (!response.body) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry sent no pack');
     const pack = await readShallowFetchResponse(response.body, limits.maxPackBytes);
     // Indexed beside `objects/` and then moved in, index last: a read never sees a half-written
-    // index, and a crash leaves only a stray staging file behind.
+    // index, and a crash leaves only a stray staging file behind. Each fetch stages in its own
+    // directory: another process sharing a disk cache may be fetching the same pack right now
+    // (both then move identical files into place, which is harmless).
     const name = `pack-${packName(pack)}`;
     const fs = store.fs.promises;
+    const staging = `staging/${crypto.randomUUID()}`;
     await fs.mkdir(`${store.gitdir}/staging`).catch(() => undefined);
-    await fs.writeFile(`${store.gitdir}/staging/${name}.pack`, pack);
-    await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: `staging/${name}.pack` });
-    await fs.rename(`${store.gitdir}/staging/${name}.pack`, `${store.gitdir}/objects/pack/${name}.pack`);
-    await fs.rename(`${store.gitdir}/staging/${name}.idx`, `${store.gitdir}/objects/pack/${name}.idx`);
+    await fs.mkdir(`${store.gitdir}/${staging}`);
+    await fs.writeFile(`${store.gitdir}/${staging}/${name}.pack`, pack);
+    await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: `${staging}/${name}.pack` });
+    await fs.rename(`${store.gitdir}/${staging}/${name}.pack`, `${store.gitdir}/objects/pack/${name}.pack`);
+    await fs.rename(`${store.gitdir}/${staging}/${name}.idx`, `${store.gitdir}/objects/pack/${name}.idx`);
+    await fs.rmdir(`${store.gitdir}/${staging}`);
   }
 
   return {

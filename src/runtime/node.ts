@@ -11,6 +11,7 @@ import type { Config } from '../config/schema.js';
 import { loadSecretKey } from '../crypto/keyfile.js';
 import { createSecretBox } from '../crypto/secrets.js';
 import { generateToken, hashToken } from '../crypto/tokens.js';
+import { isBridgeError } from '../errors.js';
 import { createHandlers, jobMetrics, splitHandlers } from '../flows/handlers.js';
 import { enqueueDuePolls } from '../flows/poll.js';
 import { reconcileRegistries } from '../flows/reconcile.js';
@@ -18,10 +19,11 @@ import { createApp } from '../http/app.js';
 import { startWorker, type Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import { createServiceMetrics } from '../metrics/service.js';
-import { createNodeRegistryReader } from '../registry/node/index.js';
+import { createNodeRegistryReader, diskStorage } from '../registry/node/index.js';
 import { type Services, systemClock } from '../services.js';
 import { openStore } from '../store/open.js';
 import { type DemoRegistry, startDemoRegistry, withDemoReader } from './demo.js';
+import { nodeDocsAssets } from './docs-assets.js';
 import { createPinoLogger } from './pino-logger.js';
 
 export interface BuildOptions {
@@ -46,8 +48,10 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const closers: (() => Promise<void>)[] = [() => store.close()];
   try {
     const key = await loadSecretKey({ env: { MARGO_BRIDGE_SECRET_KEY: config.secretKey }, dataDir: config.dataDir });
-    // Packs are cached on disk under the data directory, so restarts do not fetch them again.
-    const storage = { kind: 'disk' as const, dir: path.join(config.dataDir, 'cache') };
+    // Packs are cached on disk under the data directory, so restarts do not fetch them again. One
+    // storage instance serves both readers (the demo's and the operator's), as disk-storage.ts
+    // expects one instance per directory and process: reads of one registry then take turns.
+    const storage = diskStorage({ dir: path.join(config.dataDir, 'cache') });
     let registryReader = createNodeRegistryReader({ storage, allowPrivateNetworks: config.allowPrivateNetworks });
     let demo: DemoRegistry | undefined;
     if (options.demo) {
@@ -97,7 +101,12 @@ async function ensureAdminToken(services: Services): Promise<string | undefined>
   if (config.adminToken !== undefined) {
     const tokenHash = await services.hashToken(config.adminToken);
     if (!(await store.tokens.findByHash(tokenHash))) {
-      await store.tokens.create({ name: 'admin (MARGO_BRIDGE_ADMIN_TOKEN)', role: 'admin', tokenHash });
+      // A process starting at the same time may register it first (unique hash): that is fine.
+      await store.tokens
+        .create({ name: 'admin (MARGO_BRIDGE_ADMIN_TOKEN)', role: 'admin', tokenHash })
+        .catch((error: unknown) => {
+          if (!isBridgeError(error, 'CONFLICT')) throw error;
+        });
     }
     return undefined;
   }
@@ -122,7 +131,7 @@ export interface RunningService {
 export async function startService(runtime: Runtime): Promise<RunningService> {
   const { services } = runtime;
   const { config, logger } = services;
-  const app = createApp(services);
+  const app = createApp(services, { docsAssets: nodeDocsAssets() });
   const handlers = splitHandlers(createHandlers(services));
   const workerOptions = {
     queue: services.store.jobs,

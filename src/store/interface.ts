@@ -127,6 +127,22 @@ export interface Store {
     findByUrlKey(urlKey: string): Promise<RegistryRecord[]>;
     /** Registries whose nextPollAt <= now, oldest first. */
     due(now: number, limit: number): Promise<RegistryRecord[]>;
+    /**
+     * The poll lease: at most one poll of a registry runs at a time, across workers and processes.
+     * Takes the lease for `owner` until `until` when it is free or expired at `now` (one conditional
+     * UPDATE). When another owner holds it, marks the registry "poll again" for the holder instead
+     * and returns `held` (the holder polls once more before it lets go, so no request is lost).
+     * `missing`: no such registry.
+     */
+    acquirePollLease(id: string, owner: string, now: number, until: number): Promise<'acquired' | 'held' | 'missing'>;
+    /** Extends the lease while `owner` holds it; false when it no longer does. */
+    renewPollLease(id: string, owner: string, until: number): Promise<boolean>;
+    /**
+     * Lets go of the lease, unless "poll again" was asked meanwhile: then the flag is cleared, the
+     * lease extended to `until`, and `again` returned (the holder polls once more). `lost`: `owner`
+     * no longer held it.
+     */
+    releasePollLease(id: string, owner: string, until: number): Promise<'released' | 'again' | 'lost'>;
     delete(id: string): Promise<void>;
   };
 
@@ -158,7 +174,23 @@ export interface Store {
   deliveries: {
     /** Returns created=false when (forge, deliveryId) was stored before. */
     insert(record: Omit<DeliveryRecord, 'id'>): Promise<{ delivery: DeliveryRecord; created: boolean }>;
+    /**
+     * `insert` for many records in one multi-row statement (the receiver's group commit); results
+     * in input order. A (forge, deliveryId) stored before, or repeated in `records`, is
+     * created=false with the first stored record.
+     */
+    insertMany(records: Omit<DeliveryRecord, 'id'>[]): Promise<{ delivery: DeliveryRecord; created: boolean }[]>;
     update(id: string, patch: Partial<Pick<DeliveryRecord, 'result' | 'jobId' | 'handledAt'>>): Promise<void>;
+    /** Sets the job of many deliveries in one statement. */
+    setJobIds(links: { id: string; jobId: string }[]): Promise<void>;
+    /**
+     * Moves a delivery from `pending` to its final result, once: false when it was no longer
+     * pending (another run of its job finished it first), and then nothing is changed.
+     */
+    finish(
+      id: string,
+      outcome: { result: Exclude<DeliveryResult, 'pending'>; handledAt: number; jobId?: string },
+    ): Promise<boolean>;
     get(id: string): Promise<DeliveryRecord | undefined>;
     list(limit: number): Promise<DeliveryRecord[]>;
   };

@@ -9,7 +9,7 @@ import { BridgeError } from '../errors.js';
 import { createDbQueue } from '../jobs/db.js';
 import type { JobQueue } from '../jobs/interface.js';
 import { newId } from './ids.js';
-import type { RegistryRecord, Store, VersionRecord, VersionState } from './interface.js';
+import type { DeliveryRecord, RegistryRecord, Store, VersionRecord, VersionState } from './interface.js';
 import { LATEST_MIGRATION } from './migrations/index.js';
 import {
   isUniqueViolation,
@@ -42,6 +42,9 @@ export interface KyselyStoreOptions {
 }
 
 type TxStore = Store & { jobs: JobQueue };
+
+/** 11 parameters a row: 500 rows stay far below SQLite's (32,766) and Postgres's (65,535) limits. */
+const MAX_DELIVERIES_PER_INSERT = 500;
 
 interface Context {
   db: Kysely<Database>;
@@ -154,6 +157,9 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
               last_error: null,
               consecutive_failures: 0,
               next_poll_at: input.nextPollAt ?? at,
+              poll_lease_owner: null,
+              poll_lease_until: null,
+              poll_again: 0,
               created_at: at,
               updated_at: at,
             })
@@ -231,6 +237,58 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
             .limit(limit)
             .execute();
           return rows.map(toRegistry);
+        },
+
+        async acquirePollLease(id, owner, at, until) {
+          // Each attempt is one conditional UPDATE, atomic on both databases. Between "taken" and
+          // "mark poll again" the holder may let go: then the next round finds the lease free.
+          for (let attempt = 0; attempt < 3; attempt++) {
+            const taken = await q()
+              .updateTable('registries')
+              .set({ poll_lease_owner: owner, poll_lease_until: until, poll_again: 0 })
+              .where('id', '=', id)
+              .where((eb) => eb.or([eb('poll_lease_until', 'is', null), eb('poll_lease_until', '<=', at)]))
+              .executeTakeFirst();
+            if (num(taken.numUpdatedRows) > 0) return 'acquired';
+            const marked = await q()
+              .updateTable('registries')
+              .set({ poll_again: 1 })
+              .where('id', '=', id)
+              .where('poll_lease_until', '>', at)
+              .executeTakeFirst();
+            if (num(marked.numUpdatedRows) > 0) return 'held';
+            if ((await getRegistry(id)) === undefined) return 'missing';
+          }
+          throw new BridgeError('INTERNAL', `could not take or mark the poll lease of registry '${id}'`);
+        },
+
+        async renewPollLease(id, owner, until) {
+          const result = await q()
+            .updateTable('registries')
+            .set({ poll_lease_until: until })
+            .where('id', '=', id)
+            .where('poll_lease_owner', '=', owner)
+            .executeTakeFirst();
+          return num(result.numUpdatedRows) > 0;
+        },
+
+        async releasePollLease(id, owner, until) {
+          const released = await q()
+            .updateTable('registries')
+            .set({ poll_lease_owner: null, poll_lease_until: null })
+            .where('id', '=', id)
+            .where('poll_lease_owner', '=', owner)
+            .where('poll_again', '=', 0)
+            .executeTakeFirst();
+          if (num(released.numUpdatedRows) > 0) return 'released';
+          // Still ours, so poll_again was set: keep the lease for one more round.
+          const again = await q()
+            .updateTable('registries')
+            .set({ poll_again: 0, poll_lease_until: until })
+            .where('id', '=', id)
+            .where('poll_lease_owner', '=', owner)
+            .executeTakeFirst();
+          return num(again.numUpdatedRows) > 0 ? 'again' : 'lost';
         },
 
         async delete(id) {
@@ -470,6 +528,89 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
             .where('delivery_id', '=', record.deliveryId)
             .executeTakeFirstOrThrow();
           return { delivery: toDelivery(existing), created: false };
+        },
+
+        async insertMany(records) {
+          const db = q();
+          const at = now();
+          const rows = records.map((record) => ({
+            id: newId(at),
+            forge: record.forge,
+            delivery_id: record.deliveryId,
+            event: record.event,
+            action: record.action,
+            repository_url: record.repositoryUrl,
+            result: record.result,
+            job_id: record.jobId,
+            payload: JSON.stringify(record.payload),
+            received_at: record.receivedAt,
+            handled_at: record.handledAt,
+          }));
+          const results: { delivery: DeliveryRecord; created: boolean }[] = [];
+          for (let start = 0; start < rows.length; start += MAX_DELIVERIES_PER_INSERT) {
+            const chunk = rows.slice(start, start + MAX_DELIVERIES_PER_INSERT);
+            const inserted = await db
+              .insertInto('deliveries')
+              .values(chunk)
+              .onConflict((oc) => oc.columns(['forge', 'delivery_id']).doNothing())
+              .returningAll()
+              .execute();
+            const byId = new Map(inserted.map((row) => [row.id, toDelivery(row)]));
+            const missing = chunk.filter((row) => !byId.has(row.id));
+            // Rows not inserted were stored before (or earlier in this chunk): read those once.
+            const existing = new Map<string, DeliveryRecord>();
+            if (missing.length > 0) {
+              const found = await db
+                .selectFrom('deliveries')
+                .selectAll()
+                .where((eb) =>
+                  eb.or(
+                    missing.map((row) =>
+                      eb.and([eb('forge', '=', row.forge), eb('delivery_id', '=', row.delivery_id)]),
+                    ),
+                  ),
+                )
+                .execute();
+              for (const row of found) existing.set(`${row.forge}\n${row.delivery_id}`, toDelivery(row));
+            }
+            for (const row of chunk) {
+              const created = byId.get(row.id);
+              const stored = created ?? existing.get(`${row.forge}\n${row.delivery_id}`);
+              if (!stored) throw new BridgeError('INTERNAL', `delivery ${row.forge}/${row.delivery_id} was not stored`);
+              results.push({ delivery: stored, created: created !== undefined });
+            }
+          }
+          return results;
+        },
+
+        async setJobIds(links) {
+          if (links.length === 0) return;
+          // One UPDATE … SET job_id = CASE id WHEN … END for the whole batch.
+          let jobId = sql<string>`case id`;
+          for (const link of links) jobId = sql<string>`${jobId} when ${link.id} then ${link.jobId}`;
+          await q()
+            .updateTable('deliveries')
+            .set({ job_id: sql<string>`${jobId} end` })
+            .where(
+              'id',
+              'in',
+              links.map((link) => link.id),
+            )
+            .execute();
+        },
+
+        async finish(id, outcome) {
+          const result = await q()
+            .updateTable('deliveries')
+            .set({
+              result: outcome.result,
+              handled_at: outcome.handledAt,
+              ...(outcome.jobId !== undefined ? { job_id: outcome.jobId } : {}),
+            })
+            .where('id', '=', id)
+            .where('result', '=', 'pending')
+            .executeTakeFirst();
+          return num(result.numUpdatedRows) > 0;
         },
 
         async update(id, patch) {

@@ -26,6 +26,10 @@ export interface RegistryTable {
   next_poll_at: number | string;
   created_at: number | string;
   updated_at: number | string;
+  /** Poll lease (migration 0002): the poll running now, until when, and whether to poll again after it. */
+  poll_lease_owner: string | null;
+  poll_lease_until: number | string | null;
+  poll_again: number;
 }
 
 export interface VersionTable {

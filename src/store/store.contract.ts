@@ -90,7 +90,7 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
       expect(await again.ready()).toBe(true);
       await again.close();
       const applied = await harness.raw('select name from kysely_migration');
-      expect(applied.map((row) => row.name)).toEqual(['0001_initial']);
+      expect(applied.map((row) => row.name)).toEqual(['0001_initial', '0002_poll_lease']);
     });
 
     describe('registries', () => {
@@ -194,6 +194,43 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
           consecutiveFailures: 1,
         });
         expect((await store.registries.get(a.id))?.lastSuccessAt).toBe(time + 20);
+      });
+
+      it('poll lease: one holder at a time, across stores; "poll again" for the holder; expiry', async () => {
+        const a = await store.registries.create(registryInput('a'));
+        const other = await harness.open(now);
+        try {
+          expect(await store.registries.acquirePollLease(a.id, 'p1', time, time + 100)).toBe('acquired');
+          // Another process finds it held and leaves "poll again" for the holder.
+          expect(await other.registries.acquirePollLease(a.id, 'p2', time + 1, time + 101)).toBe('held');
+          expect(await other.registries.renewPollLease(a.id, 'p2', time + 200)).toBe(false);
+          expect(await store.registries.renewPollLease(a.id, 'p1', time + 150)).toBe(true);
+          expect(await store.registries.releasePollLease(a.id, 'p1', time + 160)).toBe('again');
+          // Still held by p1 for its second round, until the new expiry.
+          expect(await other.registries.acquirePollLease(a.id, 'p2', time + 159, time + 300)).toBe('held');
+          expect(await store.registries.releasePollLease(a.id, 'p1', time + 170)).toBe('again');
+          expect(await store.registries.releasePollLease(a.id, 'p1', time + 170)).toBe('released');
+          expect(await store.registries.releasePollLease(a.id, 'p1', time + 170)).toBe('lost');
+          expect(await other.registries.acquirePollLease(a.id, 'p2', time + 2, time + 102)).toBe('acquired');
+          // A holder that stopped renewing loses the lease when it expires; its late release changes nothing.
+          expect(await store.registries.acquirePollLease(a.id, 'p3', time + 102, time + 500)).toBe('acquired');
+          expect(await other.registries.releasePollLease(a.id, 'p2', time + 600)).toBe('lost');
+          expect(await other.registries.acquirePollLease(a.id, 'p4', time + 103, time + 500)).toBe('held');
+          expect(await store.registries.releasePollLease(a.id, 'p3', time + 600)).toBe('again');
+          expect(await store.registries.releasePollLease(a.id, 'p3', time + 600)).toBe('released');
+          expect(await store.registries.acquirePollLease('missing', 'p5', time, time + 100)).toBe('missing');
+          // Taking the lease is atomic: of many concurrent takers, exactly one gets it.
+          const b = await store.registries.create(registryInput('b'));
+          const takers = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              (i % 2 === 0 ? store : other).registries.acquirePollLease(b.id, `t${i}`, time, time + 100),
+            ),
+          );
+          expect(takers.filter((result) => result === 'acquired')).toHaveLength(1);
+          expect(takers.filter((result) => result === 'held')).toHaveLength(7);
+        } finally {
+          await other.close();
+        }
       });
 
       it('deletes a registry with its versions, resources and events', async () => {
@@ -367,6 +404,65 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
       expect((await store.deliveries.list(10)).map((d) => d.forge)).toEqual(['gitea', 'github']);
       expect(await store.deliveries.list(1)).toHaveLength(1);
       expect(await store.deliveries.get('missing')).toBeUndefined();
+    });
+
+    it('deliveries: inserts many in one statement, telling new from stored before; links jobs; finishes once', async () => {
+      const record = (deliveryId: string, forge: 'github' | 'gitea' = 'github') => ({
+        forge,
+        deliveryId,
+        event: 'push',
+        action: null,
+        repositoryUrl: null,
+        result: 'pending' as const,
+        jobId: null,
+        payload: { kind: 'tag', n: deliveryId },
+        receivedAt: time,
+        handledAt: null,
+      });
+      const before = await store.deliveries.insert(record('old'));
+      expect(await store.deliveries.insertMany([])).toEqual([]);
+      const results = await store.deliveries.insertMany([
+        record('new-1'),
+        { ...record('old'), event: 'other' },
+        record('new-2'),
+        { ...record('new-1'), event: 'repeated' },
+        record('new-1', 'gitea'),
+      ]);
+      expect(results.map((r) => [r.delivery.forge, r.delivery.deliveryId, r.created])).toEqual([
+        ['github', 'new-1', true],
+        ['github', 'old', false],
+        ['github', 'new-2', true],
+        ['github', 'new-1', false],
+        ['gitea', 'new-1', true],
+      ]);
+      expect(results[1]!.delivery).toEqual(before.delivery);
+      expect(results[3]!.delivery).toEqual(results[0]!.delivery);
+      expect(results[0]!.delivery).toMatchObject(record('new-1'));
+      expect(await store.deliveries.list(10)).toHaveLength(4);
+
+      await store.deliveries.setJobIds([]);
+      await store.deliveries.setJobIds([
+        { id: results[0]!.delivery.id, jobId: 'job-a' },
+        { id: results[2]!.delivery.id, jobId: 'job-b' },
+      ]);
+      expect((await store.deliveries.get(results[0]!.delivery.id))?.jobId).toBe('job-a');
+      expect((await store.deliveries.get(results[2]!.delivery.id))?.jobId).toBe('job-b');
+      expect((await store.deliveries.get(before.delivery.id))?.jobId).toBeNull();
+
+      const id = results[0]!.delivery.id;
+      expect(await store.deliveries.finish(id, { result: 'handled', handledAt: time + 5, jobId: 'poll-1' })).toBe(true);
+      expect(await store.deliveries.finish(id, { result: 'ignored', handledAt: time + 9 })).toBe(false);
+      expect(await store.deliveries.get(id)).toMatchObject({ result: 'handled', handledAt: time + 5, jobId: 'poll-1' });
+      expect(await store.deliveries.finish('missing', { result: 'handled', handledAt: time })).toBe(false);
+      // Concurrent finishers of one delivery, each in its own transaction (on Postgres each on its
+      // own pooled connection, really at once): exactly one moves it on.
+      const target = results[2]!.delivery.id;
+      const finished = await Promise.all(
+        [0, 1, 2, 3].map((i) =>
+          store.transaction((tx) => tx.deliveries.finish(target, { result: 'handled', handledAt: time + i })),
+        ),
+      );
+      expect(finished.filter(Boolean)).toHaveLength(1);
     });
 
     it('tokens: by hash only; a duplicate hash is a CONFLICT', async () => {

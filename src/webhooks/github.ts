@@ -10,14 +10,28 @@ import { flag, type JsonObject, parseJsonObject, splitRef, text, urls } from './
 const RELEASE_ACTIONS = new Set(['published', 'released', 'prereleased']);
 
 export function parseGithub(headers: Headers, body: Uint8Array): ParsedDelivery {
-  const event = firstHeader(headers, ['x-github-event']);
-  if (event === null) throw new BridgeError('BAD_REQUEST', 'Missing X-GitHub-Event header');
+  return parseGithubLike('github', ['x-github-event'], 'Missing X-GitHub-Event header', headers, body);
+}
+
+/**
+ * Gitea and Forgejo copy GitHub's event names and payload fields: both parsers differ only in the
+ * forge, the event headers they read and the error for a missing one.
+ */
+export function parseGithubLike(
+  forge: 'github' | 'gitea',
+  eventHeaders: string[],
+  missingEvent: string,
+  headers: Headers,
+  body: Uint8Array,
+): ParsedDelivery {
+  const event = firstHeader(headers, eventHeaders);
+  if (event === null) throw new BridgeError('BAD_REQUEST', missingEvent);
   const payload = parseJsonObject(body);
   const action = text(payload, 'action');
   const { kind, ref, deleted } = classifyGithubLike(event, action, payload);
   return {
-    forge: 'github',
-    deliveryId: firstHeader(headers, deliveryIdHeaders.github),
+    forge,
+    deliveryId: firstHeader(headers, deliveryIdHeaders[forge]),
     event,
     action,
     kind,
@@ -27,8 +41,7 @@ export function parseGithub(headers: Headers, body: Uint8Array): ParsedDelivery 
   };
 }
 
-/** Gitea and Forgejo copy GitHub's event names and payload fields; both parsers share this. */
-export function classifyGithubLike(
+function classifyGithubLike(
   event: string,
   action: string | null,
   payload: JsonObject,

@@ -154,6 +154,11 @@ export function withVersion(description: string, version: string): string {
   return description.replace(/^(\s{2}version:).*$/m, `$1 ${JSON.stringify(version)}`);
 }
 
+/** A package of the Hello World example alone, as `margo.yaml` with its `metadata.version` set. */
+export async function helloPackage(version: string): Promise<PackageFiles> {
+  return { 'margo.yaml': withVersion(await exampleText(helloExample), version) };
+}
+
 /** All files under a fixture package directory, keyed by path relative to it. */
 export async function fixturePackage(name: string, under = ''): Promise<PackageFiles> {
   const base = new URL(`${name}/`, fixturePackagesDir);

@@ -4,25 +4,13 @@
  * Usage: node --import tsx test/support/sqlite-process.ts <data-dir> <name> <count>
  */
 import { openStore } from '../../src/store/open.js';
+import { registryInput } from '../../src/store/store.contract.js';
 
 const [dataDir, name, count] = process.argv.slice(2);
 if (!dataDir || !name || !count) throw new Error('usage: sqlite-process.ts <data-dir> <name> <count>');
 
 const store = await openStore({ dataDir });
-const registry = await store.registries.create({
-  name,
-  url: `https://git.example.com/${name}.git`,
-  urlKey: `git.example.com/${name}`,
-  subPath: '',
-  tagPattern: null,
-  semverRange: null,
-  strictVersion: false,
-  allowHttp: false,
-  pollInterval: 300,
-  secretsCiphertext: null,
-  credentialSummary: {},
-  configured: false,
-});
+const registry = await store.registries.create(registryInput(name));
 for (let i = 0; i < Number(count); i++) {
   await store.transaction(async (tx) => {
     // Read, then write: with a deferred BEGIN this fails with SQLITE_BUSY under contention.

@@ -10,32 +10,11 @@ import { join } from 'node:path';
 import { type ConfigInput, configSchema } from '../../src/config/schema.js';
 import { createSecretBox } from '../../src/crypto/secrets.js';
 import { generateToken, hashToken } from '../../src/crypto/tokens.js';
-import type { LogFields, Logger } from '../../src/logger.js';
 import { createServiceMetrics } from '../../src/metrics/service.js';
 import { createNodeRegistryReader } from '../../src/registry/node/index.js';
 import { type Services, systemClock } from '../../src/services.js';
 import { openStore } from '../../src/store/open.js';
-
-export interface LogEntry {
-  level: string;
-  fields: LogFields;
-  message: string;
-}
-
-export function recordingLogger(entries: LogEntry[], bound: LogFields = {}): Logger {
-  const at =
-    (level: string) =>
-    (fields: LogFields, message: string): void => {
-      entries.push({ level, fields: { ...bound, ...fields }, message });
-    };
-  return {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (fields) => recordingLogger(entries, { ...bound, ...fields }),
-  };
-}
+import { type LogEntry, recordingLogger } from './recording-logger.js';
 
 export interface TestServices {
   services: Services;

@@ -5,23 +5,21 @@ import type { Description } from '../../margo/model.js';
 import type { Services } from '../../services.js';
 import type { Store, VersionRecord } from '../../store/interface.js';
 import type { App } from '../env.js';
-import { authErrors, issueSchema, jsonContent, notFound } from '../schemas.js';
+import {
+  authErrors,
+  bearerAuth,
+  idParam,
+  issueSchema,
+  jsonContent,
+  listContent,
+  notFound,
+  pathParam,
+} from '../schemas.js';
 
 const tags = ['catalogue'];
-const security = [{ bearer: [] }];
+const security = bearerAuth;
 const stateSchema = z.enum(['valid', 'warnings', 'rejected']);
-const appParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
-const versionParam = appParam.extend({
-  version: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'version', in: 'path' } }),
-});
+const versionParam = idParam.extend({ version: pathParam('version') });
 const resourceNames = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
 const resourceParam = versionParam.extend({
   name: z.enum(resourceNames).openapi({ param: { name: 'name', in: 'path' } }),
@@ -75,7 +73,7 @@ const listRoute = createRoute({
   security,
   summary: 'Applications in the catalogue',
   responses: {
-    200: jsonContent(z.object({ applications: z.array(applicationSummary) }), 'Applications'),
+    200: listContent('applications', applicationSummary, 'Applications'),
     ...authErrors,
   },
 });
@@ -86,7 +84,7 @@ const getRoute = createRoute({
   tags,
   security,
   summary: 'One application with all its versions',
-  request: { params: appParam },
+  request: { params: idParam },
   responses: { 200: jsonContent(applicationDetail, 'The application'), ...authErrors, ...notFound },
 });
 

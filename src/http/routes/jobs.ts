@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, isoTime, jsonContent } from '../schemas.js';
+import { authErrors, bearerAuth, isoTime, limitParam, listContent } from '../schemas.js';
 
 const jobSchema = z
   .object({
@@ -23,17 +23,17 @@ const list = createRoute({
   method: 'get',
   path: '/api/v1/jobs',
   tags: ['operations'],
-  security: [{ bearer: [] }],
+  security: bearerAuth,
   summary: 'Jobs, newest first (state=dead lists the dead letters)',
   middleware: [requireRole('operator')] as const,
   request: {
     query: z.object({
       state: z.enum(['pending', 'running', 'done', 'dead']).optional(),
       kind: z.enum(['poll', 'ingest', 'delivery']).optional(),
-      limit: z.coerce.number().int().min(1).max(1000).optional(),
+      limit: limitParam,
     }),
   },
-  responses: { 200: jsonContent(z.object({ jobs: z.array(jobSchema) }), 'Jobs'), ...authErrors },
+  responses: { 200: listContent('jobs', jobSchema, 'Jobs'), ...authErrors },
 });
 
 export function registerJobs(app: App): void {

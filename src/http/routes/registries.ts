@@ -17,11 +17,13 @@ import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
 import {
   authErrors,
+  bearerAuth,
   conflict,
   idParam,
   isoTime,
   issueSchema,
   jsonContent,
+  listContent,
   notFound,
   unprocessable,
 } from '../schemas.js';
@@ -114,7 +116,7 @@ const eventSchema = z
   .openapi('RegistryEvent');
 
 const tags = ['registries'];
-const security = [{ bearer: [] }];
+const security = bearerAuth;
 
 const create = createRoute({
   method: 'post',
@@ -136,7 +138,7 @@ const list = createRoute({
   tags,
   security,
   summary: 'List registries with their status',
-  responses: { 200: jsonContent(z.object({ registries: z.array(registrySchema) }), 'Registries'), ...authErrors },
+  responses: { 200: listContent('registries', registrySchema, 'Registries'), ...authErrors },
 });
 
 const get = createRoute({
@@ -204,7 +206,7 @@ const versions = createRoute({
   summary: 'Every version ingested from the registry, rejected ones with their errors',
   request: { params: idParam },
   responses: {
-    200: jsonContent(z.object({ versions: z.array(versionSummarySchema) }), 'Versions'),
+    200: listContent('versions', versionSummarySchema, 'Versions'),
     ...authErrors,
     ...notFound,
   },
@@ -217,7 +219,7 @@ const events = createRoute({
   security,
   summary: 'Events such as moved tags (TAG_MOVED)',
   request: { params: idParam },
-  responses: { 200: jsonContent(z.object({ events: z.array(eventSchema) }), 'Events'), ...authErrors, ...notFound },
+  responses: { 200: listContent('events', eventSchema, 'Events'), ...authErrors, ...notFound },
 });
 
 export function registerRegistries(app: App): void {

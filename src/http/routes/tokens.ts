@@ -3,10 +3,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BridgeError } from '../../errors.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, idParam, jsonContent, notFound } from '../schemas.js';
+import { authErrors, bearerAuth, idParam, jsonContent, listContent, notFound } from '../schemas.js';
 
 const tags = ['tokens'];
-const security = [{ bearer: [] }];
+const security = bearerAuth;
 const roleSchema = z.enum(['viewer', 'operator', 'admin']);
 const tokenSchema = z
   .object({ id: z.string(), name: z.string(), role: roleSchema, createdAt: z.string() })
@@ -19,7 +19,7 @@ const list = createRoute({
   security,
   summary: 'List tokens (without their values)',
   middleware: [requireRole('admin')] as const,
-  responses: { 200: jsonContent(z.object({ tokens: z.array(tokenSchema) }), 'Tokens'), ...authErrors },
+  responses: { 200: listContent('tokens', tokenSchema, 'Tokens'), ...authErrors },
 });
 
 const create = createRoute({

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, isoTime, jsonContent } from '../schemas.js';
+import { authErrors, bearerAuth, isoTime, limitParam, listContent } from '../schemas.js';
 
 const deliverySchema = z
   .object({
@@ -29,11 +29,11 @@ const list = createRoute({
   method: 'get',
   path: '/api/v1/webhook-deliveries',
   tags: ['webhooks'],
-  security: [{ bearer: [] }],
+  security: bearerAuth,
   summary: 'Recent webhook deliveries, newest first',
   middleware: [requireRole('admin')] as const,
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }) },
-  responses: { 200: jsonContent(z.object({ deliveries: z.array(deliverySchema) }), 'Deliveries'), ...authErrors },
+  request: { query: z.object({ limit: limitParam }) },
+  responses: { 200: listContent('deliveries', deliverySchema, 'Deliveries'), ...authErrors },
 });
 
 export function registerWebhookDeliveries(app: App): void {

@@ -2,12 +2,20 @@
  * Object storage on disk: one git directory per registry under `<dir>/`, reused between fetches of
  * the same registry (a release already fetched is read without any download). The whole cache is
  * kept under `maxBytes` by evicting the registries used least recently.
+ *
+ * One instance per directory and process is the rule (runtime/node.ts shares one between its
+ * readers), but a second process on the same directory is safe too: a registry's directory is
+ * marked in use (`<gitdir>/in-use/<pid>-…`) while it is read, eviction skips directories marked by
+ * a running process, and marking and eviction take turns under `<dir>/.lock` (cache-lock.ts).
+ * Packs are staged per fetch (reader.ts), so two processes fetching the same commit do not write
+ * the same file.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStorage, ObjectStore } from '../storage.js';
+import { inUse, markInUse, withCacheLock } from './cache-lock.js';
 
 export interface DiskStorageOptions {
   dir: string;
@@ -19,7 +27,6 @@ export const defaultCacheBytes = 1024 * 1024 * 1024;
 
 export function diskStorage(options: DiskStorageOptions): ObjectStorage {
   const maxBytes = options.maxBytes ?? defaultCacheBytes;
-  const inUse = new Map<string, number>();
 
   async function evict(): Promise<void> {
     const entries = await readdir(options.dir, { withFileTypes: true }).catch(() => []);
@@ -32,13 +39,15 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
     let total = caches.reduce((sum, cache) => sum + cache.bytes, 0);
     for (const cache of caches.sort((a, b) => a.usedMs - b.usedMs)) {
       if (total <= maxBytes) break;
-      if (inUse.has(cache.name)) continue;
-      await rm(join(options.dir, cache.name), { recursive: true, force: true });
+      const gitdir = join(options.dir, cache.name);
+      if (await inUse(gitdir)) continue;
+      await rm(gitdir, { recursive: true, force: true });
       total -= cache.bytes;
     }
   }
 
-  // Reads of one registry take turns, so that no read sees a pack index another one is writing.
+  // Reads of one registry take turns in this process, so a second read of a release finds the
+  // objects the first one fetched instead of fetching them again.
   const turns = new Map<string, Promise<unknown>>();
 
   return {
@@ -57,25 +66,31 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
 
   async function useNow<T>(name: string, work: (store: ObjectStore) => Promise<T>): Promise<T> {
     const gitdir = join(options.dir, name);
-    inUse.set(name, (inUse.get(name) ?? 0) + 1);
-    try {
+    await mkdir(options.dir, { recursive: true });
+    // Under the lock, so no eviction (here or in another process) removes it between mkdir and mark.
+    const release = await withCacheLock(options.dir, async () => {
       await mkdir(join(gitdir, 'objects', 'pack'), { recursive: true });
+      await mkdir(join(gitdir, 'in-use'), { recursive: true });
       const now = new Date();
       await utimes(gitdir, now, now);
+      return markInUse(gitdir);
+    });
+    try {
       return await work({ fs: { promises: fs.promises }, gitdir });
     } finally {
-      const count = (inUse.get(name) ?? 1) - 1;
-      if (count === 0) inUse.delete(name);
-      else inUse.set(name, count);
-      await evict();
+      await release();
+      // Best effort: the read succeeded, and the next read evicts again if this one could not.
+      await withCacheLock(options.dir, evict).catch(() => undefined);
     }
   }
 }
 
+/** Tolerates files that another process moves or removes while they are counted (staging). */
 async function directoryBytes(path: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  const entries = await readdir(path, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name)).catch(() => undefined))?.size ?? 0;
   }
   return total;
 }

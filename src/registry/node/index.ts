@@ -4,14 +4,19 @@
  */
 import type { RegistryReader } from '../interface.js';
 import { createRegistryReader } from '../reader.js';
-import { memoryStorage } from '../storage.js';
+import { memoryStorage, type ObjectStorage } from '../storage.js';
 import { diskStorage } from './disk-storage.js';
 import { createNodeHttpClient } from './http-client.js';
 
 export { checkAddress, classifyAddress, guardHost } from './address-guard.js';
+export { diskStorage } from './disk-storage.js';
 
 export interface NodeRegistryReaderOptions {
-  storage: { kind: 'disk'; dir: string; maxBytes?: number } | { kind: 'memory' };
+  /**
+   * A disk cache, memory, or a storage instance: readers over one cache directory should share one
+   * instance (`diskStorage(…)`), so their reads of one registry take turns instead of fetching twice.
+   */
+  storage: { kind: 'disk'; dir: string; maxBytes?: number } | { kind: 'memory' } | ObjectStorage;
   /** Allow loopback and private addresses (tests, the local demo); link-local and metadata stay refused. */
   allowPrivateNetworks: boolean;
   /** Limit on one release's fetched pack; default 100 MiB. */
@@ -21,13 +26,7 @@ export interface NodeRegistryReaderOptions {
 }
 
 export function createNodeRegistryReader(options: NodeRegistryReaderOptions): RegistryReader {
-  const storage =
-    options.storage.kind === 'disk'
-      ? diskStorage({
-          dir: options.storage.dir,
-          ...(options.storage.maxBytes ? { maxBytes: options.storage.maxBytes } : {}),
-        })
-      : memoryStorage();
+  const storage = storageOf(options.storage);
   return createRegistryReader({
     storage,
     connect: (registry) =>
@@ -39,4 +38,10 @@ export function createNodeRegistryReader(options: NodeRegistryReaderOptions): Re
     ...(options.maxPackBytes !== undefined ? { maxPackBytes: options.maxPackBytes } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
+}
+
+function storageOf(option: NodeRegistryReaderOptions['storage']): ObjectStorage {
+  if ('use' in option) return option;
+  if (option.kind === 'memory') return memoryStorage();
+  return diskStorage({ dir: option.dir, ...(option.maxBytes ? { maxBytes: option.maxBytes } : {}) });
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../schema.js';
 import { initial } from './0001_initial.js';
+import { pollLease } from './0002_poll_lease.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -9,11 +10,12 @@ import { initial } from './0001_initial.js';
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_poll_lease': pollLease(),
   };
 }
 
 /** The name of the newest migration: `ready()` checks that it has been applied. */
-export const LATEST_MIGRATION = '0001_initial';
+export const LATEST_MIGRATION = '0002_poll_lease';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };
