@@ -9,6 +9,7 @@
  * Server mode (used by the benchmark itself): `webhooks.bench.ts --serve hello|hmac`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -130,7 +131,7 @@ async function benchmark(): Promise<void> {
     ];
     const bridges = new Map<
       string,
-      { url: string; dataDir: string; kill: (signal: NodeJS.Signals) => Promise<unknown> }
+      { url: string; dataDir: string; kill: (signal: NodeJS.Signals) => Promise<unknown>; pid: number | undefined }
     >();
     for (const service of services) {
       const dir = join(work, service.name);
@@ -145,20 +146,29 @@ async function benchmark(): Promise<void> {
       });
       const started = await startServiceProcess(configFile);
       children.push(started.child);
-      bridges.set(service.name, { url: started.url, dataDir: join(dir, 'data'), kill: started.kill });
+      bridges.set(service.name, {
+        url: started.url,
+        dataDir: join(dir, 'data'),
+        kill: started.kill,
+        pid: started.child.pid,
+      });
     }
 
     const targets = [
-      { name: 'hello', url: hello.url, requests: [{ method: 'GET', path: '/', headers: {} }] },
-      { name: 'hmac', url: hmac.url, requests: [signedDelivery('hmac')] },
+      { name: 'hello', url: hello.url, pid: hello.child.pid, requests: [{ method: 'GET', path: '/', headers: {} }] },
+      { name: 'hmac', url: hmac.url, pid: hmac.child.pid, requests: [signedDelivery('hmac')] },
       ...services.map((service) => ({
         name: service.name,
         url: bridges.get(service.name)?.url ?? '',
+        pid: bridges.get(service.name)?.pid,
         requests: [signedDelivery('bench')],
       })),
     ];
     const results = new Map<string, CannonResult[]>(targets.map((target) => [target.name, []]));
     const answered = new Map<string, number>(targets.map((target) => [target.name, 0]));
+    /** CPU milliseconds each server process spent during the measured runs (less noisy than rates on a shared machine). */
+    const cpuMs = new Map<string, number>(targets.map((target) => [target.name, 0]));
+    const measured = new Map<string, number>(targets.map((target) => [target.name, 0]));
     const count = (name: string, result: CannonResult) => answered.set(name, (answered.get(name) ?? 0) + result['2xx']);
     // Warm-up, then interleaved runs so that a noisy neighbour hits every target alike.
     for (const target of targets) {
@@ -172,12 +182,15 @@ async function benchmark(): Promise<void> {
     }
     for (let run = 0; run < RUNS; run++) {
       for (const target of targets) {
+        const cpuBefore = processCpuMs(target.pid);
         const result = await autocannon({
           url: target.url,
           connections: CONNECTIONS,
           duration: DURATION_SECONDS,
           requests: target.requests,
         });
+        cpuMs.set(target.name, (cpuMs.get(target.name) ?? 0) + processCpuMs(target.pid) - cpuBefore);
+        measured.set(target.name, (measured.get(target.name) ?? 0) + result['2xx']);
         results.get(target.name)?.push(result);
         count(target.name, result);
       }
@@ -203,6 +216,8 @@ async function benchmark(): Promise<void> {
     const failures = (name: string) =>
       (results.get(name) ?? []).reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
     const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
+    const cpuPerRequest = (name: string) =>
+      ((cpuMs.get(name) ?? Number.NaN) * 1000) / (measured.get(name) ?? Number.NaN);
     const durable = (name: string) => {
       const check = checks.get(name);
       const sent = answered.get(name) ?? 0;
@@ -231,6 +246,12 @@ async function benchmark(): Promise<void> {
           ratio: `${ratio(rate('bridge'), rate('hello'))} / ${ratio(rate('intake'), rate('hello'))}`,
         },
         {
+          what: 'server CPU µs per answered request (all measured runs; user + system, all threads): receipt only',
+          value: fmt(cpuPerRequest('intake'), 0),
+          baseline: `HMAC ${fmt(cpuPerRequest('hmac'), 0)}; hello ${fmt(cpuPerRequest('hello'), 0)}`,
+          ratio: ratio(cpuPerRequest('hmac'), cpuPerRequest('intake')),
+        },
+        {
           what: 'latency p50 / p99 (ms): with workers; receipt only',
           value: `${latency('bridge')}; ${latency('intake')}`,
           baseline: `HMAC ${latency('hmac')}; hello ${latency('hello')}`,
@@ -255,11 +276,25 @@ async function benchmark(): Promise<void> {
           'tag push (each with its own delivery id) for a repository no registry watches; "with workers" has the default ' +
           'job settings, so the queue handles (ignores) deliveries while they arrive, on the same process and database; ' +
           '"receipt only" keeps the workers asleep (jobs.pollIntervalMs 60 s). The database may hold a few more deliveries ' +
-          'than 2xx answers counted: a request cut off at the end of a run is stored but its answer is not counted.',
+          'than 2xx answers counted: a request cut off at the end of a run is stored but its answer is not counted. ' +
+          "CPU per request is each server process's user + system time over the measured runs divided by its 2xx " +
+          'answers: it depends less than the rates on what else the shared machine runs.',
       ],
     );
   } finally {
     for (const child of children) await stop(child);
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** User + system CPU time of a process in ms, from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
   }
 }

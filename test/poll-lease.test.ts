@@ -53,7 +53,10 @@ function countingReader(inner: RegistryReader, listing: Listing, listed: () => v
   };
 }
 
-function pollLeaseSuite(name: string, open: () => Promise<{ a: TestServices; b: TestServices; close(): Promise<void> }>) {
+function pollLeaseSuite(
+  name: string,
+  open: () => Promise<{ a: TestServices; b: TestServices; close(): Promise<void> }>,
+) {
   describe(`poll lease: ${name}`, () => {
     let root: string;
     let server: GitServer;

@@ -148,6 +148,35 @@ for (const backend of backends) {
       for (const job of claimed) await services.store.jobs.complete(job.id);
     });
 
+    it('handles each delivery exactly once when its job runs several times at the same time', async () => {
+      const services = harness.services;
+      const url = 'https://github.com/acme/twice.git';
+      const registry = await createRegistry(
+        services,
+        { name: `twice-${backend.name.slice(0, 6)}`, url },
+        { skipConnectionTest: true },
+      );
+      const receiver = receiverFor(services, []);
+      const receipts = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => receiver.receive(tagDelivery(`twice-${i}`, url))),
+      );
+      // Four runs per delivery at once (on PostgreSQL each in its own transaction on its own
+      // connection, so several read `pending` before any commits).
+      const runs = await Promise.all(
+        receipts.map((receipt) =>
+          Promise.all(Array.from({ length: 4 }, () => handleDelivery(services, receipt.delivery.id))),
+        ),
+      );
+      for (const perDelivery of runs) expect(perDelivery.filter((run) => run !== undefined)).toHaveLength(1);
+      const events = (await services.store.events.list(registry.id)).filter((event) => event.kind === WEBHOOK_EVENT);
+      expect(events.map((event) => event.detail.deliveryId).sort()).toEqual(
+        receipts.map((receipt) => receipt.delivery.deliveryId).sort(),
+      );
+      for (const receipt of receipts) {
+        expect(await services.store.deliveries.get(receipt.delivery.id)).toMatchObject({ result: 'handled' });
+      }
+    });
+
     it('records a tag delivery for a repository nobody registered as ignored', async () => {
       const receiver = receiverFor(harness.services, []);
       const receipt = await receiver.receive(tagDelivery('nobody-1', 'https://example.org/someone/else.git'));

@@ -56,7 +56,8 @@ export async function pollRegistry(services: Services, registryId: string): Prom
   } catch (error) {
     // Let go (twice when "again" was asked: the job's retry or the scheduler polls later).
     const released = await store.registries.releasePollLease(registryId, owner, clock.now()).catch(() => 'lost');
-    if (released === 'again') await store.registries.releasePollLease(registryId, owner, clock.now()).catch(() => 'lost');
+    if (released === 'again')
+      await store.registries.releasePollLease(registryId, owner, clock.now()).catch(() => 'lost');
     throw error;
   } finally {
     clearInterval(renewal);

@@ -87,17 +87,23 @@ export function createDbQueue({ db: executor, dialect, now }: DbQueueOptions): J
     const jobs: Job[] = [];
     for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
       const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
+      // Only the ids come back: a new job holds exactly the row given (no payload to parse again).
       const inserted = await db
         .insertInto('jobs')
         .values(chunk)
         .onConflict((oc) =>
           oc.column('dedupe_key').where(sql.ref('state'), 'in', sql`('pending', 'running')`).doNothing(),
         )
-        .returningAll()
+        .returning('id')
         .execute();
-      const byId = new Map(inserted.map((row) => [row.id, toJob(row)]));
+      const newIds = new Set(inserted.map((row) => row.id));
       for (const [offset, row] of chunk.entries()) {
-        jobs.push(byId.get(row.id) ?? (await insertOrFindActive(inputs[start + offset]!)));
+        const input = inputs[start + offset]!;
+        jobs.push(
+          newIds.has(row.id)
+            ? { ...toJob({ ...row, payload: 'null' }), payload: structuredClone(input.payload) }
+            : await insertOrFindActive(input),
+        );
       }
     }
     return jobs;

@@ -549,13 +549,19 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           const results: { delivery: DeliveryRecord; created: boolean }[] = [];
           for (let start = 0; start < rows.length; start += MAX_DELIVERIES_PER_INSERT) {
             const chunk = rows.slice(start, start + MAX_DELIVERIES_PER_INSERT);
+            // Only the ids come back: a new row holds exactly what was given, so reading it back
+            // (and parsing its payload again) would only cost time.
             const inserted = await db
               .insertInto('deliveries')
               .values(chunk)
               .onConflict((oc) => oc.columns(['forge', 'delivery_id']).doNothing())
-              .returningAll()
+              .returning('id')
               .execute();
-            const byId = new Map(inserted.map((row) => [row.id, toDelivery(row)]));
+            const byId = new Map<string, DeliveryRecord>();
+            const newIds = new Set(inserted.map((row) => row.id));
+            chunk.forEach((row, offset) => {
+              if (newIds.has(row.id)) byId.set(row.id, { ...records[start + offset]!, id: row.id });
+            });
             const missing = chunk.filter((row) => !byId.has(row.id));
             // Rows not inserted were stored before (or earlier in this chunk): read those once.
             const existing = new Map<string, DeliveryRecord>();

@@ -138,5 +138,5 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     await db.destroy();
     throw error;
   }
-  return createKyselyStore({ db, dialect: 'sqlite', now: options.now, scope: process.env.G_NO_SCOPE ? undefined : asyncTransactionScope() });
+  return createKyselyStore({ db, dialect: 'sqlite', now: options.now, scope: asyncTransactionScope() });
 }

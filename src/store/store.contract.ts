@@ -596,6 +596,16 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect(isBridgeError(error, 'INTERNAL')).toBe(true);
         expect(error.message).toMatch(/use the tx/);
         expect(await store.registries.list()).toEqual([]);
+        // Again in a later transaction, after the store was used outside any (the Node scope is
+        // switched off while no transaction is open), and from a callback's deeper async work.
+        const again = await store
+          .transaction(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            await Promise.resolve().then(() => store.registries.list());
+          })
+          .catch((e) => e);
+        expect(isBridgeError(again, 'INTERNAL')).toBe(true);
+        expect(await store.registries.list()).toEqual([]);
       });
     });
   });
