@@ -120,6 +120,35 @@ describe('start-up', () => {
     expect(unknown.err.join('')).toContain("no registry named 'nope'");
   });
 
+  it('`margo-bridge poll` reports a registry another process is polling as deferred, not polled', async () => {
+    const env = { MARGO_BRIDGE_DATA_DIR: join(dir, 'reconcile'), MARGO_BRIDGE_CONFIG: join(dir, 'margo-bridge.yaml') };
+    // The other process: a second runtime on the same database, holding hello's poll lease.
+    const other = await buildRuntime(loadConfig({ env, cwd: dir }).config, { logger: silentLogger });
+    try {
+      const registries = await other.services.store.registries.list();
+      const hello = registries.find((registry) => registry.name === 'hello');
+      if (!hello) throw new Error('hello is configured by the test before');
+      const now = Date.now();
+      expect(await other.services.store.registries.acquirePollLease(hello.id, 'other', now, now + 60_000)).toBe(
+        'acquired',
+      );
+      const round = io(env);
+      expect(await pollCommand.run([], round)).toBe(0);
+      const out = round.out.join('');
+      expect(out).toMatch(/polled 1 registries: 0 new releases, 0 jobs run, 0 failed, 1 deferred\n/);
+      expect(out).toContain('  hello: deferred: another process is polling it and polls once more when done\n');
+      expect(out).not.toContain('compose: deferred');
+      // The deferred poll asked the holder to look once more before it lets go.
+      expect(await other.services.store.registries.releasePollLease(hello.id, 'other', Date.now())).toBe('again');
+      expect(await other.services.store.registries.releasePollLease(hello.id, 'other', Date.now())).toBe('released');
+    } finally {
+      await other.close();
+    }
+    const after = io(env);
+    expect(await pollCommand.run(['--registry', 'hello'], after)).toBe(0);
+    expect(after.out.join('')).toMatch(/polled 1 registries: 0 new releases, 0 jobs run, 0 failed, 0 deferred\n/);
+  });
+
   it('reports a bad configuration file with the key and exits 1', async () => {
     const path = join(dir, 'bad.yaml');
     await writeFile(path, 'polling:\n  intervall: 60\n');

@@ -10,6 +10,8 @@ const help = `margo-bridge poll [--registry NAME]... [--config PATH]
 Runs one poll round and exits, for external schedulers (cron, Kubernetes CronJob): lists the
 releases of every registry (or only the named ones), ingests the new ones, and prints a summary.
 Uses the same settings and database as 'serve'. Exit code 1 when a registry could not be polled.
+A registry that another process is polling at that moment is not polled again but reported as
+deferred (exit code 0): that process polls it once more when it is done.
 `;
 
 export const pollCommand: Command = {
@@ -51,10 +53,15 @@ export const pollCommand: Command = {
         });
         const byId = new Map(selected.map((registry) => [registry.id, registry.name]));
         io.stdout(
-          `polled ${summary.polled} registries: ${summary.newReleases} new releases, ${summary.jobsRun} jobs run, ${summary.failed.length} failed\n`,
+          `polled ${summary.polled} registries: ${summary.newReleases} new releases, ${summary.jobsRun} jobs run, ${summary.failed.length} failed, ${summary.deferred.length} deferred\n`,
         );
         for (const failure of summary.failed) {
           io.stdout(`  ${byId.get(failure.registryId)}: ${failure.code}: ${failure.message}\n`);
+        }
+        for (const registryId of summary.deferred) {
+          io.stdout(
+            `  ${byId.get(registryId)}: deferred: another process is polling it and polls once more when done\n`,
+          );
         }
         return summary.failed.length === 0 ? EXIT_OK : EXIT_INVALID;
       } finally {

@@ -12,7 +12,13 @@ import { pollRegistry } from './poll.js';
 import { requestPoll } from './registries.js';
 
 export interface RoundSummary {
+  /** Polls this round ran (a failed one counts here and in `failed`). */
   polled: number;
+  /**
+   * Registries not polled because another process held their poll lease at that moment; that
+   * process polls once more when it ends (see `pollRegistry`), so nothing is missed.
+   */
+  deferred: string[];
   failed: { registryId: string; code: string; message: string }[];
   newReleases: number;
   /** Jobs other than polls that ran (ingests, deliveries). */
@@ -24,11 +30,15 @@ export async function pollRound(
   handlers: HandlerMap,
   options: { registryIds: string[]; concurrency: number },
 ): Promise<RoundSummary> {
-  const summary: RoundSummary = { polled: 0, failed: [], newReleases: 0, jobsRun: 0 };
+  const summary: RoundSummary = { polled: 0, deferred: [], failed: [], newReleases: 0, jobsRun: 0 };
   for (const registryId of options.registryIds) await requestPoll(services, registryId);
   const poll = async (job: Job) => {
     const registryId = String(job.payload.registryId);
     const result = await pollRegistry(services, registryId);
+    if (result.outcome === 'deferred') {
+      summary.deferred.push(registryId);
+      return;
+    }
     summary.polled += 1;
     if (result.outcome === 'failed') summary.failed.push({ registryId, code: result.code, message: result.message });
     if (result.outcome === 'new') summary.newReleases += result.newReleases.length;

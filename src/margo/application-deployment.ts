@@ -4,7 +4,7 @@
  */
 import { isRecord } from './detect.js';
 import type { DocPath, IssueList } from './issues.js';
-import { ABSOLUTE_URL } from './rules.js';
+import { ABSOLUTE_URL } from './rules/patterns.js';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const APPLICATION_ID = /^[-a-z0-9]{1,200}$/;

@@ -2,7 +2,7 @@
  * The application description as written (shapes V1–V5, margo-reference §2), in zod. It is the
  * single source of the structural checks (REQUIRED, TYPE, PATTERN, ENUM, UNKNOWN_KEY) and of the
  * JSON Schema editors use (`descriptionJsonSchema`). Shape-specific and cross-reference rules
- * live in rules.ts, because they depend on the detected shape or on several fields at once.
+ * live in rules/, because they depend on the detected shape or on several fields at once.
  */
 import { z } from 'zod';
 import { dataTypes } from './model.js';
@@ -122,7 +122,7 @@ const componentPropertiesRaw = z
     wait: z.boolean().optional(),
     timeout: text.regex(TIMEOUT_PATTERN).optional(),
   })
-  // repository and revision come together (helm, custom, OCI compose); rules.ts says which type needs which.
+  // repository and revision come together (helm, custom, OCI compose); rules/components.ts says which type needs them.
   .meta({ dependentRequired: { repository: ['revision'], revision: ['repository'] } });
 
 const componentRaw = z
@@ -135,7 +135,7 @@ const componentRaw = z
 const profileRaw = z
   .strictObject({
     type: z.enum(writtenProfileTypes),
-    /** Required from V3 on (checked per shape in rules.ts); no pattern (examples contain dots). */
+    /** Required from V3 on (checked per shape in rules/profiles.ts); no pattern (examples contain dots). */
     id: text.optional(),
     description: text.optional(),
     components: z.array(componentRaw).min(1),

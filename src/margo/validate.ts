@@ -1,7 +1,7 @@
 /**
  * `validateDocument`: one YAML text in, one report out. Parses safely (yaml.ts), detects the
  * shape (detect.ts), checks the structure against the raw zod schema, applies the rules that
- * need the shape or several fields (rules.ts), and normalises descriptions into `Description`.
+ * need the shape or several fields (rules/), and normalises descriptions into `Description`.
  */
 import { validateDeployment } from './application-deployment.js';
 import { detectShape, isRecord } from './detect.js';
@@ -9,7 +9,7 @@ import { IssueList } from './issues.js';
 import type { DocumentReport } from './model.js';
 import { normaliseDescription } from './normalise.js';
 import { rawDescriptionSchema } from './raw-schema.js';
-import { checkDescriptionRules, type RuleOptions } from './rules.js';
+import { checkDescriptionRules, type RuleOptions } from './rules/index.js';
 import { parseYaml } from './yaml.js';
 import { reportZodIssues } from './zod-issues.js';
 
