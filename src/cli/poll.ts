@@ -63,6 +63,9 @@ export const pollCommand: Command = {
             `  ${byId.get(registryId)}: deferred: another process is polling it and polls once more when done\n`,
           );
         }
+        for (const registryId of summary.missing) {
+          io.stdout(`  ${byId.get(registryId)}: deleted while the round ran; not polled\n`);
+        }
         return summary.failed.length === 0 ? EXIT_OK : EXIT_INVALID;
       } finally {
         await runtime.close();

@@ -1,15 +1,13 @@
 /**
- * One poll round without background workers (`margo-bridge poll`, tests, benchmarks). The polls go
- * through the job queue with the same dedupe key as the scheduler's, so a round never polls a
- * registry that a running service is polling at the same moment; then the queued jobs (ingests)
+ * One poll round without background workers (`margo-bridge poll`, tests, benchmarks). It polls the
+ * named registries directly: the per-registry poll lease (`pollRegistry`) keeps it from polling a
+ * registry that a running service is polling at the same moment. Then the queued jobs (ingests)
  * run until none is due.
  */
-import type { Job } from '../jobs/interface.js';
 import { createWorker } from '../jobs/worker.js';
 import type { Services } from '../services.js';
 import { type HandlerMap, jobMetrics, splitHandlers } from './handlers.js';
 import { pollRegistry } from './poll.js';
-import { requestPoll } from './registries.js';
 
 export interface RoundSummary {
   /** Polls this round ran (a failed one counts here and in `failed`). */
@@ -19,6 +17,8 @@ export interface RoundSummary {
    * process polls once more when it ends (see `pollRegistry`), so nothing is missed.
    */
   deferred: string[];
+  /** Registries deleted before their poll. */
+  missing: string[];
   failed: { registryId: string; code: string; message: string }[];
   newReleases: number;
   /** Jobs other than polls that ran (ingests, deliveries). */
@@ -30,20 +30,17 @@ export async function pollRound(
   handlers: HandlerMap,
   options: { registryIds: string[]; concurrency: number },
 ): Promise<RoundSummary> {
-  const summary: RoundSummary = { polled: 0, deferred: [], failed: [], newReleases: 0, jobsRun: 0 };
-  for (const registryId of options.registryIds) await requestPoll(services, registryId);
-  const poll = async (job: Job) => {
-    const registryId = String(job.payload.registryId);
+  const summary: RoundSummary = { polled: 0, deferred: [], missing: [], failed: [], newReleases: 0, jobsRun: 0 };
+  await eachLimited(options.registryIds, options.concurrency, async (registryId) => {
     const result = await pollRegistry(services, registryId);
-    if (result.outcome === 'deferred') {
-      summary.deferred.push(registryId);
-      return;
+    if (result.outcome === 'deferred') summary.deferred.push(registryId);
+    else if (result.outcome === 'missing') summary.missing.push(registryId);
+    else {
+      summary.polled += 1;
+      if (result.outcome === 'failed') summary.failed.push({ registryId, code: result.code, message: result.message });
+      if (result.outcome === 'new') summary.newReleases += result.newReleases.length;
     }
-    summary.polled += 1;
-    if (result.outcome === 'failed') summary.failed.push({ registryId, code: result.code, message: result.message });
-    if (result.outcome === 'new') summary.newReleases += result.newReleases.length;
-  };
-  await drainJobs(services, { poll }, options.concurrency);
+  });
   summary.jobsRun = await drainJobs(services, splitHandlers(handlers).others, services.config.jobs.concurrency);
   return summary;
 }
