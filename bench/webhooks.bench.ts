@@ -1,7 +1,8 @@
 /**
  * Webhook intake: signed GitHub deliveries (a 7 KB tag push from @octokit/webhooks-examples, each
  * with its own delivery id) posted with autocannon on loopback to the real service process
- * (`margo-bridge serve`, SQLite; with its job workers running, and with them idle), every 2xx stored
+ * (`margo-bridge serve`, SQLite; with its job workers running, with them idle, and for a repository a
+ * registry on a local Git server watches, so that every delivery is handled by a job), every 2xx stored
  * durably before the answer (group commit). Baselines measured in the same run, each in its own
  * process like the service: a plain Hono hello world (GET) and a Hono endpoint that only verifies
  * the HMAC (same verifier). Afterwards each database is checked: stored deliveries ≥ 2xx answers.
@@ -21,6 +22,8 @@ import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { SQLITE_FILE } from '../src/store/open.js';
 import { verifySignature } from '../src/webhooks/verify.js';
+import { type GitServer, startGitServer } from '../test/support/git-server.js';
+import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from '../test/support/registries.js';
 import { startServiceProcess, writeServiceConfig } from '../test/support/service-process.js';
 import { forgeHeaders, githubExample, jsonBody } from '../test/support/webhooks.js';
 import { fmt, median, printSection } from './lib.js';
@@ -101,12 +104,21 @@ function stop(child: ChildProcess): Promise<void> {
 async function benchmark(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'mb-bench-webhooks-'));
   const children: ChildProcess[] = [];
+  const root = await createRegistryRoot();
+  let gitServer: GitServer | undefined;
   try {
+    await publishRelease(root, 'hello', 'v1.0.0', await helloPackage('1.0.0'));
+    gitServer = await startGitServer({ root });
     const payload = githubExample('push', (p) => String(p.ref).startsWith('refs/tags/') && !p.deleted);
-    const body = new TextDecoder().decode(jsonBody(payload));
-    const headers = forgeHeaders('github', new TextEncoder().encode(body), SECRET, { event: 'push' });
+    /** The same tag push about the registry on the local Git server: each one is handled (a poll joined, an event). */
+    const watchedPayload = structuredClone(payload);
+    const repository = watchedPayload.repository as Record<string, unknown>;
+    repository.clone_url = gitServer.url('hello');
+    repository.html_url = `${gitServer.baseUrl}/hello`;
     /** Each request its own delivery id, else the service would answer duplicates without storing. */
-    const signedDelivery = (prefix: string) => {
+    const signedDelivery = (prefix: string, signed: Record<string, unknown> = payload) => {
+      const body = new TextDecoder().decode(jsonBody(signed));
+      const headers = forgeHeaders('github', new TextEncoder().encode(body), SECRET, { event: 'push' });
       let sequence = 0;
       return {
         method: 'POST',
@@ -125,9 +137,19 @@ async function benchmark(): Promise<void> {
     children.push(hello.child, hmac.child);
     /** `serve` as configured by default (job workers handle deliveries meanwhile), and intake alone. */
     const services = [
-      { name: 'bridge', jobs: {} },
+      { name: 'bridge', jobs: {}, extra: {} },
       // The workers find the queue empty at start and sleep for a minute: the runs measure receipt only.
-      { name: 'intake', jobs: { pollIntervalMs: 60_000 } },
+      { name: 'intake', jobs: { pollIntervalMs: 60_000 }, extra: {} },
+      // Deliveries about a watched registry: each needs its delivery job (claimed and handled in batches).
+      {
+        name: 'watched',
+        jobs: {},
+        extra: {
+          allowPrivateNetworks: true,
+          polling: { interval: 3600, tick: 3600 },
+          registries: [{ name: 'hello', url: gitServer.url('hello'), allowHttp: true, pollInterval: 3600 }],
+        },
+      },
     ];
     const bridges = new Map<
       string,
@@ -143,6 +165,7 @@ async function benchmark(): Promise<void> {
         adminToken: 'bench-admin-token-0123456789',
         webhooks: { secrets: [SECRET] },
         jobs: service.jobs,
+        ...service.extra,
       });
       const started = await startServiceProcess(configFile);
       children.push(started.child);
@@ -161,7 +184,7 @@ async function benchmark(): Promise<void> {
         name: service.name,
         url: bridges.get(service.name)?.url ?? '',
         pid: bridges.get(service.name)?.pid,
-        requests: [signedDelivery('bench')],
+        requests: [signedDelivery('bench', service.name === 'watched' ? watchedPayload : payload)],
       })),
     ];
     const results = new Map<string, CannonResult[]>(targets.map((target) => [target.name, []]));
@@ -234,6 +257,12 @@ async function benchmark(): Promise<void> {
           ratio: ratio(rate('bridge'), rate('hmac')),
         },
         {
+          what: 'the same for a watched repository: every delivery handled by the job workers meanwhile (poll joined, event recorded)',
+          value: fmt(rate('watched'), 0),
+          baseline: `${fmt(rate('hmac'), 0)} (HMAC-only endpoint)`,
+          ratio: ratio(rate('watched'), rate('hmac')),
+        },
+        {
           what: 'the same, receipt only (job workers idle)',
           value: fmt(rate('intake'), 0),
           baseline: `${fmt(rate('hmac'), 0)} (HMAC-only endpoint)`,
@@ -246,36 +275,39 @@ async function benchmark(): Promise<void> {
           ratio: `${ratio(rate('bridge'), rate('hello'))} / ${ratio(rate('intake'), rate('hello'))}`,
         },
         {
-          what: 'server CPU µs per answered request (all measured runs; user + system, all threads): receipt only',
-          value: fmt(cpuPerRequest('intake'), 0),
+          what: 'server CPU µs per answered request (all measured runs; user + system, all threads): receipt only; watched',
+          value: `${fmt(cpuPerRequest('intake'), 0)}; ${fmt(cpuPerRequest('watched'), 0)}`,
           baseline: `HMAC ${fmt(cpuPerRequest('hmac'), 0)}; hello ${fmt(cpuPerRequest('hello'), 0)}`,
           ratio: ratio(cpuPerRequest('hmac'), cpuPerRequest('intake')),
         },
         {
-          what: 'latency p50 / p99 (ms): with workers; receipt only',
-          value: `${latency('bridge')}; ${latency('intake')}`,
+          what: 'latency p50 / p99 (ms): with workers; receipt only; watched',
+          value: `${latency('bridge')}; ${latency('intake')}; ${latency('watched')}`,
           baseline: `HMAC ${latency('hmac')}; hello ${latency('hello')}`,
         },
         {
-          what: 'deliveries per database commit (mean): with workers; receipt only',
-          value: `${fmt(checks.get('bridge')?.batch ?? Number.NaN)}; ${fmt(checks.get('intake')?.batch ?? Number.NaN)}`,
+          what: 'deliveries per database commit (mean): with workers; receipt only; watched',
+          value: ['bridge', 'intake', 'watched'].map((name) => fmt(checks.get(name)?.batch ?? Number.NaN)).join('; '),
         },
         {
-          what: 'non-2xx, errors, timeouts (all runs)',
-          value: `${failures('bridge')}; ${failures('intake')}`,
+          what: 'non-2xx, errors, timeouts (all runs): with workers; receipt only; watched',
+          value: `${failures('bridge')}; ${failures('intake')}; ${failures('watched')}`,
           baseline: `HMAC ${failures('hmac')}; hello ${failures('hello')}`,
         },
         {
-          what: 'deliveries in the database ≥ 2xx answers: with workers; receipt only',
-          value: `${durable('bridge')}; ${durable('intake')}`,
+          what: 'deliveries in the database ≥ 2xx answers: with workers; receipt only; watched',
+          value: `${durable('bridge')}; ${durable('intake')}; ${durable('watched')}`,
         },
       ],
       [
         `${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, median of ${RUNS} interleaved runs after a 1 s warm-up each; ` +
           'each server in its own process. The service is `margo-bridge serve` (log level warn) receiving a 7 KB GitHub ' +
           'tag push (each with its own delivery id) for a repository no registry watches; "with workers" has the default ' +
-          'job settings, so the queue handles (ignores) deliveries while they arrive, on the same process and database; ' +
-          '"receipt only" keeps the workers asleep (jobs.pollIntervalMs 60 s). The database may hold a few more deliveries ' +
+          'job settings; such a delivery is stored as ignored at receipt (one registry lookup per batch), so it needs no job; ' +
+          '"receipt only" keeps the workers asleep (jobs.pollIntervalMs 60 s). "Watched" posts the same push about a ' +
+          'registry served by a local Git server (git http-backend): every delivery gets a job, claimed and handled in ' +
+          'batches while deliveries arrive (poll joined, registry event), and the polls list tags meanwhile. ' +
+          'The database may hold a few more deliveries ' +
           'than 2xx answers counted: a request cut off at the end of a run is stored but its answer is not counted. ' +
           "CPU per request is each server process's user + system time over the measured runs divided by its 2xx " +
           'answers: it depends less than the rates on what else the shared machine runs.',
@@ -283,6 +315,8 @@ async function benchmark(): Promise<void> {
     );
   } finally {
     for (const child of children) await stop(child);
+    await gitServer?.stop();
+    await removeRegistryRoot(root);
     await rm(work, { recursive: true, force: true });
   }
 }

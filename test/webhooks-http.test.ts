@@ -64,6 +64,13 @@ describe('webhook receivers over HTTP', () => {
       { name: 'scoped', url: 'https://github.com/acme/scoped.git', webhookSecret: REGISTRY_SECRET },
       { skipConnectionTest: true },
     );
+    // The repositories of the Gitea and GitLab fixtures, so that their tag pushes and releases get handled.
+    for (const [name, url] of [
+      ['gitea-fixture', 'http://localhost:3000/gitea/webhooks.git'],
+      ['gitlab-fixture', 'http://example.com/mike/diaspora.git'],
+    ] as const) {
+      await createRegistry(services, { name, url, allowHttp: true }, { skipConnectionTest: true });
+    }
   });
   afterAll(async () => {
     await harness?.close();
@@ -161,11 +168,16 @@ describe('webhook receivers over HTTP', () => {
       }
     });
 
-    it('records a tag push for a repository nobody registered; handling finds no registry', async () => {
+    it('records a tag push for a repository nobody registered as ignored at receipt, with no job', async () => {
       const response = await post('github', jsonBody(githubTagPush('nobody/unknown')), { event: 'push' });
       expect(response.status).toBe(202);
-      const handled = await handleDelivery(harness.services, (await answer(response)).delivery);
-      expect(handled?.result).toBe('ignored');
+      const { status, delivery } = await answer(response);
+      expect(status).toBe('ignored');
+      const stored = await harness.services.store.deliveries.get(delivery);
+      expect(stored).toMatchObject({ result: 'ignored', jobId: null });
+      expect(stored?.handledAt).toBe(stored?.receivedAt);
+      // Nothing is left for a job to do.
+      expect(await handleDelivery(harness.services, delivery)).toBeUndefined();
     });
   });
 

@@ -6,7 +6,7 @@ import { BridgeError } from '../errors.js';
 import type { Job, JobHandler, JobKind } from '../jobs/interface.js';
 import type { JobOutcome } from '../jobs/worker.js';
 import type { Services } from '../services.js';
-import { handleDeliveryJob } from './deliveries.js';
+import { handleDeliveryJob, handleDeliveryJobs } from './deliveries.js';
 import { type IngestPayload, ingestRelease } from './ingest.js';
 import { pollRegistry } from './poll.js';
 
@@ -20,7 +20,10 @@ export function createHandlers(services: Services): HandlerMap {
     ingest: async (job) => {
       await ingestRelease(services, ingestPayload(job));
     },
-    delivery: (job) => handleDeliveryJob(services, job),
+    // Claimed and handled many at a time: one transaction for a whole batch of deliveries.
+    delivery: Object.assign((job: Job) => handleDeliveryJob(services, job), {
+      batch: (jobs: Job[]) => handleDeliveryJobs(services, jobs),
+    }),
   };
 }
 

@@ -16,7 +16,10 @@
 import type { JobInput, JobQueue } from '../jobs/interface.js';
 import type { DeliveryRecord, Store } from '../store/interface.js';
 
-/** A delivery as the receiver stores it; `result: 'pending'` means "enqueue a delivery job for it". */
+/**
+ * A delivery as the receiver stores it; `result: 'pending'` means "enqueue a delivery job for it"
+ * (unless `needsJob` says it would do nothing).
+ */
 export type IncomingDelivery = Omit<DeliveryRecord, 'id' | 'jobId' | 'receivedAt' | 'handledAt'>;
 
 type TxStore = Store & { jobs: JobQueue };
@@ -36,6 +39,11 @@ export interface ReceiverOptions {
   windowMs?: number;
   /** A batch this large is written at once; default 256. */
   maxBatch?: number;
+  /**
+   * Inside the batch's transaction: for each pending delivery, whether it still needs its job. One
+   * that does not is stored with its final result (`ignored`) at once and gets no job.
+   */
+  needsJob?: (tx: TxStore, deliveries: readonly IncomingDelivery[]) => Promise<boolean[]>;
   /** Called after each committed batch with its size (metrics). */
   onBatch?: (size: number) => void;
 }
@@ -113,13 +121,26 @@ export function createDeliveryReceiver(options: ReceiverOptions): DeliveryReceiv
    * from redeliveries), the jobs of the new pending ones, and the link from delivery to job.
    */
   async function storeAll(tx: TxStore, batch: Waiting[]): Promise<Receipt[]> {
+    const pending = batch.filter((item) => item.delivery.result === 'pending');
+    const needed =
+      options.needsJob && pending.length > 0
+        ? await options.needsJob(
+            tx,
+            pending.map((item) => item.delivery),
+          )
+        : [];
+    const settled = new Set(pending.filter((_, index) => needed[index] === false));
     const stored = await tx.deliveries.insertMany(
-      batch.map((item) => ({
-        ...item.delivery,
-        jobId: null,
-        receivedAt: item.receivedAt,
-        handledAt: item.delivery.result === 'pending' ? null : item.receivedAt,
-      })),
+      batch.map((item) => {
+        const result = settled.has(item) ? 'ignored' : item.delivery.result;
+        return {
+          ...item.delivery,
+          result,
+          jobId: null,
+          receivedAt: item.receivedAt,
+          handledAt: result === 'pending' ? null : item.receivedAt,
+        };
+      }),
     );
     const receipts: Receipt[] = stored.map(({ delivery, created }) => ({
       status: created ? 'stored' : 'duplicate',

@@ -5,7 +5,7 @@
 import type { Services } from '../services.js';
 import type { WebhookSecret } from '../webhooks/verify.js';
 import { openSecrets } from './connection.js';
-import { deliveryJobPayload } from './deliveries.js';
+import { deliveryJobPayload, needDeliveryJobs } from './deliveries.js';
 import { createDeliveryReceiver, type DeliveryReceiver } from './receive.js';
 import { webhookMetrics } from './webhook-metrics.js';
 
@@ -42,6 +42,11 @@ function buildRuntime(services: Services): WebhookRuntime {
       payload: deliveryJobPayload(delivery),
       maxAttempts: services.config.jobs.maxAttempts,
     }),
+    needsJob: (tx, deliveries) =>
+      needDeliveryJobs(
+        tx,
+        deliveries.map((delivery) => delivery.payload),
+      ),
     onBatch: (size) => metrics.batchSize.observe({}, size),
   });
 

@@ -2,6 +2,7 @@
  * The worker loop: claims due jobs (up to `concurrency` at once), runs their handlers, renews
  * each lease while its handler runs, and records the outcome: done, retry later with backoff
  * and jitter, or dead (see retry.ts for which errors are retried). Web-standard timers only.
+ * Kinds whose handler has `batch` (webhook deliveries) are claimed and handled many at a time.
  *
  * Lease: renewed every leaseMs/3 while a handler runs, so a live worker keeps its job however
  * long it takes; a crashed worker's job becomes claimable leaseMs after its last renewal.
@@ -15,6 +16,13 @@ export interface WorkerLogger {
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
+
+/**
+ * A handler that can also take many claimed jobs of its kind at once (`batch`): per job, null when
+ * it succeeded, else its error. Such jobs are claimed up to `batchSize` at a time and a batch
+ * takes one slot of `concurrency`; each job's outcome is recorded as for a single job.
+ */
+export type BatchableJobHandler = JobHandler & { batch?: (jobs: Job[]) => Promise<unknown[]> };
 
 export interface JobOutcome {
   job: Job;
@@ -38,6 +46,8 @@ export interface WorkerOptions {
   random?: () => number;
   /** Lease holder name; default a random UUID. */
   workerId?: string;
+  /** Most jobs claimed at once for a kind whose handler has `batch`; default 64. */
+  batchSize?: number;
   /** Called after each job, for metrics. */
   onOutcome?: (outcome: JobOutcome) => void;
 }
@@ -71,30 +81,76 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
   const workerId = options.workerId ?? crypto.randomUUID();
-  const kinds = Object.keys(handlers) as JobKind[];
+  const batchSize = options.batchSize ?? 64;
+  const batchKinds = (Object.keys(handlers) as JobKind[]).filter(
+    (kind) => (handlers[kind] as BatchableJobHandler | undefined)?.batch !== undefined,
+  );
+  const kinds = (Object.keys(handlers) as JobKind[]).filter((kind) => !batchKinds.includes(kind));
   const running = new Set<Promise<void>>();
   let stopping = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
+  /** Renews the leases of `jobs` every leaseMs/3 until the returned stop function is called. */
+  function keepLeases(jobs: readonly Job[]): () => void {
+    const renewal = setInterval(() => {
+      for (const job of jobs) {
+        queue.renew(job.id, workerId, leaseMs).then(
+          (held) => {
+            if (!held) logger.warn({ jobId: job.id, kind: job.kind }, 'job lease lost; another worker may run it');
+          },
+          (error: unknown) => logger.error({ jobId: job.id, error: describeError(error) }, 'job lease renewal failed'),
+        );
+      }
+    }, leaseMs / 3);
+    return () => clearInterval(renewal);
+  }
+
   async function run(job: Job): Promise<void> {
     const started = clock();
-    const renewal = setInterval(() => {
-      queue.renew(job.id, workerId, leaseMs).then(
-        (held) => {
-          if (!held) logger.warn({ jobId: job.id, kind: job.kind }, 'job lease lost; another worker may run it');
-        },
-        (error: unknown) => logger.error({ jobId: job.id, error: describeError(error) }, 'job lease renewal failed'),
-      );
-    }, leaseMs / 3);
-    let outcome: JobOutcome['outcome'];
+    const release = keepLeases([job]);
     try {
       const handler = handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind '${job.kind}'`);
       await handler(job);
-      await queue.complete(job.id, workerId);
-      outcome = 'done';
     } catch (error) {
+      await settle(job, { error }, started);
+      return;
+    } finally {
+      release();
+    }
+    await settle(job, null, started);
+  }
+
+  async function runBatch(kind: JobKind, jobs: Job[]): Promise<void> {
+    const started = clock();
+    const release = keepLeases(jobs);
+    let errors: unknown[];
+    try {
+      errors = await (handlers[kind] as BatchableJobHandler).batch!(jobs);
+    } catch (error) {
+      errors = jobs.map(() => error);
+    } finally {
+      release();
+    }
+    for (const [index, job] of jobs.entries()) {
+      const error = index < errors.length ? errors[index] : new Error('the batch handler gave no result for this job');
+      await settle(job, error === null ? null : { error }, started);
+    }
+  }
+
+  /** Records a job's outcome: done, retry later with backoff and jitter, or dead. */
+  async function settle(job: Job, failure: { error: unknown } | null, started: number): Promise<void> {
+    let outcome: JobOutcome['outcome'] = 'done';
+    if (failure === null) {
+      try {
+        await queue.complete(job.id, workerId);
+      } catch (error) {
+        failure = { error };
+      }
+    }
+    if (failure !== null) {
+      const { error } = failure;
       const retry = failureAction(error) === 'retry' && job.attempts < job.maxAttempts;
       const retryAt = retry ? clock() + backoffDelay(job.attempts, backoff, random) : null;
       const message = describeError(error);
@@ -108,14 +164,12 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
         // The lease runs out and the job is claimed again: at-least-once holds.
         logger.error({ jobId: job.id, error: describeError(failError) }, 'could not record job failure');
       }
-    } finally {
-      clearInterval(renewal);
     }
     options.onOutcome?.({ job, outcome, durationMs: clock() - started });
   }
 
-  function track(job: Job): Promise<void> {
-    const promise = run(job).catch((error: unknown) => {
+  function track(job: Job, work: Promise<void> = run(job)): Promise<void> {
+    const promise = work.catch((error: unknown) => {
       logger.error({ jobId: job.id, error: describeError(error) }, 'job bookkeeping failed');
     });
     running.add(promise);
@@ -126,11 +180,24 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
     return promise;
   }
 
-  async function claimAndStart(): Promise<Promise<void>[]> {
+  /** Starts what is due, within the free slots: batches first, then single jobs. */
+  async function claimAndStart(): Promise<{ running: Promise<void>[]; jobs: number }> {
+    const started: Promise<void>[] = [];
+    let jobs = 0;
+    for (const kind of batchKinds) {
+      if (concurrency - running.size <= 0) break;
+      const batch = await queue.claim(workerId, batchSize, leaseMs, [kind]);
+      if (batch.length === 0) continue;
+      started.push(track(batch[0]!, runBatch(kind, batch)));
+      jobs += batch.length;
+    }
     const free = concurrency - running.size;
-    if (free <= 0 || kinds.length === 0) return [];
-    const jobs = await queue.claim(workerId, free, leaseMs, kinds);
-    return jobs.map(track);
+    if (free > 0 && kinds.length > 0) {
+      const claimed = await queue.claim(workerId, free, leaseMs, kinds);
+      started.push(...claimed.map((job) => track(job)));
+      jobs += claimed.length;
+    }
+    return { running: started, jobs };
   }
 
   function sleep(ms: number): Promise<void> {
@@ -149,7 +216,7 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
     while (!stopping) {
       let started = 0;
       try {
-        started = (await claimAndStart()).length;
+        started = (await claimAndStart()).jobs;
       } catch (error) {
         logger.error({ workerId, error: describeError(error) }, 'claiming jobs failed');
       }
@@ -168,8 +235,8 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
     },
     async runOnce() {
       const started = await claimAndStart();
-      await Promise.all(started);
-      return started.length;
+      await Promise.all(started.running);
+      return started.jobs;
     },
     async stop() {
       stopping = true;
