@@ -5,33 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleDelivery, handleDeliveryJobs, needDeliveryJobs, WEBHOOK_EVENT } from '../src/flows/deliveries.js';
 import { createHandlers } from '../src/flows/handlers.js';
-import { createDeliveryReceiver, type IncomingDelivery } from '../src/flows/receive.js';
+import { createDeliveryReceiver } from '../src/flows/receive.js';
 import { createRegistry } from '../src/flows/registries.js';
 import { createWorker, type JobOutcome } from '../src/jobs/worker.js';
 import type { Services } from '../src/services.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
-import { type TestServices, webhookTestServices } from './support/webhook-services.js';
-
-function tagDelivery(deliveryId: string, url: string): IncomingDelivery {
-  return {
-    forge: 'github',
-    deliveryId,
-    event: 'push',
-    action: null,
-    repositoryUrl: url,
-    result: 'pending',
-    payload: {
-      forge: 'github',
-      deliveryId,
-      event: 'push',
-      action: null,
-      kind: 'tag',
-      repositoryUrls: [url],
-      ref: 'refs/tags/v1.0.0',
-      deleted: false,
-    },
-  };
-}
+import { type TestServices, tagDelivery, webhookTestServices } from './support/webhook-services.js';
 
 /** The receiver as the service builds it: pending deliveries nobody watches are settled at receipt. */
 function receiverFor(services: Services) {

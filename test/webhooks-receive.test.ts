@@ -4,32 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleDelivery, WEBHOOK_EVENT } from '../src/flows/deliveries.js';
-import { createDeliveryReceiver, type IncomingDelivery } from '../src/flows/receive.js';
+import { createDeliveryReceiver } from '../src/flows/receive.js';
 import { createRegistry } from '../src/flows/registries.js';
 import type { Services } from '../src/services.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
-import { type TestServices, webhookTestServices } from './support/webhook-services.js';
-
-function tagDelivery(deliveryId: string, url = 'https://github.com/acme/app.git'): IncomingDelivery {
-  return {
-    forge: 'github',
-    deliveryId,
-    event: 'push',
-    action: null,
-    repositoryUrl: url,
-    result: 'pending',
-    payload: {
-      forge: 'github',
-      deliveryId,
-      event: 'push',
-      action: null,
-      kind: 'tag',
-      repositoryUrls: [url, url.replace(/\.git$/, '')],
-      ref: 'v1.0.0',
-      deleted: false,
-    },
-  };
-}
+import { type TestServices, tagDelivery, webhookTestServices } from './support/webhook-services.js';
 
 function receiverFor(services: Services, batches: number[]) {
   return createDeliveryReceiver({

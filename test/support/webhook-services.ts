@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type ConfigInput, configSchema } from '../../src/config/schema.js';
 import { createSecretBox } from '../../src/crypto/secrets.js';
 import { generateToken, hashToken } from '../../src/crypto/tokens.js';
+import type { IncomingDelivery } from '../../src/flows/receive.js';
 import { createServiceMetrics } from '../../src/metrics/service.js';
 import { createNodeRegistryReader } from '../../src/registry/node/index.js';
 import { type Services, systemClock } from '../../src/services.js';
@@ -47,6 +48,28 @@ export async function webhookTestServices(
     async close() {
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A verified GitHub tag push for `url`, as the receiver gets it from the parser. */
+export function tagDelivery(deliveryId: string, url = 'https://github.com/acme/app.git'): IncomingDelivery {
+  return {
+    forge: 'github',
+    deliveryId,
+    event: 'push',
+    action: null,
+    repositoryUrl: url,
+    result: 'pending',
+    payload: {
+      forge: 'github',
+      deliveryId,
+      event: 'push',
+      action: null,
+      kind: 'tag',
+      repositoryUrls: [url, url.replace(/\.git$/, '')],
+      ref: 'v1.0.0',
+      deleted: false,
     },
   };
 }
