@@ -66,6 +66,21 @@ describe('start-up', () => {
     await second.close();
   });
 
+  it('`margo-bridge poll` on a fresh database generates no admin token; the first serve start does', async () => {
+    const dataDir = join(dir, 'poll-first');
+    const round = io({ MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_LOG_LEVEL: 'silent' });
+    expect(await pollCommand.run([], round)).toBe(0);
+    const serve = await buildRuntime(loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir }, cwd: dir }).config, {
+      logger: silentLogger,
+    });
+    try {
+      expect(serve.generatedAdminToken).toMatch(/^mb_/);
+      expect(await serve.services.store.tokens.list()).toHaveLength(1);
+    } finally {
+      await serve.close();
+    }
+  });
+
   it('reconciles registries from the file at each start: created, updated, never deleted', async () => {
     const dataDir = join(dir, 'reconcile');
     const env = { MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_CONFIG: '' };

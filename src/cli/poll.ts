@@ -37,7 +37,7 @@ export const pollCommand: Command = {
     }
     try {
       const { config } = loadConfig({ env: io.env, cwd: io.cwd, configPath });
-      const runtime = await buildRuntime(config);
+      const runtime = await buildRuntime(config, { generateAdminToken: false });
       try {
         const { services } = runtime;
         const registries = await services.store.registries.list();

@@ -15,7 +15,7 @@ import { repositoryKey } from '../registry/url.js';
 import type { Services } from '../services.js';
 import type { DeliveryRecord, RegistryRecord, Store } from '../store/interface.js';
 import { type Delivery, type DeliveryKind, deliveryKinds, isForge } from '../webhooks/delivery.js';
-import { pollKey } from './registries.js';
+import { pollJob, pollKey } from './registries.js';
 import { webhookMetrics } from './webhook-metrics.js';
 
 /** What a handler decided; `jobId` is the job it caused (shown in the operator's list). */
@@ -80,24 +80,11 @@ const lookNow: DeliveryHandler = async (services, tx, delivery, context) => {
 
 /** The poll a delivery joins: the waiting one, or a new one; see below for a running one. */
 async function requestPoll(services: Services, tx: Store, registry: RegistryRecord): Promise<Job> {
-  const job = await tx.jobs.enqueue({
-    kind: 'poll',
-    payload: { registryId: registry.id },
-    dedupeKey: pollKey(registry.id),
-    maxAttempts: services.config.jobs.maxAttempts,
-  });
+  const job = await tx.jobs.enqueue(pollJob(services, registry.id));
   // A poll already running may have listed tags before this one was pushed: a second job runs
   // now, finds the poll lease held and has the running poll look once more when it ends.
-  const caused =
-    job.state === 'running'
-      ? await tx.jobs.enqueue({
-          kind: 'poll',
-          payload: { registryId: registry.id },
-          dedupeKey: `${pollKey(registry.id)}:again`,
-          maxAttempts: services.config.jobs.maxAttempts,
-        })
-      : job;
-  return caused;
+  if (job.state !== 'running') return job;
+  return tx.jobs.enqueue(pollJob(services, registry.id, `${pollKey(registry.id)}:again`));
 }
 
 export const deliveryHandlers: Partial<Record<DeliveryKind, DeliveryHandler>> = {

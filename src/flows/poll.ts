@@ -11,7 +11,7 @@ import type { Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
 import type { RegistryRecord } from '../store/interface.js';
 import { connectionFor } from './connection.js';
-import { pollKey } from './registries.js';
+import { requestPoll } from './registries.js';
 
 export type PollResult =
   | { outcome: 'unchanged' | 'new'; newReleases: string[]; movedTags: string[] }
@@ -140,27 +140,19 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
 /** Enqueues a poll job for every registry due now; returns how many were due. */
 export async function enqueueDuePolls(services: Services, limit = 1000): Promise<number> {
   const due = await services.store.registries.due(services.clock.now(), limit);
-  for (const registry of due) {
-    await services.store.jobs.enqueue({
-      kind: 'poll',
-      payload: { registryId: registry.id },
-      dedupeKey: pollKey(registry.id),
-      maxAttempts: services.config.jobs.maxAttempts,
-    });
-  }
+  for (const registry of due) await requestPoll(services, registry.id);
   return due.length;
 }
 
-/** A moved tag is reported once per new commit, not at every poll. */
+/**
+ * A moved tag is reported once per new commit, not at every poll. A moved tag stays moved, so this
+ * runs at every poll of such a registry: only its TAG_MOVED events are read, not every webhook event.
+ */
 async function unreportedMoves(services: Services, registryId: string, moved: Release[]): Promise<Release[]> {
   if (moved.length === 0) return [];
-  const events = await services.store.events.list(registryId);
+  const events = await services.store.events.list(registryId, { kind: 'TAG_MOVED' });
   return moved.filter(
-    (release) =>
-      !events.some(
-        (event) =>
-          event.kind === 'TAG_MOVED' && event.tag === release.tag && event.detail.currentCommit === release.commit,
-      ),
+    (release) => !events.some((event) => event.tag === release.tag && event.detail.currentCommit === release.commit),
   );
 }
 

@@ -4,7 +4,7 @@
  */
 import semver from 'semver';
 import { BridgeError } from '../errors.js';
-import type { Job } from '../jobs/interface.js';
+import type { Job, JobInput } from '../jobs/interface.js';
 import type { RegistryAuth } from '../registry/interface.js';
 import { repositoryKey } from '../registry/url.js';
 import type { Services } from '../services.js';
@@ -96,12 +96,12 @@ export async function getRegistry(services: Services, id: string): Promise<Regis
 
 /** Enqueues an immediate poll; a poll already waiting or running for the registry is reused. */
 export async function requestPoll(services: Services, registryId: string): Promise<Job> {
-  return services.store.jobs.enqueue({
-    kind: 'poll',
-    payload: { registryId },
-    dedupeKey: pollKey(registryId),
-    maxAttempts: services.config.jobs.maxAttempts,
-  });
+  return services.store.jobs.enqueue(pollJob(services, registryId));
+}
+
+/** The poll job of a registry; deduplicated by `pollKey` unless another key is given. */
+export function pollJob(services: Services, registryId: string, dedupeKey = pollKey(registryId)): JobInput {
+  return { kind: 'poll', payload: { registryId }, dedupeKey, maxAttempts: services.config.jobs.maxAttempts };
 }
 
 export function pollKey(registryId: string): string {

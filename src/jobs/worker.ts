@@ -7,15 +7,9 @@
  * Lease: renewed every leaseMs/3 while a handler runs, so a live worker keeps its job however
  * long it takes; a crashed worker's job becomes claimable leaseMs after its last renewal.
  */
+import { type Logger, silentLogger } from '../logger.js';
 import type { Job, JobHandler, JobKind, JobQueue } from './interface.js';
 import { type Backoff, backoffDelay, describeError, failureAction } from './retry.js';
-
-/** The subset of pino's API the worker uses. */
-export interface WorkerLogger {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
 
 /**
  * A handler that can also take many claimed jobs of its kind at once (`batch`): per job, null when
@@ -39,7 +33,7 @@ export interface WorkerOptions {
   /** Wait between claims when the queue had nothing due. */
   pollIntervalMs: number;
   backoff: Backoff;
-  logger?: WorkerLogger;
+  logger?: Logger;
   /** Epoch milliseconds for retry times; must agree with the queue's clock. Default Date.now. */
   clock?: () => number;
   /** Jitter source, [0, 1). Default Math.random. */
@@ -59,8 +53,6 @@ export interface Worker {
   /** Stops claiming and resolves when every running job has finished. */
   stop(): Promise<void>;
 }
-
-const silentLogger: WorkerLogger = { info() {}, warn() {}, error() {} };
 
 /** Starts the loop at once. */
 export function startWorker(options: WorkerOptions): Worker {

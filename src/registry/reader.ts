@@ -239,7 +239,8 @@ function sameHost(a: string, b: string): boolean {
   return new URL(a).host === new URL(b).host;
 }
 
-function withoutAuthorization(headers: Record<string, string> = {}): Record<string, string> {
+/** The headers minus `Authorization`: credentials stay with the host they were configured for. */
+export function withoutAuthorization(headers: Record<string, string> = {}): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
 }
 

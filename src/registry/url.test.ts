@@ -28,4 +28,12 @@ describe('redactUrl', () => {
     expect(redactUrl('https://user:secret@example.com/a.git')).toBe('https://example.com/a.git');
     expect(redactUrl('not a url //tok@host/x')).not.toContain('tok');
   });
+
+  it('hides credential-like query values (pg reads ?password= from a connection string)', () => {
+    expect(redactUrl('postgres://u@db.local:5432/margo?password=hunter2&sslmode=require')).toBe(
+      'postgres://db.local:5432/margo?password=redacted&sslmode=require',
+    );
+    expect(redactUrl('https://example.com/a.git?access_token=abc')).not.toContain('abc');
+    expect(redactUrl('not a url ?password=hunter2&x=1')).toBe('not a url ?password=redacted&x=1');
+  });
 });

@@ -26,14 +26,22 @@ export function repositoryKey(url: string): string {
   return `${host}/${path}`;
 }
 
-/** The URL without `user:password@`, for messages and logs. */
+/** Query parameters that carry credentials (e.g. a `postgres://…?password=` connection string). */
+const secretParam = /pass|token|secret|key|auth|sig/i;
+
+/** The URL without `user:password@` and with credential-like query values hidden, for messages and logs. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';
     parsed.password = '';
+    for (const name of new Set(parsed.searchParams.keys())) {
+      if (secretParam.test(name)) parsed.searchParams.set(name, 'redacted');
+    }
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//');
+    return url
+      .replace(/\/\/[^/@\s]*@/, '//')
+      .replace(/([?&][^=&#\s]*(?:pass|token|secret|key|auth|sig)[^=&#\s]*=)[^&#\s]*/gi, '$1redacted');
   }
 }

@@ -71,11 +71,11 @@ export async function startDemoRegistry(options: {
  * registry keeps the operator's setting.
  */
 export function withDemoReader(demoUrl: string, demoReader: RegistryReader, reader: RegistryReader): RegistryReader {
-  const pick = (connection: RegistryConnection) =>
-    connection.url === new URL(demoUrl).toString() ? demoReader : reader;
+  const demo = new URL(demoUrl).toString();
+  const pick = (connection: RegistryConnection) => (connection.url === demo ? demoReader : reader);
   return {
     listReleases: (connection): Promise<Release[]> => pick(connection).listReleases(connection),
-    readRelease: (connection, tag): Promise<Package> => pick(connection).readRelease(connection, tag),
+    readRelease: (connection, tag, options): Promise<Package> => pick(connection).readRelease(connection, tag, options),
   };
 }
 

@@ -30,6 +30,12 @@ export interface BuildOptions {
   /** Serve and pre-configure the demonstration registry (`serve --demo`). */
   demo?: boolean;
   logger?: Logger;
+  /**
+   * Generate the first admin token when there is none (default true). `margo-bridge poll` passes
+   * false: it has nowhere to show the token, which would then be lost while `serve` finds a token
+   * and prints none.
+   */
+  generateAdminToken?: boolean;
 }
 
 export interface Runtime {
@@ -77,7 +83,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     if (reconciled.created.length + reconciled.updated.length > 0) {
       logger.info({ created: reconciled.created, updated: reconciled.updated }, 'configured registries reconciled');
     }
-    const generatedAdminToken = await ensureAdminToken(services);
+    const generatedAdminToken = await ensureAdminToken(services, options.generateAdminToken ?? true);
     return {
       services,
       demo,
@@ -96,7 +102,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
  * MARGO_BRIDGE_ADMIN_TOKEN is registered as an admin token; without it, a first start with no
  * token at all generates one and returns it so the caller prints it once.
  */
-async function ensureAdminToken(services: Services): Promise<string | undefined> {
+async function ensureAdminToken(services: Services, generate: boolean): Promise<string | undefined> {
   const { store, config } = services;
   if (config.adminToken !== undefined) {
     const tokenHash = await services.hashToken(config.adminToken);
@@ -110,7 +116,7 @@ async function ensureAdminToken(services: Services): Promise<string | undefined>
     }
     return undefined;
   }
-  if ((await store.tokens.list()).length > 0) return undefined;
+  if (!generate || (await store.tokens.list()).length > 0) return undefined;
   const token = services.generateToken();
   await store.tokens.create({
     name: 'admin (generated at first start)',

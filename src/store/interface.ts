@@ -168,7 +168,8 @@ export interface Store {
 
   events: {
     add(event: Omit<RegistryEvent, 'id' | 'createdAt'>): Promise<RegistryEvent>;
-    list(registryId: string): Promise<RegistryEvent[]>;
+    /** Newest first; with `kind`, only events of that kind. */
+    list(registryId: string, filter?: { kind?: string }): Promise<RegistryEvent[]>;
   };
 
   deliveries: {

@@ -489,13 +489,10 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           return toEvent(row);
         },
 
-        async list(registryId) {
-          const rows = await q()
-            .selectFrom('events')
-            .selectAll()
-            .where('registry_id', '=', registryId)
-            .orderBy('id', 'desc')
-            .execute();
+        async list(registryId, filter = {}) {
+          let query = q().selectFrom('events').selectAll().where('registry_id', '=', registryId);
+          if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+          const rows = await query.orderBy('id', 'desc').execute();
           return rows.map(toEvent);
         },
       },

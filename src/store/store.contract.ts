@@ -373,6 +373,8 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
       const second = await store.events.add({ registryId: registry.id, kind: 'TAG_DELETED', tag: 'v2', detail: {} });
       expect(first).toMatchObject({ kind: 'TAG_MOVED', tag: 'v1', detail: { from: 'a', to: 'b' }, createdAt: time });
       expect(await store.events.list(registry.id)).toEqual([second, first]);
+      expect(await store.events.list(registry.id, { kind: 'TAG_MOVED' })).toEqual([first]);
+      expect(await store.events.list(registry.id, { kind: 'WEBHOOK_RECEIVED' })).toEqual([]);
     });
 
     it('deliveries: unique per forge and delivery id, updatable, listed newest first', async () => {

@@ -3,6 +3,7 @@
  * constant time; `constantTimeEqual` compares shared tokens through their SHA-256 digests,
  * so neither the content nor the length of a secret leaks through timing.
  */
+import { toHex } from '../crypto/encoding.js';
 
 const encoder = new TextEncoder();
 
@@ -42,29 +43,6 @@ export async function constantTimeEqual(given: string, expected: string): Promis
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
   return difference === 0;
-}
-
-export function toHex(bytes: Uint8Array<ArrayBuffer>): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
-}
-
-/** Hex to bytes; null when the text is not an even-length hex string. */
-export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
-  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) return null;
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
-}
-
-/** Standard base64 to bytes; null when the text is not base64. */
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 export function concatBytes(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {

@@ -9,8 +9,10 @@
  *   HMAC-SHA256 of `${id}.${timestamp}.${body}` keyed with the base64 after `whsec_`), whose
  *   timestamp must be within five minutes of now. Every credential a delivery presents must verify.
  */
+
+import { fromBase64, fromHex } from '../crypto/encoding.js';
 import { type Forge, firstHeader } from './delivery.js';
-import { concatBytes, constantTimeEqual, fromBase64, fromHex, hmacKey, verifyHmac } from './hmac.js';
+import { concatBytes, constantTimeEqual, hmacKey, verifyHmac } from './hmac.js';
 
 export interface WebhookSecret {
   value: string;
@@ -63,7 +65,7 @@ async function verifyHexHmac(
   if (header === null) return { ok: false, reason: 'missing-signature' };
   if (!header.toLowerCase().startsWith(prefix)) return { ok: false, reason: 'bad-signature' };
   const mac = fromHex(header.slice(prefix.length));
-  if (mac === null) return { ok: false, reason: 'bad-signature' };
+  if (mac === undefined) return { ok: false, reason: 'bad-signature' };
   for (const secret of secrets) {
     if (await verifyHmac(await hmacKey(secret.value), mac, body)) return { ok: true, secret };
   }
@@ -120,13 +122,13 @@ async function verifySigningToken(
     .split(' ')
     .filter((entry) => entry.startsWith('v1,'))
     .map((entry) => fromBase64(entry.slice(3)))
-    .filter((mac): mac is Uint8Array<ArrayBuffer> => mac !== null);
+    .filter((mac): mac is Uint8Array<ArrayBuffer> => mac !== undefined);
   if (macs.length === 0) return { ok: false, reason: 'bad-signature' };
   const signed = concatBytes(encoder.encode(`${id}.${timestamp}.`), body);
   for (const secret of secrets) {
     if (!secret.value.startsWith(SIGNING_PREFIX)) continue;
     const keyBytes = fromBase64(secret.value.slice(SIGNING_PREFIX.length));
-    if (keyBytes === null) continue;
+    if (keyBytes === undefined) continue;
     const key = await hmacKey(keyBytes);
     for (const mac of macs) {
       if (await verifyHmac(key, mac, signed)) return { ok: true, secret };

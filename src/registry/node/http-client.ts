@@ -11,6 +11,7 @@ import tls, { type PeerCertificate } from 'node:tls';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { BridgeError } from '../../errors.js';
 import type { RegistryTls } from '../interface.js';
+import { withoutAuthorization } from '../reader.js';
 import { redactUrl } from '../url.js';
 import { guardHost, type ResolvedAddress, type Resolver } from './address-guard.js';
 
@@ -163,10 +164,6 @@ async function collect(body: AsyncIterableIterator<Uint8Array>): Promise<Uint8Ar
   const parts: Uint8Array[] = [];
   for await (const part of body) parts.push(part);
   return Buffer.concat(parts);
-}
-
-function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
 }
 
 function flattenHeaders(response: IncomingMessage): Record<string, string> {
