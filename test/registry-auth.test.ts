@@ -140,6 +140,30 @@ describe('mTLS', () => {
     await expectWorks(server, connection(server, { allowHttp: false, tls }));
   });
 
+  it.each([
+    ['TLS 1.2', 'TLSv1.2'],
+    ['TLS 1.3', 'TLSv1.3'],
+  ] as const)(
+    'describes an untrusted server certificate without presenting the client certificate (%s)',
+    async (_name, tlsMaxVersion) => {
+      // The server requires a client certificate; the registry has one, but not the CA of the server's certificate.
+      const server = await serve({ tls: 'mtls', tlsMaxVersion });
+      const tls = { clientCert: server.clientCert!, clientKey: server.clientKey! };
+      const error = await expectBridgeError(
+        reader.listReleases(connection(server, { allowHttp: false, tls })),
+        'REGISTRY_TLS',
+      );
+      expect(error.message).toContain('certificate subject CN=127.0.0.1');
+      expect(error.message).toContain('issuer CN=margo-bridge test CA');
+      // Nothing but handshakes: no HTTP request on any connection.
+      expect(server.requests.filter((request) => request.method !== 'TLS')).toEqual([]);
+      // The diagnostic connection, the last one, presented no client certificate.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.connections.length).toBeGreaterThan(0);
+      expect(server.connections.at(-1)).toEqual({ handshake: 'refused', clientCertificate: null });
+    },
+  );
+
   it('reports a handshake refused for a missing client certificate', async () => {
     const server = await serve({ tls: 'mtls' });
     const error = await expectBridgeError(

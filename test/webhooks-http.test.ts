@@ -330,6 +330,29 @@ describe('webhook receivers over HTTP', () => {
         error: expect.stringMatching(/not valid JSON/),
       });
     });
+
+    it('never logs, stores or answers the content of a verified body that is not JSON', async () => {
+      const marker = 'MARKER-7f3a-private-content';
+      const before = harness.logs.length;
+      const response = await post('github', new TextEncoder().encode(`{"ref": ${marker} trailing`), {
+        event: 'push',
+        deliveryId: 'gh-broken-marker',
+      });
+      expect(response.status).toBe(400);
+      const answered = JSON.stringify(await response.json());
+      expect(answered).toMatch(/not valid JSON \(\d+ bytes/);
+      expect(answered).not.toContain(marker);
+      const logged = harness.logs.slice(before);
+      expect(logged.some((entry) => entry.message.includes('not valid JSON'))).toBe(true);
+      expect(JSON.stringify(logged)).not.toContain(marker);
+      const listed = await app.request('/api/v1/webhook-deliveries', {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const { deliveries } = (await listed.json()) as { deliveries: Record<string, unknown>[] };
+      const stored = deliveries.find((delivery) => delivery.deliveryId === 'gh-broken-marker');
+      expect(stored).toMatchObject({ result: 'rejected' });
+      expect(JSON.stringify(stored)).not.toContain(marker);
+    });
   });
 
   describe('GET /api/v1/webhook-deliveries', () => {

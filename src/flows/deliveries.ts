@@ -11,6 +11,7 @@
  */
 import { BridgeError } from '../errors.js';
 import type { Job } from '../jobs/interface.js';
+import { withoutUrlCredentials } from '../jobs/retry.js';
 import { repositoryKey } from '../registry/url.js';
 import type { Services } from '../services.js';
 import type { DeliveryRecord, RegistryRecord, Store } from '../store/interface.js';
@@ -161,7 +162,9 @@ export async function handleDeliveryJobs(services: Services, jobs: readonly Job[
     try {
       return recordIdOf(job);
     } catch (error) {
-      return error instanceof BridgeError ? error : new BridgeError('BAD_REQUEST', String(error));
+      return error instanceof BridgeError
+        ? error
+        : new BridgeError('BAD_REQUEST', withoutUrlCredentials(String(error)));
     }
   });
   const valid = ids.filter((id): id is string => typeof id === 'string');

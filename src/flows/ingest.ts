@@ -4,8 +4,9 @@
  * Idempotent: a tag ingested before is left alone, so a job repeated after a crash stores nothing twice.
  */
 import { BridgeError, type ErrorCode } from '../errors.js';
+import { withoutUrlCredentials } from '../jobs/retry.js';
 import { validateDocument } from '../margo/index.js';
-import type { Issue } from '../margo/model.js';
+import type { DocumentReport, Issue } from '../margo/model.js';
 import type { Package, Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
 import type { ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
@@ -68,10 +69,9 @@ function versionFromPackage(
   strictVersion: boolean,
   pkg: Package,
 ): { record: Omit<VersionRecord, 'id' | 'createdAt'>; resources: ResourceRecord[] } {
-  // the registry listed the package's files, so missing catalog files are reported with
-  // their position in the description.
-  const files = pkg.files ? new Set(pkg.files) : undefined;
-  const report = validateDocument(pkg.descriptionText, files ? { fileExists: (path) => files.has(path) } : {});
+  // The reader's report, made with A-58 against the package's files; validated here only for a
+  // reader that did not provide one.
+  const report = pkg.report ?? validateWithFiles(pkg);
   const errors: Issue[] = [...report.errors];
   const warnings: Issue[] = [...report.warnings];
   const description = report.kind === 'description' ? report.description : null;
@@ -110,6 +110,12 @@ function versionFromPackage(
     },
     resources: description === null ? [] : resourcesOf(description.metadata.catalog.application ?? {}, pkg),
   };
+}
+
+/** the registry listed the package's files, so missing catalog files are reported with their position. */
+function validateWithFiles(pkg: Package): DocumentReport {
+  const files = pkg.files ? new Set(pkg.files) : undefined;
+  return validateDocument(pkg.descriptionText, files ? { fileExists: (path) => files.has(path) } : {});
 }
 
 const resourceRoles = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
@@ -185,7 +191,7 @@ function rejectedRecord(
     state: 'rejected',
     shape: null,
     description: null,
-    errors: [issue('error', error.code, error.message)],
+    errors: [issue('error', error.code, withoutUrlCredentials(error.message))],
     warnings: [],
   };
 }

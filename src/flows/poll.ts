@@ -7,6 +7,7 @@
  * `pollRegistry`); polls run as jobs with the dedupe key `poll:<registryId>` so they do not pile up.
  */
 import { BridgeError } from '../errors.js';
+import { describeError, withoutUrlCredentials } from '../jobs/retry.js';
 import type { Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
 import type { RegistryRecord } from '../store/interface.js';
@@ -43,7 +44,7 @@ export async function pollRegistry(services: Services, registryId: string): Prom
       (held) => {
         if (!held) services.logger.warn({ registryId }, 'poll lease lost while polling');
       },
-      (error: unknown) => services.logger.warn({ registryId, err: String(error) }, 'poll lease renewal failed'),
+      (error: unknown) => services.logger.warn({ registryId, err: describeError(error) }, 'poll lease renewal failed'),
     );
   }, leaseMs / 3);
   try {
@@ -76,7 +77,9 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
     releases = await services.registryReader.listReleases(await connectionFor(services.secretBox, registry));
   } catch (error) {
     const code = error instanceof BridgeError ? error.code : 'INTERNAL';
-    const message = error instanceof BridgeError ? error.message : 'unexpected error while listing releases';
+    // Stored, logged and returned: a registry URL quoted in the message loses its credentials.
+    const message =
+      error instanceof BridgeError ? withoutUrlCredentials(error.message) : 'unexpected error while listing releases';
     const failures = registry.consecutiveFailures + 1;
     const nextPollAt = at + Math.round(backoffSeconds(services, registry, failures) * 1000);
     await store.registries.recordPoll(registryId, {
@@ -88,7 +91,7 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
     metrics.polls.inc({ result: 'failed' });
     metrics.registryErrors.inc({ registry: registry.name, code });
     log.warn({ code, failures, nextPollAt: new Date(nextPollAt).toISOString() }, `poll failed: ${message}`);
-    if (!(error instanceof BridgeError)) log.error({ err: String(error) }, 'unexpected poll error');
+    if (!(error instanceof BridgeError)) log.error({ err: describeError(error) }, 'unexpected poll error');
     return { outcome: 'failed', code, message };
   }
 

@@ -5,6 +5,7 @@
 import semver from 'semver';
 import { BridgeError } from '../errors.js';
 import type { Job, JobInput } from '../jobs/interface.js';
+import { withoutUrlCredentials } from '../jobs/retry.js';
 import type { RegistryAuth } from '../registry/interface.js';
 import { repositoryKey } from '../registry/url.js';
 import type { Services } from '../services.js';
@@ -193,7 +194,7 @@ async function testConnection(
     if (error instanceof BridgeError) {
       throw new BridgeError(
         error.code,
-        `connection test failed: ${error.message} (the registry was not created; add ?force=true to store it anyway)`,
+        `connection test failed: ${withoutUrlCredentials(error.message)} (the registry was not created; add ?force=true to store it anyway)`,
         error.details,
       );
     }

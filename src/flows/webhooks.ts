@@ -17,9 +17,14 @@ export interface WebhookRuntime {
   refreshSecrets(): Promise<WebhookSecret[] | null>;
 }
 
-/** Registry secrets are decrypted once per period, not per request; a changed secret applies within it. */
+/**
+ * Registry secrets are reloaded once per period, not per request; a changed secret applies within
+ * it. A reload decrypts only ciphertexts it has not seen before (the key is fixed per process).
+ */
 export const SECRETS_TTL_MS = 5_000;
 const MIN_REFRESH_MS = 1_000;
+
+type OpenedSecret = { ok: true; webhookSecret: string | undefined } | { ok: false };
 
 const runtimes = new WeakMap<Services, WebhookRuntime>();
 
@@ -52,21 +57,34 @@ function buildRuntime(services: Services): WebhookRuntime {
 
   let cached: { at: number; secrets: WebhookSecret[] } | null = null;
   let loading: Promise<WebhookSecret[]> | null = null;
+  // Per ciphertext of the last reload: its webhook secret, or the failure to open it (logged once).
+  let opened = new Map<string, OpenedSecret>();
 
   async function load(): Promise<WebhookSecret[]> {
     const secrets: WebhookSecret[] = services.config.webhooks.secrets.map((value) => ({ value }));
+    const current = new Map<string, OpenedSecret>();
     for (const registry of await services.store.registries.list()) {
-      if (registry.secretsCiphertext === null || registry.credentialSummary.webhookSecret === false) continue;
-      try {
-        const { webhookSecret } = await openSecrets(services.secretBox, registry);
-        if (webhookSecret !== undefined) secrets.push({ value: webhookSecret, repositoryKey: registry.urlKey });
-      } catch {
-        services.logger.warn(
-          { registry: registry.name },
-          'could not open the registry credentials for its webhook secret',
-        );
+      const ciphertext = registry.secretsCiphertext;
+      if (ciphertext === null || registry.credentialSummary.webhookSecret === false) continue;
+      let secret = current.get(ciphertext) ?? opened.get(ciphertext);
+      if (secret === undefined) {
+        try {
+          secret = { ok: true, webhookSecret: (await openSecrets(services.secretBox, registry)).webhookSecret };
+        } catch {
+          secret = { ok: false };
+          services.logger.warn(
+            { registry: registry.name },
+            'could not open the registry credentials for its webhook secret',
+          );
+        }
+      }
+      current.set(ciphertext, secret);
+      if (secret.ok && secret.webhookSecret !== undefined) {
+        secrets.push({ value: secret.webhookSecret, repositoryKey: registry.urlKey });
       }
     }
+    // Only ciphertexts still stored are remembered, so replaced secrets are dropped.
+    opened = current;
     cached = { at: services.clock.now(), secrets };
     return secrets;
   }

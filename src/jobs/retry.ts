@@ -67,5 +67,10 @@ export function describeError(error: unknown): string {
     : error instanceof Error
       ? `${error.name}: ${error.message}`
       : String(error);
+  return withoutUrlCredentials(text);
+}
+
+/** `text` with the `user:password@` of every URL in it removed, for logs and stored messages. */
+export function withoutUrlCredentials(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1');
 }

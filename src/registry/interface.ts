@@ -1,3 +1,5 @@
+import type { DocumentReport } from '../margo/index.js';
+
 /**
  * Read-only access to an Application Registry (a Git repository; a tag is a release).
  * There is deliberately no operation that writes.
@@ -53,6 +55,11 @@ export interface Package {
   /** Path of the description relative to the package root, e.g. `margo.yaml`. */
   descriptionPath: string;
   descriptionText: string;
+  /**
+   * The description validated by the reader, with the catalog-file check (A-58) when `files` is
+   * set, so ingest does not validate it again. Readers that leave it out get validated at ingest.
+   */
+  report?: DocumentReport;
   /** Referenced resources that could be read (icon, descriptionFile, releaseNotes, licenseFile). */
   resources: PackageFile[];
   /** Problems with resources that did not prevent reading the description (missing file, unsafe path, too large). */

@@ -2,11 +2,12 @@
  * Reads a package straight from the object store (no checkout): the description (`margo.yaml` at
  * the package root, else the one YAML file there that is a description) and the resources its
  * catalog references. Symbolic links (tree mode 120000) and paths leaving the package are refused.
- * It also lists the package's files, for the catalog-file check (A-58) at ingest.
+ * It also lists the package's files and validates the description once, with the catalog-file
+ * check (A-58) against that list; ingest uses this report rather than validating again.
  */
 import git, { type TreeEntry } from 'isomorphic-git';
 import { BridgeError, isBridgeError } from '../errors.js';
-import { validateDocument } from '../margo/index.js';
+import { type DocumentReport, validateDocument } from '../margo/index.js';
 import type { Package, PackageFile, Release } from './interface.js';
 import { resourcePath } from './paths.js';
 import type { ObjectStore } from './storage.js';
@@ -40,17 +41,20 @@ export async function readPackage(
       `the package directory "${packageDir}" does not exist in tag ${release.tag}`,
     );
   }
-  const { path: descriptionPath, text: descriptionText } = await findDescription(
-    store,
-    release,
-    packageDir,
-    entries,
-    limits,
-  );
+  // The file list comes first so that the one validation of the description includes A-58.
+  const files = await listFiles(store, entries);
+  const fileSet = files ? new Set(files) : undefined;
+  const validate = (text: string): DocumentReport =>
+    validateDocument(text, fileSet ? { fileExists: (path) => fileSet.has(path) } : {});
+  const {
+    path: descriptionPath,
+    text: descriptionText,
+    report,
+  } = await findDescription(store, release, packageDir, entries, limits, validate);
 
   const resources: PackageFile[] = [];
   const resourceProblems: Package['resourceProblems'] = [];
-  const application = validateDocument(descriptionText).description?.metadata.catalog.application ?? {};
+  const application = report.description?.metadata.catalog.application ?? {};
   const seen = new Set<string>();
   for (const field of resourceFields) {
     const reference = application[field];
@@ -65,8 +69,15 @@ export async function readPackage(
       resourceProblems.push({ path: reference, code: error.code, message: error.message });
     }
   }
-  const files = await listFiles(store, entries);
-  return { release, descriptionPath, descriptionText, resources, resourceProblems, ...(files ? { files } : {}) };
+  return {
+    release,
+    descriptionPath,
+    descriptionText,
+    report,
+    resources,
+    resourceProblems,
+    ...(files ? { files } : {}),
+  };
 }
 
 /** Above this many entries the package's file list is not built (and A-58 is not checked). */
@@ -101,12 +112,14 @@ async function findDescription(
   packageDir: string,
   entries: TreeEntry[],
   limits: PackageLimits,
-): Promise<{ path: string; text: string }> {
+  validate: (text: string) => DocumentReport,
+): Promise<{ path: string; text: string; report: DocumentReport }> {
   const named = entries.find((entry) => entry.path === 'margo.yaml');
   if (named) {
-    return { path: named.path, text: await readDescription(store, release, packageDir, named, limits) };
+    const text = await readDescription(store, release, packageDir, named, limits);
+    return { path: named.path, text, report: validate(text) };
   }
-  const found: { path: string; text: string }[] = [];
+  const found: { path: string; text: string; report: DocumentReport }[] = [];
   for (const entry of entries) {
     if (entry.type !== 'blob' || entry.mode === symlinkMode || !/\.ya?ml$/i.test(entry.path)) continue;
     let text: string;
@@ -116,7 +129,8 @@ async function findDescription(
       if (isBridgeError(error, 'LIMIT_EXCEEDED')) continue;
       throw error;
     }
-    if (validateDocument(text).kind === 'description') found.push({ path: entry.path, text });
+    const report = validate(text);
+    if (report.kind === 'description') found.push({ path: entry.path, text, report });
   }
   const where = packageDir ? `"${packageDir}"` : 'the repository root';
   if (found.length === 1) return found[0]!;

@@ -16,6 +16,7 @@ import { createHandlers, jobMetrics, splitHandlers } from '../flows/handlers.js'
 import { enqueueDuePolls } from '../flows/poll.js';
 import { reconcileRegistries } from '../flows/reconcile.js';
 import { createApp } from '../http/app.js';
+import { describeError } from '../jobs/retry.js';
 import { startWorker, type Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import { createServiceMetrics } from '../metrics/service.js';
@@ -161,7 +162,7 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
     try {
       await enqueueDuePolls(services);
     } catch (error) {
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'scheduling polls failed');
+      logger.error({ err: describeError(error) }, 'scheduling polls failed');
     } finally {
       ticking = false;
     }

@@ -164,6 +164,8 @@ export interface Store {
     >;
     resource(versionId: string, name: string): Promise<ResourceRecord | undefined>;
     counts(registryId: string): Promise<Record<VersionState, number>>;
+    /** `counts` of every registry in one query; a registry without versions has no entry. */
+    countsByRegistry(): Promise<Map<string, Record<VersionState, number>>>;
   };
 
   events: {

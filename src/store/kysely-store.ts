@@ -469,6 +469,24 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
           for (const row of rows) counts[row.state as VersionState] = num(row.count);
           return counts;
         },
+
+        async countsByRegistry() {
+          const rows = await q()
+            .selectFrom('versions')
+            .select(['registry_id', 'state', (eb) => eb.fn.countAll<number | string>().as('count')])
+            .groupBy(['registry_id', 'state'])
+            .execute();
+          const result = new Map<string, Record<VersionState, number>>();
+          for (const row of rows) {
+            let counts = result.get(row.registry_id);
+            if (!counts) {
+              counts = { valid: 0, warnings: 0, rejected: 0 };
+              result.set(row.registry_id, counts);
+            }
+            counts[row.state as VersionState] = num(row.count);
+          }
+          return result;
+        },
       },
 
       events: {

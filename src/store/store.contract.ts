@@ -337,6 +337,15 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
         expect((await store.versions.listByApplication('app-b')).map((v) => v.registryId)).toEqual([r2.id]);
         expect(await store.versions.counts(r1.id)).toEqual({ valid: 1, warnings: 1, rejected: 1 });
         expect(await store.versions.counts(r2.id)).toEqual({ valid: 1, warnings: 0, rejected: 0 });
+        const r3 = await store.registries.create(registryInput('r3'));
+        const all = await store.versions.countsByRegistry();
+        expect(all).toEqual(
+          new Map([
+            [r1.id, { valid: 1, warnings: 1, rejected: 1 }],
+            [r2.id, { valid: 1, warnings: 0, rejected: 0 }],
+          ]),
+        );
+        expect(all.has(r3.id)).toBe(false);
         expect((await store.versions.get('app-a', '1.1.0'))?.state).toBe('warnings');
         expect(await store.versions.get('app-a', '3.0.0')).toBeUndefined();
       });

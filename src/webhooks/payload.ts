@@ -9,11 +9,20 @@ export type JsonObject = Record<string, unknown>;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function parseJsonObject(body: Uint8Array): JsonObject {
+  let source: string;
+  try {
+    source = decoder.decode(body);
+  } catch {
+    throw new BridgeError('BAD_REQUEST', `Webhook body is not valid JSON (${body.length} bytes, not UTF-8)`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(body));
+    value = JSON.parse(source);
   } catch (error) {
-    throw new BridgeError('BAD_REQUEST', `Webhook body is not valid JSON: ${(error as Error).message}`);
+    // V8's message quotes part of the body: only the position (when given) is kept, never content.
+    const position = /\bposition (\d+)\b/.exec((error as Error).message)?.[1];
+    const at = position === undefined ? '' : `, error at position ${position}`;
+    throw new BridgeError('BAD_REQUEST', `Webhook body is not valid JSON (${body.length} bytes${at})`);
   }
   if (!isObject(value)) throw new BridgeError('BAD_REQUEST', 'Webhook body is not a JSON object');
   return value;

@@ -6,6 +6,7 @@
  *   server.url('app')        // http(s)://127.0.0.1:PORT/app.git (clone URL, no credentials)
  *   server.baseUrl           // http(s)://127.0.0.1:PORT
  *   server.requests          // every request: { method, path, service, status, bytesSent, bytesReceived, ... }
+ *   server.connections       // every TLS handshake: { handshake, clientCertificate }
  *   server.clearRequests()
  *   server.ca / clientCert / clientKey   // PEM strings when tls is set (clientCert/Key for 'mtls')
  *   server.nativeGitEnv()    // environment for native `git` against this server (see below)
@@ -18,6 +19,8 @@
  *          exists here. Anonymous when absent.
  *   tls    'https' (a CA generated for this run signs a certificate for 127.0.0.1 and localhost) or
  *          'mtls' (additionally requires a client certificate signed by the same CA).
+ *   tlsMaxVersion  'TLSv1.2' to stop at TLS 1.2 (the client certificate is then sent before the
+ *          client has the server's Finished, so what a client presents always reaches the server).
  *   delayMs  wait this long before answering each request (timeouts).
  *   refuseWith  401 (default) or 403 for missing or wrong credentials.
  *
@@ -44,6 +47,8 @@ export interface GitServerOptions {
   root: string;
   auth?: GitServerAuth;
   tls?: 'https' | 'mtls';
+  /** Highest TLS version the server speaks (Node's default, TLS 1.3, when absent). */
+  tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
   delayMs?: number;
   /** Status for missing or wrong credentials: 401 (default, with a challenge) or 403 (as some forges answer). */
   refuseWith?: 401 | 403;
@@ -65,10 +70,19 @@ export interface GitRequestLog {
   authorization: 'none' | 'basic' | 'bearer' | 'other';
 }
 
+/** One TLS connection as the server saw it (https and mtls modes). */
+export interface TlsConnectionLog {
+  /** `completed`: the server accepted the handshake; `refused`: it failed (e.g. no client certificate in mtls). */
+  handshake: 'completed' | 'refused';
+  /** The CN of the client certificate the client presented, or null when it presented none. */
+  clientCertificate: string | null;
+}
+
 export interface GitServer {
   baseUrl: string;
   url(repo: string): string;
   requests: GitRequestLog[];
+  connections: TlsConnectionLog[];
   clearRequests(): void;
   ca?: string;
   clientCert?: string;
@@ -156,6 +170,17 @@ async function makeCertificatesIn(dir: string): Promise<TestCertificates> {
   };
 }
 
+function clientCertificateOf(socket: TLSSocket): string | null {
+  try {
+    const certificate = socket.getPeerCertificate();
+    if (!certificate || Object.keys(certificate).length === 0) return null;
+    const cn = certificate.subject?.CN;
+    return typeof cn === 'string' ? cn : Array.isArray(cn) ? cn.join(',') : 'unnamed';
+  } catch {
+    return null;
+  }
+}
+
 function authorizationKind(header: string | undefined): GitRequestLog['authorization'] {
   if (!header) return 'none';
   const scheme = header.split(' ')[0]?.toLowerCase();
@@ -173,6 +198,7 @@ function authenticate(auth: GitServerAuth, header: string | undefined): string |
 
 export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
   const requests: GitRequestLog[] = [];
+  const connections: TlsConnectionLog[] = [];
   const certs = options.tls ? await testCertificates() : undefined;
   // Native git reads the CA and client certificate from files: this server's own, removed by stop().
   const pemDir = certs ? await mkdtemp(join(tmpdir(), 'margo-bridge-git-server-')) : undefined;
@@ -241,12 +267,18 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
         ca: certs.ca,
         requestCert: options.tls === 'mtls',
         rejectUnauthorized: options.tls === 'mtls',
+        ...(options.tlsMaxVersion ? { maxVersion: options.tlsMaxVersion } : {}),
       },
       listener,
     );
-    if (options.tls === 'mtls') {
-      // Handshakes refused for a missing client certificate still show up in the log, as status 0.
-      server.on('tlsClientError', (_error, socket: TLSSocket) => {
+    // Every handshake, with the client certificate it presented (even on a connection that then sends nothing).
+    server.on('secureConnection', (socket: TLSSocket) => {
+      connections.push({ handshake: 'completed', clientCertificate: clientCertificateOf(socket) });
+    });
+    server.on('tlsClientError', (_error, socket: TLSSocket) => {
+      connections.push({ handshake: 'refused', clientCertificate: clientCertificateOf(socket) });
+      // Handshakes refused for a missing client certificate (mtls) still show up in the request log, as status 0.
+      if (options.tls === 'mtls') {
         requests.push({
           method: 'TLS',
           path: '',
@@ -258,9 +290,9 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
           gitProtocol: undefined,
           authorization: 'none',
         });
-        socket.destroy();
-      });
-    }
+      }
+      socket.destroy();
+    });
   } else {
     server = createHttpServer(listener);
   }
@@ -272,8 +304,10 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     baseUrl,
     url: (repo) => `${baseUrl}/${repo}.git`,
     requests,
+    connections,
     clearRequests: () => {
       requests.length = 0;
+      connections.length = 0;
     },
     ...(certs ? { ca: certs.ca } : {}),
     ...(certs && options.tls === 'mtls' ? { clientCert: certs.clientCert, clientKey: certs.clientKey } : {}),

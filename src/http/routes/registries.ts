@@ -12,7 +12,7 @@ import {
   updateRegistry,
 } from '../../flows/registries.js';
 import type { Services } from '../../services.js';
-import type { RegistryRecord, VersionRecord } from '../../store/interface.js';
+import type { RegistryRecord, VersionRecord, VersionState } from '../../store/interface.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
 import {
@@ -232,8 +232,12 @@ export function registerRegistries(app: App): void {
   });
   app.openapi(list, async (c) => {
     const services = c.get('services');
-    const records = await services.store.registries.list();
-    return c.json({ registries: await Promise.all(records.map((record) => registryView(services, record))) }, 200);
+    const [records, counts] = await Promise.all([
+      services.store.registries.list(),
+      services.store.versions.countsByRegistry(),
+    ]);
+    const views = records.map((record) => registryView(services, record, counts.get(record.id) ?? noVersions));
+    return c.json({ registries: await Promise.all(views) }, 200);
   });
   app.openapi(get, async (c) => {
     const services = c.get('services');
@@ -284,11 +288,15 @@ export function registerRegistries(app: App): void {
   });
 }
 
+const noVersions: Record<VersionState, number> = { valid: 0, warnings: 0, rejected: 0 };
+
+/** `counts` may be given when they were read for many registries at once (the list). */
 export async function registryView(
   services: Services,
   record: RegistryRecord,
+  given?: Record<VersionState, number>,
 ): Promise<z.infer<typeof registrySchema>> {
-  const counts = await services.store.versions.counts(record.id);
+  const counts = given ?? (await services.store.versions.counts(record.id));
   return {
     id: record.id,
     name: record.name,

@@ -1,7 +1,8 @@
 /**
  * The outbound address guard (End Users type registry URLs): a host that resolves to a link-local
  * or cloud-metadata address is always refused; loopback and private addresses are refused unless
- * the operator allows private networks (tests, the local demo). Every resolved address is checked,
+ * the operator allows private networks (tests, the local demo). An IPv6 address that embeds an IPv4
+ * address (mapped, compatible, NAT64) is classified by that address too. Every resolved address is checked,
  * and the connection is then pinned to the checked addresses (no second lookup to rebind).
  */
 import { lookup } from 'node:dns/promises';
@@ -35,13 +36,80 @@ const privateRanges = blockList([
   ['fc00::', 7, 'ipv6'],
 ]);
 
+/** Most restrictive first: an address with several readings gets the first class any reading has. */
+const severity: readonly AddressClass[] = ['metadata', 'link-local', 'loopback', 'private', 'public'];
+
 export function classifyAddress(address: string): AddressClass {
   const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  const own = classifyDirect(address, family);
+  if (family === 'ipv4') return own;
+  const classes = [own, ...embeddedIpv4(address).map((ipv4) => classifyDirect(ipv4, 'ipv4'))];
+  return severity.find((kind) => classes.includes(kind)) ?? 'public';
+}
+
+function classifyDirect(address: string, family: 'ipv4' | 'ipv6'): AddressClass {
   if (metadata.check(address, family)) return 'metadata';
   if (linkLocal.check(address, family)) return 'link-local';
   if (loopback.check(address, family)) return 'loopback';
   if (privateRanges.check(address, family)) return 'private';
   return 'public';
+}
+
+/**
+ * The IPv4 addresses an IPv6 address stands for, since connecting to it reaches them: IPv4-mapped
+ * `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d` (deprecated, still routed by some stacks), NAT64
+ * `64:ff9b::/96` (RFC 6052) and the local-use NAT64 prefix `64:ff9b:1::/48` (RFC 8215), whose
+ * operator picks the prefix length: every RFC 6052 layout within it is read.
+ */
+export function embeddedIpv4(address: string): string[] {
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return [];
+  const zero = (from: number, to: number) => bytes.slice(from, to).every((byte) => byte === 0);
+  const at = (...offsets: number[]) => offsets.map((offset) => bytes[offset]!).join('.');
+  const last32 = at(12, 13, 14, 15);
+  // ::ffff:0:0/96 (mapped) and ::/96 (compatible, including :: and ::1)
+  if (zero(0, 10) && ((bytes[10] === 0xff && bytes[11] === 0xff) || (bytes[10] === 0 && bytes[11] === 0))) {
+    return [last32];
+  }
+  const prefix = (...head: number[]) => head.every((byte, index) => bytes[index] === byte);
+  if (prefix(0x00, 0x64, 0xff, 0x9b) && zero(4, 12)) return [last32];
+  if (prefix(0x00, 0x64, 0xff, 0x9b, 0x00, 0x01)) {
+    // RFC 6052 layouts for /48, /56 and /64 (octet 8, bits 64–71, is zero and skipped; the suffix
+    // after the IPv4 address is zero), and /96, which is always a possible reading.
+    const layouts: [number[], number][] = [
+      [[6, 7, 9, 10], 11],
+      [[7, 9, 10, 11], 12],
+      [[9, 10, 11, 12], 13],
+    ];
+    const readings = layouts.flatMap(([offsets, suffix]) =>
+      bytes[8] === 0 && zero(suffix, 16) ? [at(...offsets)] : [],
+    );
+    return [...readings, last32];
+  }
+  return [];
+}
+
+/** The 16 bytes of an IPv6 literal (dotted IPv4 tail allowed, zone ignored), or undefined. */
+function ipv6Bytes(address: string): number[] | undefined {
+  const bare = address.replace(/%.*$/, '');
+  if (isIP(bare) !== 6) return undefined;
+  let text = bare;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const words =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  if (words.length !== 8) return undefined;
+  return words.flatMap((word) => {
+    const value = Number.parseInt(word, 16);
+    return [value >> 8, value & 0xff];
+  });
 }
 
 /** Throws ADDRESS_REFUSED when `address` may not be contacted. */

@@ -1,7 +1,10 @@
 /**
  * Object storage on disk: one git directory per registry under `<dir>/`, reused between fetches of
  * the same registry (a release already fetched is read without any download). The whole cache is
- * kept under `maxBytes` by evicting the registries used least recently.
+ * kept under `maxBytes` by evicting the registries used least recently, after a use that added
+ * files (a fetch wrote a pack, or left a staging directory behind) and after this instance's first
+ * use (the bound may have been lowered since the cache was filled): eviction sizes every file of
+ * the cache, which a read of objects already cached has no reason to do.
  *
  * One instance per directory and process is the rule (runtime/node.ts shares one between its
  * readers), but a second process on the same directory is safe too: a registry's directory is
@@ -49,6 +52,8 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
   // Reads of one registry take turns in this process, so a second read of a release finds the
   // objects the first one fetched instead of fetching them again.
   const turns = new Map<string, Promise<unknown>>();
+  // Set for the first use and after an eviction that failed.
+  let evictionDue = true;
 
   return {
     async use(registryKey, work) {
@@ -75,14 +80,32 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
       await utimes(gitdir, now, now);
       return markInUse(gitdir);
     });
+    const before = await packListing(gitdir);
     try {
       return await work({ fs: { promises: fs.promises }, gitdir });
     } finally {
       await release();
-      // Best effort: the read succeeded, and the next read evicts again if this one could not.
-      await withCacheLock(options.dir, evict).catch(() => undefined);
+      if (evictionDue || (await packListing(gitdir)) !== before) {
+        evictionDue = false;
+        // Best effort: the read succeeded, and the next read evicts again if this one could not.
+        await withCacheLock(options.dir, evict).catch(() => {
+          evictionDue = true;
+        });
+      }
     }
   }
+}
+
+/**
+ * The names in `objects/pack` and `staging`, where a fetch adds files (reader.ts): a different
+ * answer after a use means the cache grew. Two directory listings, not a walk of the cache.
+ */
+async function packListing(gitdir: string): Promise<string> {
+  const [packs, staged] = await Promise.all([
+    readdir(join(gitdir, 'objects', 'pack')).catch(() => []),
+    readdir(join(gitdir, 'staging')).catch(() => []),
+  ]);
+  return [...packs.sort(), '', ...staged.sort()].join('\n');
 }
 
 /** Tolerates files that another process moves or removes while they are counted (staging). */

@@ -125,7 +125,7 @@ export function createNodeHttpClient(options: NodeHttpOptions): { client: HttpCl
         });
       } catch (error) {
         // Unusable TLS settings (e.g. a certificate that is not PEM) fail while the request is built.
-        networkError(error as Error, url, tlsSettings, addresses, false).then(reject, reject);
+        networkError(error as Error, url, addresses, false).then(reject, reject);
         return;
       }
       const onAbort = () => outgoing.destroy(signal?.reason);
@@ -145,7 +145,7 @@ export function createNodeHttpClient(options: NodeHttpOptions): { client: HttpCl
       outgoing.on('error', (error) => {
         signal?.removeEventListener('abort', onAbort);
         if (signal?.aborted) reject(signal.reason);
-        else networkError(error, url, tlsSettings, addresses, handshakeDone).then(reject, reject);
+        else networkError(error, url, addresses, handshakeDone).then(reject, reject);
       });
       outgoing.end(body);
     });
@@ -203,14 +203,13 @@ function codeOf(error: unknown): string {
 async function networkError(
   error: Error,
   url: URL,
-  tlsSettings: RegistryTls,
   addresses: ResolvedAddress[],
   handshakeDone: boolean,
 ): Promise<BridgeError> {
   const code = codeOf(error);
   const where = `${url.protocol}//${url.host}`;
   if (tlsVerificationCodes.has(code)) {
-    const certificate = await peerCertificate(url, tlsSettings, addresses[0]!);
+    const certificate = await peerCertificate(url, addresses[0]!);
     const named = certificate ? ` (certificate subject ${certificate.subject}, issuer ${certificate.issuer})` : '';
     return new BridgeError('REGISTRY_TLS', `TLS verification of ${where} failed: ${code}${named}`, {
       code,
@@ -248,12 +247,14 @@ function describeName(name: PeerCertificate['subject'] | undefined): string {
   return parts.length > 0 ? parts.join(', ') : 'unknown';
 }
 
-/** The server's certificate, fetched without verification, only to describe a verification failure. */
-function peerCertificate(
-  url: URL,
-  tlsSettings: RegistryTls,
-  address: ResolvedAddress,
-): Promise<{ subject: string; issuer: string } | undefined> {
+/**
+ * The server's certificate, fetched without verification, only to describe a verification failure.
+ * The server just failed verification, so this connection presents no client certificate (it
+ * would reveal the registry's client identity to it) and sends nothing but the handshake. A
+ * server that then refuses the handshake for the missing client certificate (TLS 1.2) has sent
+ * its certificate already: it is read from the failed connection.
+ */
+function peerCertificate(url: URL, address: ResolvedAddress): Promise<{ subject: string; issuer: string } | undefined> {
   return new Promise((resolve) => {
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const socket = tls.connect({
@@ -261,18 +262,24 @@ function peerCertificate(
       port: Number(url.port || 443),
       ...(hostname === address.address ? {} : { servername: hostname }),
       rejectUnauthorized: false,
-      ...(tlsSettings.clientCert ? { cert: tlsSettings.clientCert } : {}),
-      ...(tlsSettings.clientKey ? { key: tlsSettings.clientKey } : {}),
     });
     const done = (value: { subject: string; issuer: string } | undefined) => {
       socket.destroy();
       resolve(value);
     };
-    socket.setTimeout(5000, () => done(undefined));
-    socket.once('secureConnect', () => {
+    const described = () => {
       const certificate = socket.getPeerCertificate();
-      done({ subject: describeName(certificate.subject), issuer: describeName(certificate.issuer) });
+      if (!certificate?.subject) return undefined;
+      return { subject: describeName(certificate.subject), issuer: describeName(certificate.issuer) };
+    };
+    socket.setTimeout(5000, () => done(undefined));
+    socket.once('secureConnect', () => done(described()));
+    socket.once('error', () => {
+      try {
+        done(described());
+      } catch {
+        done(undefined);
+      }
     });
-    socket.once('error', () => done(undefined));
   });
 }
