@@ -77,7 +77,7 @@ describe('errors and validation', () => {
     expect(paths).toEqual(expect.arrayContaining(['name', 'url', 'pollInterval']));
   });
 
-  it('refuses unknown fields, malformed JSON, URLs with credentials and plain http by default', async () => {
+  it('refuses unknown fields, malformed JSON, URLs with credentials or a query, and plain http by default', async () => {
     const unknown = await addRegistry({ name: 'a', url: 'https://h/a.git', colour: 1 });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('colour');
@@ -91,6 +91,9 @@ describe('errors and validation', () => {
     const withCredentials = await addRegistry({ name: 'a', url: 'https://user:secret@git.example.com/a.git' });
     expect(withCredentials.status).toBe(400);
     expect(JSON.stringify(withCredentials.body)).not.toContain('secret');
+    const withQuery = await addRegistry({ name: 'a', url: 'https://git.example.com/a.git?access_token=tok123' });
+    expect(withQuery).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('query') } } });
+    expect(JSON.stringify(withQuery.body)).not.toContain('tok123');
     const http = await addRegistry({ name: 'a', url: 'http://git.example.com/a.git' });
     expect(http).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('allowHttp') } } });
   });

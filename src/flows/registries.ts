@@ -162,6 +162,13 @@ function checkUrl(raw: string, allowHttp: boolean): string {
   if (parsed.username !== '' || parsed.password !== '') {
     throw new BridgeError('BAD_REQUEST', 'url must not contain credentials; give them in auth', { field: 'url' });
   }
+  // A query string is never part of a clone URL and is where tokens hide (`?access_token=`): the
+  // stored URL is shown to every viewer.
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new BridgeError('BAD_REQUEST', 'url must not contain a query string or fragment; give credentials in auth', {
+      field: 'url',
+    });
+  }
   if (parsed.protocol === 'http:' && !allowHttp) {
     throw new BridgeError('BAD_REQUEST', 'url uses http://; use https:// or set allowHttp: true', { field: 'url' });
   }
