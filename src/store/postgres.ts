@@ -24,8 +24,11 @@ export interface PostgresStoreOptions {
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-  // Without a listener an idle client's error would crash the process.
+  // Without a listener an idle client's error would crash the process. A client the pool is still
+  // ending after `close()` has no pool listener any more, so each client keeps one of its own:
+  // the server ending such a connection (a restart, a dropped database) must not crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

@@ -27,17 +27,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    // WITH (FORCE) ends connections a failed test may have left open (PostgreSQL 13+).
-    drop: () => admin(`drop database if exists ${name} with (force)`),
+    drop: async () => {
+      // Closed pools end their connections in the background: let them go before forcing.
+      for (let wait = 0; wait < 50 && (await connectionsTo(name)) > 0; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // WITH (FORCE) ends connections a failed test may have left open (PostgreSQL 13+).
+      await admin(`drop database if exists ${name} with (force)`);
+    },
   };
 }
 
-async function admin(statement: string): Promise<void> {
+async function admin(statement: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: postgresTestUrl });
   await client.connect();
   try {
-    await client.query(statement);
+    return await client.query(statement, values);
   } finally {
     await client.end();
   }
+}
+
+async function connectionsTo(database: string): Promise<number> {
+  const result = await admin('select count(*)::int as n from pg_stat_activity where datname = $1', [database]);
+  return Number(result.rows[0]?.n ?? 0);
 }
