@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toHex } from './encoding.js';
+import { toHex } from '../bytes.js';
 import { KEY_FILE, loadSecretKey } from './keyfile.js';
 
 describe('loadSecretKey', () => {

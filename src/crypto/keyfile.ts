@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toBase64 } from '../bytes.js';
 import { BridgeError } from '../errors.js';
-import { toBase64 } from './encoding.js';
 import { parseSecretKey, SECRET_KEY_BYTES } from './secrets.js';
 
 export const KEY_FILE = 'secret.key';

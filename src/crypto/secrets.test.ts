@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { toBase64, toHex } from '../bytes.js';
 import { isBridgeError } from '../errors.js';
-import { toBase64, toHex } from './encoding.js';
 import { createSecretBox, parseSecretKey } from './secrets.js';
 import { generateToken, hashToken } from './tokens.js';
 

@@ -3,8 +3,9 @@
  * `v1.<iv base64url>.<ciphertext+tag base64url>`, with a random 96-bit IV per seal, so a later
  * format (another algorithm, a key id for rotation) can be told apart and read side by side.
  */
+
+import { fromBase64, fromHex, toBase64Url } from '../bytes.js';
 import { BridgeError } from '../errors.js';
-import { fromBase64, fromHex, toBase64Url } from './encoding.js';
 
 export const SECRET_KEY_BYTES = 32;
 const FORMAT = 'v1';

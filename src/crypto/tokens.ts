@@ -1,5 +1,5 @@
 /** API tokens: shown once, stored only as a SHA-256 hash. */
-import { toBase64Url, toHex } from './encoding.js';
+import { toBase64Url, toHex } from '../bytes.js';
 
 export const TOKEN_PREFIX = 'mb_';
 

@@ -3,6 +3,7 @@
  * (isomorphic-git's clone and fetch speak protocol v1 and download the whole ref advertisement).
  * The response is read as a stream so that the pack size limit aborts the download cleanly.
  */
+import { concatBytes, toHex } from '../bytes.js';
 import { BridgeError } from '../errors.js';
 
 const encoder = new TextEncoder();
@@ -134,16 +135,10 @@ export async function readShallowFetchResponse(
     await reader.close();
   }
   if (packBytes < 32) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry answered the fetch without a pack');
-  const pack = new Uint8Array(packBytes);
-  let offset = 0;
-  for (const part of packParts) {
-    pack.set(part, offset);
-    offset += part.length;
-  }
-  return pack;
+  return concatBytes(packParts);
 }
 
 /** The pack's name as git gives it: its trailing SHA-1 checksum in hex. */
 export function packName(pack: Uint8Array): string {
-  return Array.from(pack.subarray(pack.length - 20), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return toHex(pack.subarray(pack.length - 20));
 }

@@ -3,7 +3,7 @@
  * constant time; `constantTimeEqual` compares shared tokens through their SHA-256 digests,
  * so neither the content nor the length of a secret leaks through timing.
  */
-import { toHex } from '../crypto/encoding.js';
+import { toHex } from '../bytes.js';
 
 const encoder = new TextEncoder();
 
@@ -43,14 +43,4 @@ export async function constantTimeEqual(given: string, expected: string): Promis
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
   return difference === 0;
-}
-
-export function concatBytes(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

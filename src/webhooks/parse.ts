@@ -3,7 +3,7 @@
  * back to the body's SHA-256 for the rare delivery without an id header, so that an identical
  * redelivery is still recognised.
  */
-import { toHex } from '../crypto/encoding.js';
+import { toHex } from '../bytes.js';
 import { type Delivery, deliveryIdHeaders, type Forge, firstHeader, type ParsedDelivery } from './delivery.js';
 import { parseGitea } from './gitea.js';
 import { parseGithub } from './github.js';

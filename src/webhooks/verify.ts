@@ -10,9 +10,9 @@
  *   timestamp must be within five minutes of now. Every credential a delivery presents must verify.
  */
 
-import { fromBase64, fromHex } from '../crypto/encoding.js';
+import { concatBytes, fromBase64, fromHex } from '../bytes.js';
 import { type Forge, firstHeader } from './delivery.js';
-import { concatBytes, constantTimeEqual, hmacKey, verifyHmac } from './hmac.js';
+import { constantTimeEqual, hmacKey, verifyHmac } from './hmac.js';
 
 export interface WebhookSecret {
   value: string;
@@ -124,7 +124,7 @@ async function verifySigningToken(
     .map((entry) => fromBase64(entry.slice(3)))
     .filter((mac): mac is Uint8Array<ArrayBuffer> => mac !== undefined);
   if (macs.length === 0) return { ok: false, reason: 'bad-signature' };
-  const signed = concatBytes(encoder.encode(`${id}.${timestamp}.`), body);
+  const signed = concatBytes([encoder.encode(`${id}.${timestamp}.`), body]);
   for (const secret of secrets) {
     if (!secret.value.startsWith(SIGNING_PREFIX)) continue;
     const keyBytes = fromBase64(secret.value.slice(SIGNING_PREFIX.length));

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { type ConfigInput, configSchema } from '../../src/config/schema.js';
 import { createSecretBox } from '../../src/crypto/secrets.js';
 import { generateToken, hashToken } from '../../src/crypto/tokens.js';
@@ -15,6 +16,7 @@ import { createServiceMetrics } from '../../src/metrics/service.js';
 import { createNodeRegistryReader } from '../../src/registry/node/index.js';
 import { type Services, systemClock } from '../../src/services.js';
 import { openStore } from '../../src/store/open.js';
+import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './postgres.js';
 import { type LogEntry, recordingLogger } from './recording-logger.js';
 
 export interface TestServices {
@@ -72,4 +74,33 @@ export function tagDelivery(deliveryId: string, url = 'https://github.com/acme/a
       deleted: false,
     },
   };
+}
+
+/**
+ * Declares `body` once per database: SQLite always, PostgreSQL when DATABASE_URL_TEST is set
+ * (skipped with the reason in its title otherwise), each with fresh services.
+ */
+export function describeOnEachDatabase(
+  title: string,
+  body: (harness: () => TestServices, databaseName: string) => void,
+): void {
+  const backends = [
+    { name: 'SQLite', skip: false, database: async (): Promise<TestDatabase | undefined> => undefined },
+    { name: `PostgreSQL${postgresSkipReason}`, skip: !postgresTestUrl, database: () => createTestDatabase() },
+  ];
+  for (const backend of backends) {
+    describe.skipIf(backend.skip)(`${title} on ${backend.name}`, () => {
+      let harness: TestServices;
+      let database: TestDatabase | undefined;
+      beforeAll(async () => {
+        database = await backend.database();
+        harness = await webhookTestServices(database ? { databaseUrl: database.url } : {});
+      });
+      afterAll(async () => {
+        await harness?.close();
+        await database?.drop();
+      });
+      body(() => harness, backend.name);
+    });
+  }
 }

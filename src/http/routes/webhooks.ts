@@ -10,6 +10,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { concatBytes } from '../../bytes.js';
 import { BridgeError, isBridgeError } from '../../errors.js';
 import { hasDeliveryHandler } from '../../flows/deliveries.js';
 import type { IncomingDelivery, Receipt } from '../../flows/receive.js';
@@ -203,13 +204,7 @@ async function readBody(c: Context<AppEnv>): Promise<Uint8Array<ArrayBuffer>> {
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concatBytes(chunks);
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -1,4 +1,7 @@
-/** base64, base64url and hex without Buffer (web-standard code runs on Workers too). */
+/**
+ * Bytes without Buffer: base64, base64url, hex and concatenation in web-standard code, so every
+ * folder (the pure Margo domain included) can use one implementation that also runs on Workers.
+ */
 
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -33,4 +36,15 @@ export function fromHex(text: string): Uint8Array<ArrayBuffer> | undefined {
   const bytes = new Uint8Array(text.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(text.slice(2 * i, 2 * i + 2), 16);
   return bytes;
+}
+
+/** One array holding `parts` in order; takes an array, not varargs, so any number of chunks fits. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
