@@ -1,4 +1,5 @@
-# margo-bridge service image. Build: docker build -t margo-bridge .
+# margo-bridge service image. Build: docker build -t margo-bridge .   (without a Docker engine:
+# bash scripts/container-test.sh builds it with buildah and runs it, as CI does)
 # Run:   docker run -p 8787:8787 -v margo-data:/data -e MARGO_BRIDGE_ADMIN_TOKEN=... margo-bridge
 # Settings: docs/configuration.md (environment variables, or a margo-bridge.yaml given with
 # MARGO_BRIDGE_CONFIG). Inside the container the service listens on 0.0.0.0.
@@ -13,7 +14,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# Production dependencies only; then what no running process reads: type declarations, source
+# maps, and better-sqlite3's C sources and object files (its compiled .node module stays).
+RUN npm run build && npm prune --omit=dev \
+  && find node_modules \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -type f -delete \
+  && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
+     node_modules/better-sqlite3/build/Release/obj node_modules/better-sqlite3/build/Release/obj.target \
+     node_modules/better-sqlite3/build/Release/.deps node_modules/better-sqlite3/build/deps
 
 FROM node:20-bookworm-slim
 # git provides git http-backend for the demonstration registry (serve --demo).

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds the container image from the Dockerfile and runs it for real, without a Docker engine:
+# buildah builds it (chroot isolation, vfs storage), then the image's own entrypoint and command
+# run inside it as the image's user, on the host network with a data directory mounted at /data.
+# Checks: /healthz, /readyz, the demo application in the catalogue, the process user (node),
+# writes only under /data (and /tmp), a clean exit on SIGTERM within the bound, the image size.
+# Needs root, buildah and mmdebstrap (installed when missing) and ../shared/tools/node-base-image.sh,
+# which builds a local stand-in for node:20-bookworm-slim (no container registry is reachable here).
+# Usage: bash scripts/container-test.sh [--keep]   (prints one `container: … passed` line at the end)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export STORAGE_DRIVER=vfs
+image=localhost/margo-bridge:ci
+shutdown_bound=15
+size_goal_mb=250
+
+fail() { echo "container: FAILED: $*" >&2; exit 1; }
+
+for tool in buildah mmdebstrap; do
+  command -v "$tool" >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah mmdebstrap >/dev/null
+  }
+done
+base_script=../shared/tools/node-base-image.sh
+[ -f "$base_script" ] || fail "$base_script not found (the shared tools sit beside the checkout)"
+bash "$base_script"
+
+# Build from the committed tree only, so that files lying around in a work tree never reach the image.
+context=$(mktemp -d)
+data=$(mktemp -d)
+container=''
+cleanup() {
+  [ -n "$container" ] && { buildah umount "$container" >/dev/null 2>&1 || true; buildah rm "$container" >/dev/null 2>&1 || true; }
+  rm -rf "$context" "$data"
+}
+trap cleanup EXIT
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git archive HEAD | tar -x -C "$context"
+else
+  cp -a . "$context"
+fi
+started=$(date +%s)
+buildah bud --quiet --format docker --isolation chroot --pull=false --layers=false -t "$image" "$context" >/dev/null
+echo "container: built $image in $(( $(date +%s) - started )) s"
+
+size_of() { buildah images --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["size"])'; }
+base_size=$(size_of docker.io/library/node:20-bookworm-slim)
+image_size=$(size_of "$image")
+own_mb=$(( (image_size - base_size) / 1000000 ))
+echo "container: runtime stage adds ${own_mb} MB beyond the base image (goal: under ${size_goal_mb} MB)"
+[ "$own_mb" -lt "$size_goal_mb" ] || fail "the runtime stage adds ${own_mb} MB, over ${size_goal_mb} MB"
+
+# The image's own entrypoint, command and user, as a container runtime would start them.
+read -r user entrypoint <<<"$(buildah inspect --type image "$image" | python3 -c '
+import json, shlex, sys
+config = json.load(sys.stdin)["OCIv1"]["config"]
+print(config.get("User", "root"), shlex.join(config.get("Entrypoint", []) + config.get("Cmd", [])))')"
+[ "$user" = node ] || fail "the image runs as '$user', not node"
+healthcheck=$(buildah inspect --type image "$image" | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("Docker", {}).get("config", {}).get("Healthcheck", {}).get("Test", [""])[-1])')
+[ -n "$healthcheck" ] || fail "the image has no HEALTHCHECK"
+
+container=$(buildah from --pull=false "$image")
+root=$(buildah mount "$container")
+marker=$(mktemp)
+chown 1000:1000 "$data"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+token=mb_container_test_$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+log=$(mktemp)
+# HOST=127.0.0.1: on the host network the service must listen on loopback only here.
+# shellcheck disable=SC2086
+buildah run --isolation chroot --user "$user" --volume "$data:/data" \
+  --env HOST=127.0.0.1 --env PORT="$port" --env MARGO_BRIDGE_ADMIN_TOKEN="$token" \
+  --env MARGO_BRIDGE_ALLOW_PRIVATE_NETWORKS=true \
+  "$container" -- $entrypoint --demo >"$log" 2>&1 &
+runner=$!
+
+url=http://127.0.0.1:$port
+for _ in $(seq 1 120); do
+  curl -fsS "$url/readyz" >/dev/null 2>&1 && break
+  kill -0 "$runner" 2>/dev/null || { cat "$log" >&2; fail "the service exited before it was ready"; }
+  sleep 0.5
+done
+curl -fsS "$url/healthz" >/dev/null || { cat "$log" >&2; fail "/healthz did not answer 200"; }
+curl -fsS "$url/readyz" >/dev/null || fail "/readyz did not answer 200"
+echo "container: /healthz and /readyz answer 200"
+
+found=''
+for _ in $(seq 1 60); do
+  if curl -fsS -H "Authorization: Bearer $token" "$url/api/v1/applications" | grep -q '"id"'; then found=yes; break; fi
+  sleep 0.5
+done
+[ -n "$found" ] || { cat "$log" >&2; fail "the demo application never reached the catalogue"; }
+echo "container: the demo application is in the catalogue"
+
+pid=$(ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+[ -n "$pid" ] || fail "no process listens on port $port"
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
+[ "$uid" = 1000 ] || fail "the service runs as uid $uid, not node (1000)"
+echo "container: the service runs as node (uid 1000)"
+# The image's healthcheck command, run inside the image as it would be.
+buildah run --isolation chroot --user "$user" --env PORT="$port" "$container" -- sh -c "$healthcheck" \
+  || fail "the image's HEALTHCHECK command failed"
+echo "container: the HEALTHCHECK command passes"
+
+started=$(date +%s)
+kill -TERM "$pid"
+status=0
+for _ in $(seq 1 $(( shutdown_bound * 10 ))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "still running ${shutdown_bound} s after SIGTERM"; }
+wait "$runner" || status=$?
+took=$(( $(date +%s) - started ))
+[ "$status" = 0 ] || { cat "$log" >&2; fail "exit status $status after SIGTERM"; }
+echo "container: clean exit ${took} s after SIGTERM (bound ${shutdown_bound} s)"
+
+# Written outside /data: anything in the container's own filesystem newer than the start.
+written=$(find "$root" -xdev -newer "$marker" -not -path "$root/tmp/*" -not -path "$root/tmp" \
+  -not -path "$root/data" -not -path "$root/proc*" -not -path "$root/dev*" -not -path "$root/sys*" -not -path "$root/run*" \
+  -not -path "$root/etc/resolv.conf" -not -path "$root/etc/hosts" -not -path "$root/etc/hostname" | head -n 20)
+[ -z "$written" ] || fail "the service wrote outside /data: $written"
+[ -f "$data/margo-bridge.db" ] || ls -A "$data" | grep -q . || fail "nothing was written under /data"
+echo "container: wrote only under /data ($(ls -A "$data" | tr '\n' ' '))"
+echo "container: 7 passed, 0 failed"
