@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../src/store/interface.js';
-import { openPostgresStore } from '../src/store/postgres.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { openPostgresStore } from '../src/store/node/postgres.js';
+import { openSqliteStore } from '../src/store/node/sqlite.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { type BenchRow, fmt, median, printSection, timeRuns } from './lib.js';
 

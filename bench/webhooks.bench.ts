@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
-import { SQLITE_FILE } from '../src/store/open.js';
+import { SQLITE_FILE } from '../src/store/node/open.js';
 import { verifySignature } from '../src/webhooks/verify.js';
 import { type GitServer, startGitServer } from '../test/support/git-server.js';
 import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from '../test/support/registries.js';

@@ -3,6 +3,16 @@
  * folder (the pure Margo domain included) can use one implementation that also runs on Workers.
  */
 
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 bytes of `text` in their own ArrayBuffer, as WebCrypto takes them (the Workers types
+ * declare encode() with a wider buffer type than the DOM types; both runtimes return this).
+ */
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(text) as Uint8Array<ArrayBuffer>;
+}
+
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);

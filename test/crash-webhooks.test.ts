@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT } from '../src/flows/deliveries.js';
-import { SQLITE_FILE } from '../src/store/open.js';
+import { SQLITE_FILE } from '../src/store/node/open.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './support/registries.js';
 import { type ServiceProcess, startServiceProcess, writeServiceConfig } from './support/service-process.js';

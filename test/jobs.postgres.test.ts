@@ -1,8 +1,8 @@
 import { describe } from 'vitest';
 import { queueContract } from '../src/jobs/queue.contract.js';
 import { postgresSkipReason, postgresTestUrl } from './support/postgres.js';
-import { postgresHarness } from './support/store-harness.js';
+import { postgresHarness, queueHarness } from './support/store-harness.js';
 
 describe.skipIf(!postgresTestUrl)(`PostgreSQL job queue${postgresSkipReason}`, () => {
-  queueContract('PostgreSQL', postgresHarness);
+  queueContract('PostgreSQL', queueHarness(postgresHarness));
 });

@@ -1,4 +1,4 @@
 import { queueContract } from '../src/jobs/queue.contract.js';
-import { sqliteHarness } from './support/store-harness.js';
+import { queueHarness, sqliteHarness } from './support/store-harness.js';
 
-queueContract('SQLite', sqliteHarness);
+queueContract('SQLite', queueHarness(sqliteHarness));

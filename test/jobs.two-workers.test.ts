@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/jobs/worker.js';
 import type { Store } from '../src/store/interface.js';
-import { openPostgresStore } from '../src/store/postgres.js';
+import { openPostgresStore } from '../src/store/node/postgres.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 import { recordingHandler } from './support/worker-handler.js';
 

@@ -11,7 +11,7 @@ import type { Job } from '../src/jobs/interface.js';
 import { backoffDelay, describeError, failureAction } from '../src/jobs/retry.js';
 import { createWorker, type JobOutcome, startWorker, type WorkerOptions } from '../src/jobs/worker.js';
 import type { Store } from '../src/store/interface.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { openSqliteStore } from '../src/store/node/sqlite.js';
 
 const backoff = { baseMs: 1000, maxMs: 60_000 };
 
@@ -218,6 +218,30 @@ describe('worker', () => {
         [1, 'done'],
         [0, 'done'],
       ]);
+    });
+
+    it('stops within its deadline, releasing the lease of a job still running for another worker', async () => {
+      let started = false;
+      const worker = startWorker({
+        queue: store.jobs,
+        handlers: {
+          ingest: async () => {
+            started = true;
+            await new Promise((resolve) => setTimeout(resolve, 60_000));
+          },
+        },
+        concurrency: 1,
+        leaseMs: 60_000,
+        pollIntervalMs: 10,
+        backoff,
+      });
+      const job = await store.jobs.enqueue({ kind: 'ingest', payload: {} });
+      while (!started) await new Promise((resolve) => setTimeout(resolve, 5));
+      const begin = Date.now();
+      await worker.stop({ deadlineMs: 300 });
+      expect(Date.now() - begin).toBeLessThan(2000);
+      const [claimed] = await store.jobs.claim('next-worker', 1, 1000);
+      expect(claimed?.id).toBe(job.id);
     });
 
     it('keeps working through a queue longer than its concurrency', async () => {

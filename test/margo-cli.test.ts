@@ -1,5 +1,8 @@
 /** The validate, check-values and schema commands: a stable contract for Application Developers' scripts. */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run.js';
@@ -98,18 +101,22 @@ describe('margo-bridge check-values', () => {
     expect(result.code).toBe(1);
     const body = JSON.parse(result.stdout);
     expect(body.valid).toBe(false);
-    expect(body.errors.map((e: { parameter: string; code: string }) => `${e.parameter} ${e.code}`)).toEqual([
-      'colour VALUE_UNKNOWN',
-      'greeting VALUE_LENGTH',
-      'port VALUE_TYPE',
-      'ratio VALUE_PRECISION',
-    ]);
-    expect(Object.keys(body.errors[0]).sort()).toEqual(['code', 'message', 'parameter']);
+    // Sorted by position in the values file, each with its line and column.
+    expect(
+      body.errors.map(
+        (e: { parameter: string; code: string; line: number; column: number }) =>
+          `${e.line}:${e.column} ${e.parameter} ${e.code}`,
+      ),
+    ).toEqual(['1:11 greeting VALUE_LENGTH', '2:7 port VALUE_TYPE', '3:8 ratio VALUE_PRECISION', '4:9 colour VALUE_UNKNOWN']);
+    expect(Object.keys(body.errors[0]).sort()).toEqual(['code', 'column', 'file', 'line', 'message', 'parameter', 'path']);
   });
 
   it('prints one line per problem without --json', async () => {
     const result = await cli('check-values', 'base.yaml', 'values-bad.yaml');
-    expect(result.stdout.trim().split('\n')[0]).toMatch(/^values-bad\.yaml: error VALUE_UNKNOWN: colour: /);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatch(PROBLEM_LINE);
+    expect(lines[3]).toMatch(/^values-bad\.yaml:4:9: error VALUE_UNKNOWN: .* \(at colour\)$/);
   });
 
   it('rejects an invalid description before looking at values', async () => {
@@ -120,7 +127,22 @@ describe('margo-bridge check-values', () => {
       'values-good.yaml',
     );
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).errors[0]).toMatchObject({ parameter: '', code: 'REQUIRED' });
+    expect(JSON.parse(result.stdout).errors[0]).toMatchObject({ parameter: '', code: 'REQUIRED', line: 3, column: 1 });
+  });
+
+  it('says so when the values file is an application description', async () => {
+    const result = await cli('check-values', 'base.yaml', 'base.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      'base.yaml:1:1: error NOT_VALUES: this is an application description, not a values file; a values file maps parameter names to values (parameter: value)\n',
+    );
+  });
+
+  it('takes a package directory as the description, like validate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'margo-package-'));
+    copyFileSync(join(fixtures, 'base.yaml'), join(dir, 'margo.yaml'));
+    expect(await cli('check-values', dir, 'values-good.yaml')).toMatchObject({ code: 0, stdout: '' });
+    expect((await cli('check-values', dir, 'values-bad.yaml')).code).toBe(1);
   });
 
   it('exits 2 on usage errors and prints help', async () => {

@@ -185,6 +185,19 @@ describe('D-4 regexMatch', () => {
     expect(performance.now() - start).toBeLessThan(50);
     expect(check({ dataType: 'string', regexMatch: '^(a+)+$' }, `${'a'.repeat(5000)}!`)).toBe('VALUE_PATTERN');
   });
+
+  it('bounds the pattern length in validation and the value length checked, with clear errors', () => {
+    const long = compileRegex('(a|b)'.repeat(2000));
+    expect(long.ok).toBe(false);
+    expect(long.ok ? '' : long.message).toMatch(/longer than 1000 characters/);
+    const pattern = { dataType: 'string', regexMatch: 'x$' };
+    const start = performance.now();
+    const result = validateValues(withSchema(pattern), { x: 'a'.repeat(100_000) });
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(result.issues[0]).toMatchObject({ code: 'VALUE_PATTERN' });
+    expect(result.issues[0]?.message).toMatch(/longer than 10000 characters/);
+    expect(check(pattern, `${'a'.repeat(9_999)}x`)).toBe('ok');
+  });
 });
 
 describe('D-5 select and multiselect', () => {
@@ -259,7 +272,7 @@ describe('values files', () => {
   });
 
   it('reads JSON the same way', () => {
-    expect(parseValuesFile('{"ratio": 2.50, "greeting": "hey"}', 'values.json').values).toEqual({
+    expect(parseValuesFile('{"ratio": 2.50, "greeting": "hey"}').values).toEqual({
       ratio: '2.50',
       greeting: 'hey',
     });
@@ -268,7 +281,20 @@ describe('values files', () => {
   it('reports a file that is not a mapping, nested mappings and parse errors with positions', () => {
     expect(parseValuesFile('- a\n').errors[0]).toMatchObject({ code: 'PARSE' });
     expect(parseValuesFile('a:\n  b: 1\n').errors[0]).toMatchObject({ code: 'VALUE_TYPE', path: 'a', line: 1 });
-    expect(parseValuesFile('a: [\n', 'v.yaml').errors[0]).toMatchObject({ code: 'PARSE', line: 2 });
+    expect(parseValuesFile('a: [\n').errors[0]).toMatchObject({ code: 'PARSE', line: 2 });
+  });
+
+  it('gives the position of each value, and names a description or deployment given in its place', () => {
+    expect(parseValuesFile('# values\nport: 8080\nratio:\n  1.5\n').positions).toEqual({
+      port: { line: 2, column: 7 },
+      ratio: { line: 4, column: 3 },
+    });
+    const description = readFileSync(new URL('fixtures/margo/base.yaml', import.meta.url), 'utf8');
+    expect(parseValuesFile(description).errors).toEqual([
+      expect.objectContaining({ code: 'NOT_VALUES', message: expect.stringMatching(/^this is an application description, not a values file/) }),
+    ]);
+    const deployment = 'apiVersion: application.margo.org/v1alpha1\nkind: ApplicationDeployment\nmetadata: {}\n';
+    expect(parseValuesFile(deployment).errors[0]?.message).toMatch(/^this is an ApplicationDeployment, not a values file/);
   });
 
   it('validates the fixture files', () => {

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../src/flows/handlers.js';
-import { pollRegistry } from '../src/flows/poll.js';
-import { createRegistry, pollKey, requestPoll } from '../src/flows/registries.js';
+import { pollKey, pollRegistry, requestPoll } from '../src/flows/poll.js';
+import { createRegistry } from '../src/flows/registries.js';
 import { startWorker, type Worker } from '../src/jobs/worker.js';
 import type { RegistryReader } from '../src/registry/interface.js';
 import type { Services } from '../src/services.js';

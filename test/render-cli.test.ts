@@ -1,12 +1,13 @@
 /** `margo-bridge render` end to end through the command table, on real files in a temporary folder. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../src/cli/run.js';
 import { DIGITRON } from './render-support.js';
+import { kustomize } from './support/kustomize.js';
 import { examplesDir } from './support/registries.js';
 
 const description = fileURLToPath(new URL(DIGITRON, examplesDir));
@@ -51,6 +52,14 @@ function renderArgs(profile: string, target: string, ...more: string[]): string[
 
 const deploymentPath = 'plant-a/line-3/com-northstartida-digitron-orchestrator-deployment';
 
+/** Every file under `root`, relative and sorted. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
 describe('margo-bridge render', () => {
   it('writes the files and prints their paths', async () => {
     const dir = workspace();
@@ -68,16 +77,23 @@ describe('margo-bridge render', () => {
         'flux/database-services.source.yaml',
         'flux/digitron-orchestrator.helmrelease.yaml',
         'flux/digitron-orchestrator.source.yaml',
+        'kustomization.yaml',
+        'margo-bridge.json',
         'values/database-services.yaml',
         'values/digitron-orchestrator.yaml',
-      ].map((file) => join(dir, 'out', deploymentPath, file)),
+      ]
+        .map((file) => join(dir, 'out', deploymentPath, file))
+        .concat(['kustomization.yaml', 'namespaces.yaml'].map((file) => join(dir, 'out', 'plant-a/line-3', file))),
     );
     const deployment = parse(readFileSync(printed[0] as string, 'utf8'));
     expect(deployment.metadata.namespace).toBe('margo-poc');
     expect(deployment.spec.parameters.pollFrequency.value).toBe(120);
   });
 
-  it('--previous keeps the id of the existing deployment and refuses an immutable change', async () => {
+  it.each([
+    ['--previous', ['--previous', 'previous.yaml']],
+    ['the ApplicationDeployment already in --out', []],
+  ])('%s keeps the id of the existing deployment and refuses an immutable change', async (_, previous) => {
     const dir = workspace();
     const args = renderArgs('compose', 'edge-1', '--out', 'out');
     const first = await cli(args, dir);
@@ -91,15 +107,59 @@ describe('margo-bridge render', () => {
     );
     const id = parse(readFileSync(file, 'utf8')).metadata.annotations.id;
     writeFileSync(join(dir, 'previous.yaml'), readFileSync(file));
-    const again = await cli([...args, '--previous', 'previous.yaml'], dir);
+    const again = await cli([...args, ...previous], dir);
     expect(again.code).toBe(0);
     expect(parse(readFileSync(file, 'utf8')).metadata.annotations.id).toBe(id);
 
     writeFileSync(join(dir, 'values.yaml'), goodValues.replace('idpName: Azure AD', 'idpName: Okta'));
-    const changed = await cli([...args, '--previous', 'previous.yaml'], dir);
+    const changed = await cli([...args, ...previous], dir);
     expect(changed.code).toBe(1);
     expect(changed.stderr).toContain('IMMUTABLE_SETTING');
     expect(changed.stderr).toContain('idpName');
+  });
+
+  it('--out removes the files it wrote before and no longer renders, and only those', async () => {
+    const dir = workspace();
+    const folder = join(dir, 'out', deploymentPath);
+    const flux = renderArgs('helm', 'plant-a/line-3', '--namespace', 'margo-poc', '--format', 'flux', '--out', 'out');
+    expect((await cli(flux, dir)).code).toBe(0);
+    writeFileSync(join(folder, 'values', 'notes.txt'), 'mine\n');
+    writeFileSync(join(folder, 'README.md'), 'mine\n');
+    const margo = renderArgs('compose', 'plant-a/line-3', '--namespace', 'margo-poc', '--out', 'out');
+    const result = await cli(margo, dir);
+    expect(result.code).toBe(0);
+    expect(filesUnder(join(dir, 'out'))).toEqual([
+      `${deploymentPath}/README.md`,
+      `${deploymentPath}/application-deployment.yaml`,
+      `${deploymentPath}/env/digitron-orchestrator-docker.env`,
+      `${deploymentPath}/kustomization.yaml`,
+      `${deploymentPath}/margo-bridge.json`,
+      `${deploymentPath}/values/notes.txt`,
+      'plant-a/line-3/kustomization.yaml',
+    ]);
+    expect(existsSync(join(folder, 'flux'))).toBe(false);
+    expect(kustomize(join(dir, 'out', 'plant-a/line-3'))).toEqual([]);
+  });
+
+  it('--out keeps one target index for several deployments, which kubectl kustomize builds', async () => {
+    const dir = workspace();
+    const other = readFileSync(description, 'utf8').replaceAll(
+      'com-northstartida-digitron-orchestrator',
+      'com-example-other',
+    );
+    writeFileSync(join(dir, 'other.yaml'), other);
+    const more = ['--namespace', 'margo-poc', '--format', 'argocd', '--out', 'out'];
+    expect((await cli(renderArgs('helm', 'plant-a/line-3', ...more), dir)).code).toBe(0);
+    const second = await cli(['other.yaml', ...renderArgs('helm', 'plant-a/line-3', ...more).slice(1)], dir);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    const index = parse(readFileSync(join(dir, 'out', 'plant-a/line-3/kustomization.yaml'), 'utf8'));
+    expect(index.resources).toEqual([
+      'com-example-other-deployment',
+      'com-northstartida-digitron-orchestrator-deployment',
+    ]);
+    const objects = kustomize(join(dir, 'out', 'plant-a/line-3'));
+    expect(objects.map((object) => object.kind)).toEqual(['Application', 'Application', 'Application', 'Application']);
   });
 
   it('exits 1 with the validation errors for invalid values', async () => {
@@ -107,7 +167,8 @@ describe('margo-bridge render', () => {
     const result = await cli(renderArgs('helm', 't', '--out', 'out'), dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('INVALID_VALUES');
-    expect(result.stderr).toMatch(/pollFrequency: VALUE_\w+: Poll Frequency/);
+    // The finding format of validate, at the value's position in the values file.
+    expect(result.stderr).toMatch(/^values\.yaml:9:16: error VALUE_\w+: Poll Frequency.* \(at pollFrequency\)$/m);
     expect(result.stdout).toBe('');
   });
 
@@ -135,18 +196,20 @@ describe('margo-bridge render', () => {
   });
 
   it.each([
-    [['--profile', 'helm', '--target', 't', '--out', 'o'], 'exactly one description'],
+    [['--profile', 'helm', '--target', 't', '--out', 'o'], 'missing the description'],
     [[description, '--profile', 'helm', '--out', 'o'], 'missing --target'],
     [
       [description, '--profile', 'helm', '--target', 't', '--out', 'o', '--format', 'kustomize'],
       "unknown --format 'kustomize'",
     ],
-    [[description, '--profile', 'helm', '--target', 't', '--out', 'o', '--colour'], "Unknown option '--colour'"],
+    [[description, '--profile', 'helm', '--target', 't', '--out', 'o', '--colour'], "unknown option '--colour'"],
+    [[description, '--profile', 'helm', '--profile', 'compose', '--target', 't', '--out', 'o'], '--profile is given more than once'],
+    [[description, '--profile', 'helm', '--target', 't', '--out', 'values.yaml'], '--out values.yaml is a file; give a directory'],
     [[description, '--profile', 'helm', '--target', '../escape', '--out', 'o'], 'INVALID_TARGET'],
     [[description, '--profile', 'quadlet', '--target', 't', '--out', 'o'], 'PROFILE_NOT_FOUND'],
     [
       ['missing.yaml', '--profile', 'helm', '--target', 't', '--out', 'o'],
-      'cannot read description missing.yaml (ENOENT)',
+      'missing.yaml: no such file or directory',
     ],
   ])('exits 2 for usage errors: %j', async (args, message) => {
     const result = await cli(args, workspace());

@@ -10,53 +10,15 @@
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease';
-import { HelmRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository';
-import { OCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepository';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildDeployment, resolveDeployment } from '../src/margo/deployment/index.js';
 import type { Profile } from '../src/margo/index.js';
 import { renderDeployment } from '../src/margo/render/index.js';
 import { digitron, exampleValues, fixedId, makeDescription, templates } from './render-support.js';
-import { checkManifest, type SchemaModel, schemaErrors } from './support/schema-check.js';
-
-type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; spec: Record<string, unknown> };
-
-/** One model per apiVersion and kind that templates/flux-*.yaml and templates/argocd-*.yaml write. */
-const MODELS: SchemaModel[] = [HelmRelease, OCIRepository, HelmRepository, Application];
-
-const modelFor = (apiVersion: unknown, kind: unknown) =>
-  MODELS.find((model) => model.apiVersion === apiVersion && model.kind === kind);
-
-/**
- * The Flux CRDs' pattern for their `metav1.Duration` fields (`+kubebuilder:validation:Pattern`),
- * which the models leave out, with the fields our templates write.
- */
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-const DURATION_FIELDS: Record<string, string[]> = {
-  HelmRelease: ['interval', 'timeout'],
-  OCIRepository: ['interval'],
-  HelmRepository: ['interval'],
-};
-
-/** Everything wrong with a rendered manifest, one line each; [] when valid. */
-function problems(manifest: Manifest): string[] {
-  const model = modelFor(manifest.apiVersion, manifest.kind);
-  if (!model) return [`no schema model for ${manifest.apiVersion} ${manifest.kind}`];
-  const found = checkManifest(model, manifest);
-  // Rules of the CRDs that the models do not carry, checked by hand:
-  for (const field of DURATION_FIELDS[manifest.kind] ?? []) {
-    const value = manifest.spec[field];
-    if (typeof value === 'string' && !DURATION.test(value))
-      found.push(`/spec/${field} must match pattern "${DURATION.source}"`);
-  }
-  // HelmRelease v2 CEL rule: (has(chart) && !has(chartRef)) || (!has(chart) && has(chartRef)).
-  if (manifest.kind === 'HelmRelease' && 'chart' in manifest.spec === 'chartRef' in manifest.spec)
-    found.push('/spec either chart or chartRef must be set');
-  return found;
-}
+import { DURATION, type Manifest, modelFor, problems, TEMPLATE_MODELS } from './support/gitops-check.js';
+import { schemaErrors } from './support/schema-check.js';
 
 /** A copy of `manifest` with the value at `path` replaced (`value`) or its key renamed (`rename`). */
 function edited(manifest: Manifest, path: string[], change: { value: unknown } | { rename: string }): Manifest {
@@ -144,7 +106,7 @@ describe('schema models', () => {
       })
       .sort();
     expect(written.filter((type) => !modelFor(...(type.split(' ') as [string, string])))).toEqual([]);
-    expect(written).toEqual(MODELS.map((model) => `${model.apiVersion} ${model.kind}`).sort());
+    expect(written).toEqual(TEMPLATE_MODELS.map((model) => `${model.apiVersion} ${model.kind}`).sort());
     const rendered = new Set((await allManifests()).map(({ manifest }) => `${manifest.apiVersion} ${manifest.kind}`));
     expect([...rendered].sort()).toEqual(written);
   });

@@ -19,10 +19,13 @@ const resolve = (profile: Profile = helmProfile(['app']), target = 'plant-a/line
   });
 
 describe('layout', () => {
-  it('defaults to <target>/<deployment-name>/ with values/ beside the deployment', async () => {
+  it('defaults to <target>/<deployment-name>/ with values/, the kustomization and the manifest beside the deployment', async () => {
     const rendered = await renderDeployment(resolve(), { templates });
+    expect(rendered.folder).toBe('plant-a/line-3/com-example-app-deployment');
     expect(rendered.files.map((f) => f.path)).toEqual([
       'plant-a/line-3/com-example-app-deployment/application-deployment.yaml',
+      'plant-a/line-3/com-example-app-deployment/kustomization.yaml',
+      'plant-a/line-3/com-example-app-deployment/margo-bridge.json',
       'plant-a/line-3/com-example-app-deployment/values/app.yaml',
     ]);
   });
@@ -36,9 +39,30 @@ describe('layout', () => {
     expect(rendered.files.map((f) => f.path)).toEqual([
       'clusters/plant-a/line-3/apps/com-example-app/argocd/app.application.yaml',
       'clusters/plant-a/line-3/apps/com-example-app/deployment.yaml',
+      'clusters/plant-a/line-3/apps/com-example-app/kustomization.yaml',
+      'clusters/plant-a/line-3/apps/com-example-app/margo-bridge.json',
       'clusters/plant-a/line-3/apps/com-example-app/values/app.yaml',
     ]);
   });
+
+  it.each(['{name}', '{applicationId}/{target}', '{target}/'])(
+    'refuses directory pattern %s that does not start with {target}/ and a folder below it',
+    async (directory) => {
+      await expect(renderDeployment(resolve(), { templates, layout: { directory } })).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining("must start with '{target}/'"),
+      });
+    },
+  );
+
+  it.each(['kustomization.yaml', 'margo-bridge.json'])(
+    'refuses deployment file %s, a name margo-bridge generates',
+    async (deploymentFile) => {
+      await expect(renderDeployment(resolve(), { templates, layout: { deploymentFile } })).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+      });
+    },
+  );
 
   it.each([
     [{ root: '/etc' }, 'absolute'],
@@ -71,6 +95,8 @@ describe('profile types', () => {
     const rendered = await renderDeployment(resolve(profile), { templates, format: 'flux' });
     expect(rendered.files.map((f) => f.path)).toEqual([
       'plant-a/line-3/com-example-app-deployment/application-deployment.yaml',
+      'plant-a/line-3/com-example-app-deployment/kustomization.yaml',
+      'plant-a/line-3/com-example-app-deployment/margo-bridge.json',
     ]);
   });
 

@@ -5,7 +5,7 @@ import { resolveDeployment } from '../src/margo/deployment/index.js';
 import type { Description, Parameter, Profile } from '../src/margo/index.js';
 import { validateDocument } from '../src/margo/index.js';
 import { type RenderFormat, renderDeployment } from '../src/margo/render/index.js';
-import { loadTemplates } from '../src/margo/render/templates-node.js';
+import { loadTemplates } from '../src/margo/render/node/templates.js';
 import { examplesDir } from './support/registries.js';
 
 export const exampleText = (name: string): string => readFileSync(new URL(name, examplesDir), 'utf8');

@@ -8,7 +8,7 @@ import { isBridgeError } from '../src/errors.js';
 import { buildDeployment, Decimal } from '../src/margo/deployment/index.js';
 import { compileTemplate, renderDeployment, writeYaml } from '../src/margo/render/index.js';
 import { fillTemplate } from '../src/margo/render/template.js';
-import { defaultTemplatesDir, loadTemplates, loadTemplateTexts } from '../src/margo/render/templates-node.js';
+import { defaultTemplatesDir, loadTemplates, loadTemplateTexts } from '../src/margo/render/node/templates.js';
 import { fixedId, helmProfile, makeDescription, templates } from './render-support.js';
 
 const hostile = [

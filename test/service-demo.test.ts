@@ -29,7 +29,7 @@ describe('serve --demo', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
 
     const banner = service.stderr();
-    const token = /\n\s+(mb_\S+)\n/.exec(banner)?.[1];
+    const token = /export TOKEN=(mb_\S+)\n/.exec(banner)?.[1];
     expect(token, banner).toBeDefined();
     expect(banner).toContain(String(listening.url));
 

@@ -3,16 +3,21 @@
  * from margo-bridge.yaml at each start, and `margo-bridge poll` (one round, then exit).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { CliIo } from '../src/cli/command.js';
 import { pollCommand } from '../src/cli/poll.js';
-import { loadConfig } from '../src/config/load.js';
+import { runCli } from '../src/cli/run.js';
+import { banner } from '../src/cli/serve.js';
+import { loadConfig } from '../src/config/node/load.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime } from '../src/runtime/node.js';
+import { buildRuntime, startService } from '../src/runtime/node.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
+import { type LogEntry, recordingLogger } from './support/recording-logger.js';
 import { buildFixtureRegistries, createRegistryRoot, removeRegistryRoot } from './support/registries.js';
 
 let root: string;
@@ -45,40 +50,127 @@ async function writeConfig(registries: Record<string, unknown>[]): Promise<strin
 }
 
 describe('start-up', () => {
-  it('generates the first admin token once, and registers MARGO_BRIDGE_ADMIN_TOKEN', async () => {
+  it('mints the first admin token once the server listens, and registers MARGO_BRIDGE_ADMIN_TOKEN', async () => {
     const dataDir = join(dir, 'tokens');
-    const first = await buildRuntime(loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir }, cwd: dir }).config, {
-      logger: silentLogger,
-    });
-    const generated = first.generatedAdminToken;
+    const config = loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir, PORT: '0' }, cwd: dir }).config;
+    const built = await buildRuntime(config, { logger: silentLogger });
+    // Building the runtime (as `poll` does) mints nothing: nobody would see the token.
+    expect(await built.services.store.tokens.list()).toEqual([]);
+    const first = await startService(built);
+    expect(first.adminToken.source).toBe('generated');
+    const generated = first.adminToken.source === 'generated' ? first.adminToken.token : '';
     expect(generated).toMatch(/^mb_/);
-    const stored = await first.services.store.tokens.findByHash(await first.services.hashToken(generated ?? ''));
+    const stored = await built.services.store.tokens.findByHash(await built.services.hashToken(generated));
     expect(stored?.role).toBe('admin');
-    await first.close();
+    await first.stop();
 
-    const env = { MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_ADMIN_TOKEN: 'operator-chosen-admin-token' };
-    const second = await buildRuntime(loadConfig({ env, cwd: dir }).config, { logger: silentLogger });
-    expect(second.generatedAdminToken).toBeUndefined();
-    const fromEnv = await second.services.store.tokens.findByHash(
-      await second.services.hashToken('operator-chosen-admin-token'),
+    const again = await startService(await buildRuntime(config, { logger: silentLogger }));
+    expect(again.adminToken).toEqual({ source: 'earlier' });
+    await again.stop();
+
+    const env = { MARGO_BRIDGE_DATA_DIR: dataDir, PORT: '0', MARGO_BRIDGE_ADMIN_TOKEN: 'operator-chosen-admin-token' };
+    const second = await startService(
+      await buildRuntime(loadConfig({ env, cwd: dir }).config, { logger: silentLogger }),
+    );
+    expect(second.adminToken).toEqual({ source: 'environment' });
+    const fromEnv = await second.runtime.services.store.tokens.findByHash(
+      await second.runtime.services.hashToken('operator-chosen-admin-token'),
     );
     expect(fromEnv?.role).toBe('admin');
-    await second.close();
+    await second.stop();
   });
 
-  it('`margo-bridge poll` on a fresh database generates no admin token; the first serve start does', async () => {
+  it('a busy port fails the start with one line and exit 1, before any admin token is minted', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = String((blocker.address() as AddressInfo).port);
+    const dataDir = join(dir, 'busy');
+    try {
+      const run = io({ MARGO_BRIDGE_DATA_DIR: dataDir, PORT: port, MARGO_BRIDGE_LOG_LEVEL: 'silent' });
+      expect(await runCli(['serve'], run)).toBe(1);
+      expect(run.err.join('')).toBe(
+        `margo-bridge serve: cannot listen on 127.0.0.1:${port}: the port is in use by another process (set PORT to another port)\n`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+    // The next start on that database mints the token and prints it.
+    const service = await startService(
+      await buildRuntime(loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir, PORT: '0' }, cwd: dir }).config, {
+        logger: silentLogger,
+      }),
+    );
+    expect(service.adminToken.source).toBe('generated');
+    await service.stop();
+  });
+
+  it('the banner says where the admin token comes from and prints an export TOKEN line', () => {
+    const url = 'http://127.0.0.1:8787';
+    const generated = banner(url, { source: 'generated', token: 'mb_abc' }, 'http://127.0.0.1:1/demo.git');
+    expect(generated).toContain('\n      export TOKEN=mb_abc\n');
+    expect(generated).toContain(`curl -H "Authorization: Bearer $TOKEN" ${url}/api/v1/applications`);
+    const fromEnv = banner(url, { source: 'environment' }, undefined);
+    expect(fromEnv).toContain('the value of MARGO_BRIDGE_ADMIN_TOKEN');
+    expect(fromEnv).toContain('export TOKEN="$MARGO_BRIDGE_ADMIN_TOKEN"');
+    expect(fromEnv).not.toContain('printed');
+    expect(banner(url, { source: 'earlier' }, undefined)).toContain('Restart with MARGO_BRIDGE_ADMIN_TOKEN=');
+  });
+
+  it('`margo-bridge poll` on a fresh database mints no admin token', async () => {
     const dataDir = join(dir, 'poll-first');
     const round = io({ MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_LOG_LEVEL: 'silent' });
     expect(await pollCommand.run([], round)).toBe(0);
-    const serve = await buildRuntime(loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir }, cwd: dir }).config, {
+    const runtime = await buildRuntime(loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir }, cwd: dir }).config, {
       logger: silentLogger,
     });
     try {
-      expect(serve.generatedAdminToken).toMatch(/^mb_/);
-      expect(await serve.services.store.tokens.list()).toHaveLength(1);
+      expect(await runtime.services.store.tokens.list()).toHaveLength(0);
     } finally {
-      await serve.close();
+      await runtime.close();
     }
+  });
+
+  it("the demo registry is marked as the demo's, polled at a --demo start, and parked by a start without --demo", {
+    timeout: 60_000,
+  }, async () => {
+    const dataDir = join(dir, 'demo-state');
+    const config = loadConfig({ env: { MARGO_BRIDGE_DATA_DIR: dataDir }, cwd: dir }).config;
+    const withDemo = await buildRuntime(config, { demo: true, logger: silentLogger });
+    const before = Date.now();
+    try {
+      const demo = await withDemo.services.store.registries.getByName('demo');
+      expect(demo?.demo).toBe(true);
+      // Due now: the scheduler's first tick polls it, so a changed demo package shows at once.
+      expect(demo?.nextPollAt).toBeLessThanOrEqual(Date.now());
+      await withDemo.services.store.registries.update(demo?.id ?? '', { nextPollAt: before + 45_000 });
+    } finally {
+      await withDemo.close();
+    }
+    const again = await buildRuntime(config, { demo: true, logger: silentLogger });
+    expect((await again.services.store.registries.getByName('demo'))?.nextPollAt).toBeLessThan(before + 45_000);
+    await again.close();
+
+    const entries: LogEntry[] = [];
+    const plain = await buildRuntime(config, { logger: recordingLogger(entries) });
+    try {
+      const parked = await plain.services.store.registries.getByName('demo');
+      expect(parked?.nextPollAt).toBeGreaterThan(Date.now() + 100 * 365 * 24 * 3600 * 1000);
+      expect(await plain.services.store.registries.due(Date.now(), 10)).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+    expect(entries.filter((entry) => entry.message.includes('demonstration registry'))).toEqual([
+      expect.objectContaining({ level: 'info', fields: { registry: 'demo' } }),
+    ]);
+    // `poll` without --registry leaves it alone; naming it says why it is not polled.
+    const round = io({ MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_LOG_LEVEL: 'silent' });
+    expect(await pollCommand.run([], round)).toBe(0);
+    expect(round.out.join('')).toContain('polled 0 registries');
+    const named = io({ MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_LOG_LEVEL: 'silent' });
+    expect(await pollCommand.run(['--registry', 'demo'], named)).toBe(1);
+    expect(named.err.join('')).toContain(
+      "'demo' is the demonstration registry; only serve --demo (npm start) serves it",
+    );
   });
 
   it('reconciles registries from the file at each start: created, updated, never deleted', async () => {
@@ -164,11 +256,11 @@ describe('start-up', () => {
     expect(after.out.join('')).toMatch(/polled 1 registries: 0 new releases, 0 jobs run, 0 failed, 0 deferred\n/);
   });
 
-  it('reports a bad configuration file with the key and exits 1', async () => {
+  it('reports a bad configuration file with the key and exits 2', async () => {
     const path = join(dir, 'bad.yaml');
     await writeFile(path, 'polling:\n  intervall: 60\n');
     const run = io({ MARGO_BRIDGE_DATA_DIR: join(dir, 'bad') });
-    expect(await pollCommand.run(['--config', path], run)).toBe(1);
+    expect(await runCli(['poll', '--config', path], run)).toBe(2);
     expect(run.err.join('')).toContain('polling.intervall: unknown key');
   });
 });

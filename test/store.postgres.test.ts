@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/open.js';
-import { openPostgresStore } from '../src/store/postgres.js';
+import { deploymentsContract } from '../src/store/deployments.contract.js';
+import { openStore } from '../src/store/node/open.js';
+import { openPostgresStore } from '../src/store/node/postgres.js';
+import { sessionsContract } from '../src/store/sessions.contract.js';
 import { registryInput, storeContract } from '../src/store/store.contract.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 import { postgresHarness } from './support/store-harness.js';
 
 describe.skipIf(!postgresTestUrl)(`PostgreSQL store${postgresSkipReason}`, () => {
   storeContract('PostgreSQL', postgresHarness);
+  deploymentsContract('PostgreSQL', postgresHarness);
+  sessionsContract('PostgreSQL', postgresHarness);
 
   describe('start-up', () => {
     let database: TestDatabase;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/open.js';
+import { openStore } from '../src/store/node/open.js';
 
 const PROCESSES = 3;
 const WRITES = 40;

@@ -216,6 +216,18 @@ describe('webhook receivers over HTTP', () => {
       expect(other.status).toBe(401);
       expect(((await other.json()) as { error: { message: string } }).error.message).toMatch(/another registry/);
     });
+
+    it("matches a registry's own secret against the payload's clone URL only, not any URL in it", async () => {
+      const payload = githubTagPush('Codertocat/Hello-World');
+      // The scoped repository named where a payload may carry any URL: the web URL of the repository.
+      (payload.repository as Record<string, unknown>).html_url = 'https://github.com/acme/scoped';
+      const response = await post('github', jsonBody(payload), { event: 'push', secret: REGISTRY_SECRET });
+      expect(response.status).toBe(401);
+      const withoutClone = githubTagPush('acme/scoped');
+      delete (withoutClone.repository as Record<string, unknown>).clone_url;
+      const unscoped = await post('github', jsonBody(withoutClone), { event: 'push', secret: REGISTRY_SECRET });
+      expect(unscoped.status).toBe(401);
+    });
   });
 
   describe('Gitea and Forgejo', () => {
@@ -308,7 +320,8 @@ describe('webhook receivers over HTTP', () => {
       const actual = await app.request('/webhooks/github', {
         method: 'POST',
         body: stream,
-        headers: { 'content-type': 'application/json' },
+        // A well-formed signature: without one the body is refused (401) before it is read.
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
         duplex: 'half',
       } as RequestInit);
       expect(actual.status).toBe(413);

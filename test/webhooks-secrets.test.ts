@@ -1,12 +1,12 @@
 /**
- * The webhook runtime's registry secrets: a reload decrypts only ciphertexts it has not seen, and a
+ * The webhook intake's registry secrets: a reload decrypts only ciphertexts it has not seen, and a
  * registry whose credentials cannot be opened is logged once, not at every reload.
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/crypto/secrets.js';
 import { createRegistry, updateRegistry } from '../src/flows/registries.js';
-import { SECRETS_TTL_MS, webhookRuntime } from '../src/flows/webhooks.js';
+import { createWebhookIntake, SECRETS_TTL_MS } from '../src/runtime/webhook-intake.js';
 import type { Services } from '../src/services.js';
 import { type TestServices, webhookTestServices } from './support/webhook-services.js';
 
@@ -39,7 +39,7 @@ describe('webhook secrets of registries', () => {
       createRegistry(on, { name, url: `https://example.com/${name}.git`, webhookSecret }, { skipConnectionTest: true });
     const a = await create('a', 'secret-a');
     await create('b', 'secret-b');
-    const runtime = webhookRuntime(services);
+    const runtime = createWebhookIntake(services);
     const values = async () => (await runtime.secrets()).map((secret) => secret.value).sort();
 
     expect(await values()).toEqual(['global-secret', 'secret-a', 'secret-b']);

@@ -1,4 +1,6 @@
-/** A CLI command: parses its own arguments and returns the exit code (0 ok, 1 invalid input, 2 usage). */
+/** A CLI command: parses its arguments with args.ts and returns the exit code of exit.ts (or throws). */
+export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './exit.js';
+
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -9,11 +11,7 @@ export interface CliIo {
 export interface Command {
   name: string;
   summary: string;
-  /** Full `--help` text. */
+  /** Full `--help` text; its first line is the synopsis. */
   help: string;
   run(args: string[], io: CliIo): Promise<number>;
 }
-
-export const EXIT_OK = 0;
-export const EXIT_INVALID = 1;
-export const EXIT_USAGE = 2;

@@ -1,54 +1,57 @@
-/** File access shared by the validate and check-values commands (Node only, like all of cli/). */
+/**
+ * The one input rule of every command that reads a description: a file as given, or a package
+ * root directory resolved to its description (D-1, A-4). Catalog files (A-58) are checked only
+ * for a package root: a lone file has no package around it to look them up in.
+ */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chooseDescriptionFile } from '../margo/index.js';
+import { UsageError } from './args.js';
 
 export type ResolvedInput =
-  | { ok: true; file: string; text: string; fileExists: (relativePath: string) => boolean }
-  | { ok: false; file: string; code: 'NO_DESCRIPTION'; message: string }
-  | { ok: false; file: string; code: 'USAGE'; message: string };
+  | { ok: true; file: string; text: string; fileExists: ((relativePath: string) => boolean) | undefined }
+  | { ok: false; file: string; code: 'NO_DESCRIPTION'; message: string };
 
-/** A file as given, or a package root directory resolved to its description (D-1, A-4). */
+/** Throws a UsageError for a path that does not exist or cannot be read. */
 export function resolveInput(arg: string, cwd: string): ResolvedInput {
   const absolute = path.resolve(cwd, arg);
   let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(absolute);
   } catch {
-    return { ok: false, file: arg, code: 'USAGE', message: `${arg}: no such file or directory` };
+    throw new UsageError(`${arg}: no such file or directory`);
   }
-  if (!stats.isDirectory()) {
-    try {
-      return {
-        ok: true,
-        file: arg,
-        text: readFileSync(absolute, 'utf8'),
-        fileExists: existsIn(path.dirname(absolute)),
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        file: arg,
-        code: 'USAGE',
-        message: `${arg}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      };
-    }
-  }
+  if (!stats.isDirectory()) return { ok: true, file: arg, text: readText(absolute, arg), fileExists: undefined };
   const names = readdirSync(absolute, { withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => entry.name);
   const choice = chooseDescriptionFile(names, (name) => readFileSync(path.join(absolute, name), 'utf8'));
   if (!choice.ok) return { ok: false, file: arg, code: 'NO_DESCRIPTION', message: choice.message };
-  const file = path.join(arg, choice.name);
   return {
     ok: true,
-    file,
-    text: readFileSync(path.join(absolute, choice.name), 'utf8'),
-    fileExists: existsIn(absolute),
+    file: path.join(arg, choice.name),
+    text: readText(path.join(absolute, choice.name), arg),
+    fileExists: (relativePath) => existsSync(path.join(absolute, relativePath)),
   };
 }
 
-/** Catalog files (A-58) are looked up beside the description, in its package root. */
-function existsIn(directory: string): (relativePath: string) => boolean {
-  return (relativePath) => existsSync(path.join(directory, relativePath));
+/** A file the user named (a values file, a previous deployment), read as text. */
+export function readUserFile(arg: string, cwd: string, what: string): string {
+  const absolute = path.resolve(cwd, arg);
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(absolute);
+  } catch {
+    throw new UsageError(`${what} ${arg}: no such file`);
+  }
+  if (stats.isDirectory()) throw new UsageError(`${what} ${arg} is a directory; give a file`);
+  return readText(absolute, arg);
+}
+
+function readText(absolute: string, arg: string): string {
+  try {
+    return readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${arg}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

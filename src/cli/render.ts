@@ -4,171 +4,174 @@
  * service, so the bytes are the ones a pull request would carry.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { type BridgeError, isBridgeError } from '../errors.js';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isBridgeError } from '../errors.js';
 import { type PreviousDeployment, readPreviousDeployment, resolveDeployment } from '../margo/deployment/index.js';
 import { type InputValue, type Issue, parseValuesFile, validateDocument } from '../margo/index.js';
-import { type RenderFormat, renderDeployment, renderFormats } from '../margo/render/index.js';
-import { loadTemplates } from '../margo/render/templates-node.js';
-import { type CliIo, type Command, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './command.js';
+import { renderDeployment } from '../margo/render/index.js';
+import { loadTemplates } from '../margo/render/node/templates.js';
+import { expectPositionals, parseArguments, UsageError } from './args.js';
+import { type CliIo, type Command, EXIT_INVALID, EXIT_OK } from './command.js';
+import { byPosition, formatFinding } from './findings.js';
+import { readUserFile, resolveInput } from './read-input.js';
+import { chooseFormat, formatHelp } from './render-formats.js';
+import { previousInOut, writeRendering } from './render-out.js';
 
-const help = `margo-bridge render <description> --profile <helm|compose|profile-id> --target <name> --out <dir> [options]
+const help = `Usage: margo-bridge render <description-or-package-dir> --profile <p> --target <name> --out <dir> [--values <file>] [--namespace <ns>] [--format <f>] [--previous <file>] [--templates <dir>]
 
 Resolves End-User values against an application description and writes the desired state
 (ApplicationDeployment, Helm values, env files, GitOps manifests) under <dir>, then prints
-the paths written, one per line.
+the paths written, one per line. <description> may be a package directory, as for validate.
 
 Options:
-  --values <file>       End-User values: a YAML or JSON mapping parameter -> value
-                        (without it, the defaults are used)
   --profile <p>         helm, compose, custom or a deployment profile id
   --target <name>       the device or cluster, a relative path such as plant-a/line-3
+  --out <dir>           where to write (the deployment repository's root); files margo-bridge
+                        wrote there before for this deployment and no longer renders are removed
+  --values <file>       End-User values: a YAML or JSON mapping parameter -> value
+                        (without it, the defaults are used)
   --namespace <ns>      Kubernetes namespace written into the deployment (default: default)
-  --format <f>          margo (default), margo-v1, flux or argocd
-  --previous <file>     the existing ApplicationDeployment when updating: keeps its id and name
-                        and refuses changes to immutable settings
+${formatHelp}  --previous <file>     the existing ApplicationDeployment when updating: keeps its id and name
+                        and refuses changes to immutable settings (default: the one already
+                        in <dir> for this application and target, if any)
   --templates <dir>     a copy of templates/ to render with instead of the built-in one
-  --out <dir>           where to write (the deployment repository's root)
 
+Findings are printed as validate prints them: file:line:column: error|warning CODE: message.
 Exit codes: 0 written, 1 invalid description or values (errors on stderr), 2 usage.
 `;
 
-const usageCodes = new Set(['PROFILE_NOT_FOUND', 'INVALID_TARGET', 'CONFIG_INVALID', 'UNSAFE_PATH']);
+const options = {
+  values: { type: 'string' },
+  profile: { type: 'string' },
+  target: { type: 'string' },
+  namespace: { type: 'string' },
+  format: { type: 'string' },
+  previous: { type: 'string' },
+  templates: { type: 'string' },
+  out: { type: 'string' },
+} as const;
 
-function formatIssue(file: string, issue: Issue): string {
-  const where = issue.line > 0 ? `${file}:${issue.line}:${issue.column}` : file;
-  return `${where}: ${issue.severity} ${issue.code}${issue.path ? ` at ${issue.path}` : ''}: ${issue.message}\n`;
+function required(value: string | undefined, name: string): string {
+  if (value === undefined) throw new UsageError(`missing --${name}`);
+  return value;
 }
 
-function reportError(io: CliIo, error: BridgeError): number {
-  io.stderr(`margo-bridge render: ${error.code}: ${error.message}\n`);
-  const details = error.details as { issues?: { parameter?: string; code: string; message: string }[] } | undefined;
-  for (const issue of details?.issues ?? []) {
-    io.stderr(`  ${issue.parameter ?? ''}${issue.parameter ? ': ' : ''}${issue.code}: ${issue.message}\n`);
-  }
-  return usageCodes.has(error.code) ? EXIT_USAGE : EXIT_INVALID;
-}
-
-async function readText(io: CliIo, path: string, what: string): Promise<string | null> {
+/** --out may be missing (it is created) or a directory, never a file. */
+function checkOut(out: string, arg: string): void {
   try {
-    return await readFile(resolve(io.cwd, path), 'utf8');
+    if (!statSync(out).isDirectory()) throw new UsageError(`--out ${arg} is a file; give a directory`);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    io.stderr(`margo-bridge render: cannot read ${what} ${path} (${reason})\n`);
-    return null;
+    if (error instanceof UsageError) throw error;
   }
+}
+
+interface ValuesInput {
+  file: string;
+  values: Record<string, InputValue>;
+  positions: Record<string, { line: number; column: number }>;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    io.stderr(`margo-bridge render: ${(error as Error).message}\n\n${help}`);
-    return EXIT_USAGE;
-  }
-  const { values: options, positionals } = parsed;
-  const missing = ['profile', 'target', 'out'].filter((name) => options[name as keyof typeof options] === undefined);
-  if (positionals.length !== 1 || missing.length > 0) {
-    const problem =
-      positionals.length !== 1
-        ? 'give exactly one description file'
-        : `missing ${missing.map((m) => `--${m}`).join(', ')}`;
-    io.stderr(`margo-bridge render: ${problem}\n\n${help}`);
-    return EXIT_USAGE;
-  }
-  const format = (options.format ?? 'margo') as RenderFormat;
-  if (!renderFormats.includes(format)) {
-    io.stderr(`margo-bridge render: unknown --format '${format}'; use ${renderFormats.join(', ')}\n`);
-    return EXIT_USAGE;
-  }
+  const parsed = parseArguments(args, options);
+  expectPositionals(parsed.positionals, 1, 1, 'the description (a file or package directory)');
+  const given = parsed.options;
+  const profile = required(given.profile, 'profile');
+  const target = required(given.target, 'target');
+  const outArg = required(given.out, 'out');
+  const out = resolve(io.cwd, outArg);
+  checkOut(out, outArg);
 
-  const descriptionFile = positionals[0] as string;
-  const descriptionText = await readText(io, descriptionFile, 'description');
-  if (descriptionText === null) return EXIT_USAGE;
-  const report = validateDocument(descriptionText);
-  for (const warning of report.warnings) io.stderr(formatIssue(descriptionFile, warning));
+  const input = resolveInput(parsed.positionals[0] as string, io.cwd);
+  if (!input.ok) {
+    io.stderr(
+      formatFinding(input.file, {
+        severity: 'error',
+        code: input.code,
+        message: input.message,
+        path: '',
+        line: 0,
+        column: 0,
+      }),
+    );
+    return EXIT_INVALID;
+  }
+  const report = validateDocument(input.text);
+  const format = chooseFormat(given.format, report.shape);
+  for (const issue of byPosition([...report.errors, ...report.warnings])) io.stderr(formatFinding(input.file, issue));
   if (report.kind !== 'description' || !report.valid || !report.description) {
-    for (const error of report.errors) io.stderr(formatIssue(descriptionFile, error));
-    if (report.kind !== 'description') io.stderr(`${descriptionFile}: not an application description\n`);
+    if (report.kind !== 'description') io.stderr(`${input.file}: not an application description\n`);
     return EXIT_INVALID;
   }
 
-  let values: Record<string, InputValue> = {};
-  if (options.values !== undefined) {
-    const valuesText = await readText(io, options.values, 'values file');
-    if (valuesText === null) return EXIT_USAGE;
-    const parsedValues = parseValuesFile(valuesText, options.values);
+  let values: ValuesInput = { file: input.file, values: {}, positions: {} };
+  if (given.values !== undefined) {
+    const parsedValues = parseValuesFile(readUserFile(given.values, io.cwd, 'values file'));
     if (parsedValues.errors.length > 0) {
-      for (const error of parsedValues.errors) io.stderr(formatIssue(options.values, error));
+      for (const error of byPosition(parsedValues.errors)) io.stderr(formatFinding(given.values, error));
       return EXIT_INVALID;
     }
-    values = parsedValues.values;
+    values = { file: given.values, ...parsedValues };
   }
 
+  let previous: PreviousDeployment | undefined;
+  if (given.previous !== undefined) {
+    previous = readPreviousDeployment(readUserFile(given.previous, io.cwd, 'previous deployment'));
+  } else {
+    // A folder written before keeps its id: its ApplicationDeployment is the previous one.
+    previous = await previousInOut(out, { target, applicationId: report.description.id });
+  }
+  const templates = await loadTemplates(given.templates === undefined ? undefined : resolve(io.cwd, given.templates));
+  let resolved: ReturnType<typeof resolveDeployment>;
   try {
-    let previous: PreviousDeployment | undefined;
-    if (options.previous !== undefined) {
-      const previousText = await readText(io, options.previous, 'previous deployment');
-      if (previousText === null) return EXIT_USAGE;
-      previous = readPreviousDeployment(previousText);
-    }
-    const templates = await loadTemplates(
-      options.templates === undefined ? undefined : resolve(io.cwd, options.templates),
-    );
-    const resolved = resolveDeployment({
+    resolved = resolveDeployment({
       description: report.description,
-      profile: options.profile as string,
-      target: options.target as string,
-      namespace: options.namespace ?? 'default',
-      values,
+      profile,
+      target,
+      namespace: given.namespace ?? 'default',
+      values: values.values,
       ...(previous ? { previous } : {}),
       newId: randomUUID,
     });
-    for (const warning of resolved.warnings) io.stderr(`warning ${warning.code}: ${warning.message}\n`);
-    if ((format === 'flux' || format === 'argocd') && resolved.profile.type !== 'helm') {
-      io.stderr(
-        `note: --format ${format} adds manifests for Helm components only; profile ${resolved.profile.id} is ${resolved.profile.type}\n`,
-      );
-    }
-    const rendered = await renderDeployment(resolved, { format, templates });
-    const out = resolve(io.cwd, options.out as string);
-    for (const file of rendered.files) {
-      const path = join(out, file.path);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.content);
-      io.stdout(`${path}\n`);
-    }
-    return EXIT_OK;
   } catch (error) {
-    if (isBridgeError(error)) return reportError(io, error);
-    throw error;
+    if (!isBridgeError(error, 'INVALID_VALUES') && !isBridgeError(error, 'IMMUTABLE_SETTING')) throw error;
+    io.stderr(`margo-bridge render: ${error.code}: ${error.message}\n`);
+    const details = error.details as { issues?: { parameter: string; code: string; message: string }[] } | undefined;
+    const findings: Issue[] = (details?.issues ?? []).map((issue) => ({
+      severity: 'error',
+      code: issue.code,
+      message: issue.message,
+      path: issue.parameter,
+      ...(values.positions[issue.parameter] ?? { line: 0, column: 0 }),
+    }));
+    for (const finding of byPosition(findings)) io.stderr(formatFinding(values.file, finding));
+    return EXIT_INVALID;
   }
-}
-
-function parseOptions(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      values: { type: 'string' },
-      profile: { type: 'string' },
-      target: { type: 'string' },
-      namespace: { type: 'string' },
-      format: { type: 'string' },
-      previous: { type: 'string' },
-      templates: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
+  for (const warning of resolved.warnings) {
+    const at = warning.parameter ? values.positions[warning.parameter] : undefined;
+    io.stderr(
+      formatFinding(at ? values.file : input.file, {
+        severity: 'warning',
+        code: warning.code,
+        message: warning.message,
+        path: warning.parameter ?? '',
+        ...(at ?? { line: 0, column: 0 }),
+      }),
+    );
+  }
+  if ((format === 'flux' || format === 'argocd') && resolved.profile.type !== 'helm') {
+    io.stderr(
+      `note: --format ${format} adds manifests for Helm components only; profile ${resolved.profile.id} is ${resolved.profile.type}\n`,
+    );
+  }
+  const rendered = await renderDeployment(resolved, { format, templates });
+  for (const path of await writeRendering(out, rendered, resolved.target)) io.stdout(`${path}\n`);
+  return EXIT_OK;
 }
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'Render the desired state of a deployment (ApplicationDeployment, values, env, GitOps) into a folder',
+  summary: 'render the desired state of a deployment (ApplicationDeployment, values, env, GitOps) into a folder',
   help,
   run,
 };

@@ -1,5 +1,5 @@
 import type { CliIo, Command } from './command.js';
-import { EXIT_OK, EXIT_USAGE } from './command.js';
+import { describeFailure, EXIT_OK, EXIT_USAGE } from './exit.js';
 
 /** Each entry loads its command on demand, so `validate` never loads the service's dependencies. */
 const commands: Record<string, () => Promise<Command>> = {
@@ -13,7 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
 
 function overview(): string {
   const names = Object.keys(commands).join(', ');
-  return `margo-bridge <command> [options]\n\nCommands: ${names}\nRun 'margo-bridge <command> --help' for a command's options.\n`;
+  return `margo-bridge <command> [options]\n\nCommands: ${names}\nRun 'margo-bridge <command> --help' for a command's options, 'margo-bridge --version' for the version.\n`;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -21,6 +21,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(overview());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout((await import('./version.js')).versionText());
+    return EXIT_OK;
   }
   const load = commands[name];
   if (!load) {
@@ -32,5 +36,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(command.help);
     return EXIT_OK;
   }
-  return command.run(args, io);
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    const failure = describeFailure(error);
+    if (!failure) throw error;
+    const synopsis =
+      failure.exitCode === EXIT_USAGE
+        ? `\nUsage: ${command.help.split('\n')[0]?.replace(/^Usage: /, '')}\nRun 'margo-bridge ${name} --help' for details.\n`
+        : '';
+    io.stderr(`margo-bridge ${name}: ${failure.message}\n${synopsis}`);
+    return failure.exitCode;
+  }
 }

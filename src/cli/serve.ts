@@ -1,9 +1,10 @@
-import { loadConfig } from '../config/load.js';
-import { isBridgeError } from '../errors.js';
+import { loadConfig } from '../config/node/load.js';
+import type { AdminToken } from '../runtime/admin-token.js';
 import { buildRuntime, startService } from '../runtime/node.js';
-import { type CliIo, type Command, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './command.js';
+import { expectPositionals, parseArguments } from './args.js';
+import { type CliIo, type Command, EXIT_OK } from './command.js';
 
-const help = `margo-bridge serve [--demo] [--config PATH]
+const help = `Usage: margo-bridge serve [--demo] [--config PATH]
 
 Starts the HTTP API, the job workers and the registry poll scheduler; stops gracefully on
 SIGTERM or SIGINT. Settings come from environment variables and margo-bridge.yaml
@@ -11,55 +12,39 @@ SIGTERM or SIGINT. Settings come from environment variables and margo-bridge.yam
 DATABASE_URL, MARGO_BRIDGE_CONFIG, MARGO_BRIDGE_ADMIN_TOKEN, MARGO_BRIDGE_SECRET_KEY,
 MARGO_BRIDGE_ALLOW_PRIVATE_NETWORKS, MARGO_BRIDGE_POLL_INTERVAL, MARGO_BRIDGE_WEBHOOK_SECRET.
 
+The first start on an empty database prints an admin token once. A lost token is regained by
+starting with MARGO_BRIDGE_ADMIN_TOKEN set to a new secret: it is an admin token too.
+
 Options:
   --demo          also serve the example package in examples/demo-package from a local
-                  Git repository on 127.0.0.1 and pre-configure it as the registry 'demo'
+                  Git repository on 127.0.0.1 and pre-configure it as the registry 'demo';
+                  a start without --demo does not poll that registry
   --config PATH   the configuration file (default: MARGO_BRIDGE_CONFIG, else ./margo-bridge.yaml)
+
+Exit status: 0 after a graceful stop, 1 when the service cannot start (port in use, database
+unreachable), 2 for a usage or configuration error.
 `;
-
-export interface ParsedServeArgs {
-  demo: boolean;
-  configPath: string | undefined;
-}
-
-export function parseServeArgs(args: string[]): ParsedServeArgs | string {
-  const parsed: ParsedServeArgs = { demo: false, configPath: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--demo') parsed.demo = true;
-    else if (arg === '--config') {
-      const value = args[++i];
-      if (value === undefined) return '--config needs a path';
-      parsed.configPath = value;
-    } else if (arg.startsWith('--config=')) parsed.configPath = arg.slice('--config='.length);
-    else return `unknown option '${arg}'`;
-  }
-  return parsed;
-}
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the service (HTTP API, workers, poll scheduler)',
   help,
   async run(args: string[], io: CliIo): Promise<number> {
-    const parsed = parseServeArgs(args);
-    if (typeof parsed === 'string') {
-      io.stderr(`margo-bridge serve: ${parsed}\n\n${help}`);
-      return EXIT_USAGE;
-    }
+    const { options, positionals } = parseArguments(args, {
+      demo: { type: 'boolean' },
+      config: { type: 'string' },
+    });
+    expectPositionals(positionals, 0, 0, '');
+    const { config } = loadConfig({ env: io.env, cwd: io.cwd, configPath: options.config });
+    const runtime = await buildRuntime(config, { demo: options.demo });
     let service: Awaited<ReturnType<typeof startService>>;
     try {
-      const { config } = loadConfig({ env: io.env, cwd: io.cwd, configPath: parsed.configPath });
-      const runtime = await buildRuntime(config, { demo: parsed.demo });
       service = await startService(runtime);
     } catch (error) {
-      if (isBridgeError(error)) {
-        io.stderr(`margo-bridge serve: ${error.message}\n`);
-        return EXIT_INVALID;
-      }
+      await runtime.close();
       throw error;
     }
-    io.stderr(banner(service.url, service.runtime.generatedAdminToken, service.runtime.demo?.url));
+    io.stderr(banner(service.url, service.adminToken, runtime.demo?.url));
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGTERM', stop);
@@ -73,22 +58,45 @@ export const serveCommand: Command = {
   },
 };
 
-function banner(url: string, token: string | undefined, demoUrl: string | undefined): string {
+/** What to tell about the admin token, and the `export TOKEN=…` line the README's curl examples use. */
+function tokenLines(adminToken: AdminToken): string[] {
+  switch (adminToken.source) {
+    case 'generated':
+      return [
+        '  Admin token, generated now and shown only this once (keep it):',
+        `      export TOKEN=${adminToken.token}`,
+      ];
+    case 'environment':
+      return [
+        '  Admin token: the value of MARGO_BRIDGE_ADMIN_TOKEN.',
+        '      export TOKEN="$MARGO_BRIDGE_ADMIN_TOKEN"',
+      ];
+    case 'earlier':
+      return [
+        '  Admin token: the one printed when this database was first started (it is not stored in clear).',
+        '  Lost it? Restart with MARGO_BRIDGE_ADMIN_TOKEN=<a new secret>: that value is then an admin token too.',
+        '      export TOKEN=<your admin token>',
+      ];
+  }
+}
+
+export function banner(url: string, adminToken: AdminToken, demoUrl: string | undefined): string {
   const lines = [
     '',
     `  margo-bridge is running at ${url}`,
     `  API documentation:  ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    ...tokenLines(adminToken),
   ];
-  if (token === undefined) {
-    lines.push('  Admin token: the one printed at the first start, or MARGO_BRIDGE_ADMIN_TOKEN when set.');
-  } else {
-    lines.push(`  Admin token (shown once; keep it, or set MARGO_BRIDGE_ADMIN_TOKEN):`, `      ${token}`);
-  }
   if (demoUrl !== undefined) {
     lines.push(
       `  Demonstration registry 'demo': ${demoUrl}`,
-      `  The catalogue (the demo application appears within seconds):`,
-      `      curl -H "Authorization: Bearer ${token ?? '<admin token>'}" ${url}/api/v1/applications`,
+      '  The catalogue (the demo application appears within seconds):',
+      `      curl -H "Authorization: Bearer $TOKEN" ${url}/api/v1/applications`,
+      "  Propose the demo application to the 'local' deployment repository:",
+      `      curl -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${url}/api/v1/deployments \\`,
+      `        -d '{"repository":"local","applicationId":"com-northstartida-hello-world","version":"1.0","profile":"helm","target":"demo-cluster","values":{"greeting":"Hi"}}'`,
+      `  Approve it (merges into main): curl -X POST -H "Authorization: Bearer $TOKEN" ${url}/api/v1/deployments/<id>/approve`,
+      `  A GitOps controller can watch ${url}/git/local.git`,
     );
   }
   lines.push('  Stop with Ctrl-C.', '');

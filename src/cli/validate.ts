@@ -1,16 +1,20 @@
 /** `margo-bridge validate`: checks application descriptions (and deployments); a stable contract for scripts. */
 import { type Issue, validateDocument } from '../margo/index.js';
-import { type CliIo, type Command, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './command.js';
+import { expectPositionals, parseArguments } from './args.js';
+import { type CliIo, type Command, EXIT_INVALID, EXIT_OK } from './command.js';
+import { byPosition, formatFinding } from './findings.js';
 import { resolveInput } from './read-input.js';
 
 const help = `Usage: margo-bridge validate <file-or-package-dir>... [--json]
 
-Validates Margo application descriptions (shapes V1 to V5) and ApplicationDeployment files.
-A directory is a package root: its margo.yaml, or else the one YAML file in it that is an
-application description.
+Validates Margo application descriptions (shapes V1 to V5, docs/specification.md) and
+ApplicationDeployment files. A directory is a package root: its margo.yaml, or else the one
+YAML file in it that is an application description; only then are the catalog files
+(icon, licenseFile, ...) looked up, as a lone file has no package to look them up in.
 
-Output: one line per problem, 'file:line:column: error|warning CODE: message'.
-  --json   print an array of { file, valid, shape, errors, warnings } instead
+Output: one line per problem, sorted by position:
+  file:line:column: error|warning CODE: message (at path)
+  --json   print an array of { file, valid, shape, errors, warnings } instead (also sorted)
 
 Exit status: 0 every document is valid (warnings allowed), 1 some document is invalid,
 2 usage error (unknown option, no arguments, missing file).
@@ -24,53 +28,31 @@ interface FileReport {
   warnings: Issue[];
 }
 
-function line(file: string, issue: Issue): string {
-  return `${file}:${issue.line}:${issue.column}: ${issue.severity} ${issue.code}: ${issue.message}${issue.path ? ` (at ${issue.path})` : ''}\n`;
+function check(target: string, cwd: string): FileReport {
+  const input = resolveInput(target, cwd);
+  if (!input.ok) {
+    const issue: Issue = { severity: 'error', code: input.code, message: input.message, path: '', line: 0, column: 0 };
+    return { file: input.file, valid: false, shape: null, errors: [issue], warnings: [] };
+  }
+  const report = validateDocument(input.text, input.fileExists ? { fileExists: input.fileExists } : {});
+  return {
+    file: input.file,
+    valid: report.valid,
+    shape: report.shape,
+    errors: byPosition(report.errors),
+    warnings: byPosition(report.warnings),
+  };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
-  const targets = args.filter((arg) => !arg.startsWith('-'));
-  if (unknown.length > 0 || targets.length === 0) {
-    io.stderr(`${unknown.length > 0 ? `margo-bridge validate: unknown option ${unknown.join(', ')}\n` : ''}${help}`);
-    return EXIT_USAGE;
-  }
-  const inputs = targets.map((target) => resolveInput(target, io.cwd));
-  const missing = inputs.filter((input) => !input.ok && input.code === 'USAGE');
-  if (missing.length > 0) {
-    for (const input of missing) if (!input.ok) io.stderr(`margo-bridge validate: ${input.message}\n`);
-    return EXIT_USAGE;
-  }
-  const reports: FileReport[] = inputs.map((input) => {
-    if (!input.ok) {
-      const issue: Issue = {
-        severity: 'error',
-        code: input.code,
-        message: input.message,
-        path: '',
-        line: 0,
-        column: 0,
-      };
-      return { file: input.file, valid: false, shape: null, errors: [issue], warnings: [] };
-    }
-    const report = validateDocument(input.text, { fileExists: input.fileExists });
-    return {
-      file: input.file,
-      valid: report.valid,
-      shape: report.shape,
-      errors: report.errors,
-      warnings: report.warnings,
-    };
-  });
-  if (json) io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
+  const { options, positionals } = parseArguments(args, { json: { type: 'boolean' } });
+  expectPositionals(positionals, 1, Number.POSITIVE_INFINITY, 'a file or package directory to validate');
+  const reports = positionals.map((target) => check(target, io.cwd));
+  if (options.json) io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
   else {
     for (const report of reports) {
-      for (const issue of [...report.errors, ...report.warnings].sort(
-        (a, b) => a.line - b.line || a.column - b.column,
-      )) {
-        io.stdout(line(report.file, issue));
-      }
+      for (const issue of byPosition([...report.errors, ...report.warnings]))
+        io.stdout(formatFinding(report.file, issue));
     }
     const invalid = reports.filter((report) => !report.valid).length;
     io.stderr(`${reports.length} checked, ${invalid} invalid\n`);

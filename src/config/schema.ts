@@ -4,6 +4,7 @@
  * misspelt key fails with its path instead of being ignored. Documented in docs/configuration.md.
  */
 import { z } from 'zod';
+import { deploymentRepositorySchema } from './deployment-repositories.js';
 
 export const MIN_POLL_INTERVAL_SECONDS = 30;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 300;
@@ -49,6 +50,8 @@ export const configSchema = z.strictObject({
   /** 32 bytes as base64 or 64 hex characters; else a key file in dataDir is used. */
   secretKey: z.string().min(1).optional(),
   allowPrivateNetworks: z.boolean().default(false),
+  /** Seconds a SIGTERM waits for requests and jobs before closing connections and releasing job leases. */
+  shutdownTimeout: z.number().int().min(1).max(300).default(10),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   polling: z
     .strictObject({
@@ -78,9 +81,31 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Shared secrets accepted on /webhooks/* (several for rotation). */
       secrets: z.array(z.string().min(1)).default([]),
+      /**
+       * Bytes all unverified webhook bodies may hold at once (then 503 with Retry-After); at least
+       * one largest body (25 MiB). The default, two of them, fits a 512 MB container.
+       */
+      unverifiedBodyBudget: z
+        .number()
+        .int()
+        .min(25 * 1024 * 1024)
+        .max(1024 * 1024 * 1024)
+        .default(50 * 1024 * 1024),
     })
-    .default({ secrets: [] }),
+    .default({ secrets: [], unverifiedBodyBudget: 50 * 1024 * 1024 }),
   registries: z.array(configuredRegistrySchema).default([]),
+  /** Deployment repositories pre-configured in the file; reconciled (created or updated, never deleted) at each start. */
+  deploymentRepositories: z.array(deploymentRepositorySchema).default([]),
+  /** The address users reach margo-bridge at, for links in pull requests (catalogue pages). */
+  publicUrl: z.string().url().optional(),
+  deployments: z
+    .strictObject({
+      /** How often open proposals are checked with their forge (besides webhook deliveries), seconds. */
+      checkInterval: z.number().int().min(10).max(86_400).default(300),
+      /** Who may fetch the `local` repositories at /git/<name>.git: anyone, or holders of any API token. */
+      gitAccess: z.enum(['anonymous', 'viewer']).default('viewer'),
+    })
+    .default({ checkInterval: 300, gitAccess: 'viewer' }),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,15 +6,11 @@
 
 import { fromBase64, fromHex, toBase64Url } from '../bytes.js';
 import { BridgeError } from '../errors.js';
+import type { SecretBox } from './interface.js';
 
 export const SECRET_KEY_BYTES = 32;
 const FORMAT = 'v1';
 const IV_BYTES = 12;
-
-export interface SecretBox {
-  seal(plaintext: string): Promise<string>;
-  open(ciphertext: string): Promise<string>;
-}
 
 export function createSecretBox(key: Uint8Array): SecretBox {
   if (key.length !== SECRET_KEY_BYTES) {

@@ -3,8 +3,9 @@
  * `secretsCiphertext`). These helpers seal and open it, summarise it for the API (no secret
  * values), and build the `RegistryConnection` the registry reader needs.
  */
+
+import type { SecretBox } from '../crypto/interface.js';
 import type { RegistryAuth, RegistryConnection } from '../registry/interface.js';
-import type { SecretSealer } from '../services.js';
 import type { RegistryRecord } from '../store/interface.js';
 
 export interface RegistrySecrets {
@@ -16,12 +17,12 @@ export interface RegistrySecrets {
   webhookSecret?: string;
 }
 
-export async function sealSecrets(box: SecretSealer, secrets: RegistrySecrets): Promise<string | null> {
+export async function sealSecrets(box: SecretBox, secrets: RegistrySecrets): Promise<string | null> {
   const present = Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== undefined));
   return Object.keys(present).length === 0 ? null : box.seal(JSON.stringify(present));
 }
 
-export async function openSecrets(box: SecretSealer, registry: RegistryRecord): Promise<RegistrySecrets> {
+export async function openSecrets(box: SecretBox, registry: RegistryRecord): Promise<RegistrySecrets> {
   if (registry.secretsCiphertext === null) return {};
   return JSON.parse(await box.open(registry.secretsCiphertext)) as RegistrySecrets;
 }
@@ -57,6 +58,6 @@ export function connectionOf(
   };
 }
 
-export async function connectionFor(box: SecretSealer, registry: RegistryRecord): Promise<RegistryConnection> {
+export async function connectionFor(box: SecretBox, registry: RegistryRecord): Promise<RegistryConnection> {
   return connectionOf(registry, await openSecrets(box, registry));
 }

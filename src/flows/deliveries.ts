@@ -11,13 +11,12 @@
  */
 import { BridgeError } from '../errors.js';
 import type { Job } from '../jobs/interface.js';
-import { withoutUrlCredentials } from '../jobs/retry.js';
-import { repositoryKey } from '../registry/url.js';
 import type { Services } from '../services.js';
 import type { DeliveryRecord, RegistryRecord, Store } from '../store/interface.js';
+import { repositoryKey, withoutUrlCredentials } from '../urls.js';
 import { type Delivery, type DeliveryKind, deliveryKinds, isForge } from '../webhooks/delivery.js';
-import { pollJob, pollKey } from './registries.js';
-import { webhookMetrics } from './webhook-metrics.js';
+import { repositoriesOfDelivery, trackPullRequestDelivery } from './deployments/track.js';
+import { pollJob, pollKey } from './poll.js';
 
 /** What a handler decided; `jobId` is the job it caused (shown in the operator's list). */
 export interface DeliveryOutcome {
@@ -91,6 +90,8 @@ async function requestPoll(services: Services, tx: Store, registry: RegistryReco
 export const deliveryHandlers: Partial<Record<DeliveryKind, DeliveryHandler>> = {
   tag: lookNow,
   release: lookNow,
+  // A pull request of a deployment repository: read its state back from the provider.
+  'pull-request': (services, tx, delivery) => trackPullRequestDelivery(services, tx, delivery),
 };
 
 /** Whether deliveries of this kind get a job; the others are recorded as ignored. */
@@ -109,6 +110,7 @@ export function hasDeliveryHandler(kind: DeliveryKind): boolean {
 const deliveryRelevance: Partial<Record<DeliveryKind, (tx: Store, urls: readonly string[]) => Promise<boolean>>> = {
   tag: watched,
   release: watched,
+  'pull-request': async (tx, urls) => (await repositoriesOfDelivery(tx, urls)).length > 0,
 };
 
 async function watched(tx: Store, urls: readonly string[]): Promise<boolean> {
@@ -258,7 +260,7 @@ export async function handleDelivery(services: Services, recordId: string): Prom
 
 /** Metrics and the log line, after the commit. */
 function recordHandled(services: Services, { record, delivery, outcome, handledAt }: Handled): void {
-  const metrics = webhookMetrics(services.metrics);
+  const metrics = services.metrics.webhooks;
   metrics.handled.inc({ forge: record.forge, event: record.event, result: outcome.result });
   metrics.handlingSeconds.observe({ forge: record.forge, kind: delivery.kind }, (handledAt - record.receivedAt) / 1000);
   services.logger.info(
@@ -312,6 +314,7 @@ function toDelivery(record: DeliveryRecord): Delivery {
     action: record.action,
     kind: kind as DeliveryKind,
     repositoryUrls: urls.filter((url): url is string => typeof url === 'string'),
+    cloneUrl: typeof payload.cloneUrl === 'string' ? payload.cloneUrl : null,
     ref: typeof payload.ref === 'string' ? payload.ref : null,
     deleted: payload.deleted === true,
   };

@@ -7,6 +7,8 @@ import type { Job, JobHandler, JobKind } from '../jobs/interface.js';
 import type { JobOutcome } from '../jobs/worker.js';
 import type { Services } from '../services.js';
 import { handleDeliveryJob, handleDeliveryJobs } from './deliveries.js';
+import { handleProposeJob } from './deployments/propose.js';
+import { handleTrackJob } from './deployments/track.js';
 import { type IngestPayload, ingestRelease } from './ingest.js';
 import { pollRegistry } from './poll.js';
 
@@ -24,6 +26,8 @@ export function createHandlers(services: Services): HandlerMap {
     delivery: Object.assign((job: Job) => handleDeliveryJob(services, job), {
       batch: (jobs: Job[]) => handleDeliveryJobs(services, jobs),
     }),
+    propose: (job) => handleProposeJob(services, job),
+    track: (job) => handleTrackJob(services, job),
   };
 }
 

@@ -4,12 +4,12 @@
  * Idempotent: a tag ingested before is left alone, so a job repeated after a crash stores nothing twice.
  */
 import { BridgeError, type ErrorCode } from '../errors.js';
-import { withoutUrlCredentials } from '../jobs/retry.js';
 import { validateDocument } from '../margo/index.js';
 import type { DocumentReport, Issue } from '../margo/model.js';
 import type { Package, Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
 import type { ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
+import { withoutUrlCredentials } from '../urls.js';
 import { connectionFor } from './connection.js';
 
 export interface IngestPayload {

@@ -7,12 +7,27 @@
  * `pollRegistry`); polls run as jobs with the dedupe key `poll:<registryId>` so they do not pile up.
  */
 import { BridgeError } from '../errors.js';
-import { describeError, withoutUrlCredentials } from '../jobs/retry.js';
+import type { Job, JobInput } from '../jobs/interface.js';
+import { describeError } from '../jobs/retry.js';
 import type { Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
 import type { RegistryRecord } from '../store/interface.js';
+import { withoutUrlCredentials } from '../urls.js';
 import { connectionFor } from './connection.js';
-import { requestPoll } from './registries.js';
+
+/** Enqueues an immediate poll; a poll already waiting or running for the registry is reused. */
+export async function requestPoll(services: Services, registryId: string): Promise<Job> {
+  return services.store.jobs.enqueue(pollJob(services, registryId));
+}
+
+/** The poll job of a registry; deduplicated by `pollKey` unless another key is given. */
+export function pollJob(services: Services, registryId: string, dedupeKey = pollKey(registryId)): JobInput {
+  return { kind: 'poll', payload: { registryId }, dedupeKey, maxAttempts: services.config.jobs.maxAttempts };
+}
+
+export function pollKey(registryId: string): string {
+  return `poll:${registryId}`;
+}
 
 export type PollResult =
   | { outcome: 'unchanged' | 'new'; newReleases: string[]; movedTags: string[] }

@@ -14,21 +14,10 @@
  * delivery cannot fail the requests of the others.
  */
 import type { JobInput, JobQueue } from '../jobs/interface.js';
+import type { DeliveryReceiver, IncomingDelivery, Receipt } from '../services.js';
 import type { DeliveryRecord, Store } from '../store/interface.js';
 
-/**
- * A delivery as the receiver stores it; `result: 'pending'` means "enqueue a delivery job for it"
- * (unless `needsJob` says it would do nothing).
- */
-export type IncomingDelivery = Omit<DeliveryRecord, 'id' | 'jobId' | 'receivedAt' | 'handledAt'>;
-
 type TxStore = Store & { jobs: JobQueue };
-
-export interface Receipt {
-  /** `duplicate`: the forge's delivery id was stored before (a redelivery); nothing new happens. */
-  status: 'stored' | 'duplicate';
-  delivery: DeliveryRecord;
-}
 
 export interface ReceiverOptions {
   store: Store;
@@ -46,11 +35,6 @@ export interface ReceiverOptions {
   needsJob?: (tx: TxStore, deliveries: readonly IncomingDelivery[]) => Promise<boolean[]>;
   /** Called after each committed batch with its size (metrics). */
   onBatch?: (size: number) => void;
-}
-
-export interface DeliveryReceiver {
-  /** Resolves once the delivery (or the earlier one with its id) is committed. */
-  receive(delivery: IncomingDelivery): Promise<Receipt>;
 }
 
 interface Waiting {

@@ -41,7 +41,8 @@ export async function reconcileRegistries(
   }
   const names = new Set(configured.map((entry) => entry.name));
   for (const registry of await services.store.registries.list()) {
-    if (registry.configured && !names.has(registry.name)) {
+    // The demo registry comes from `serve --demo`, not from the file (runtime/demo-state.ts).
+    if (registry.configured && !registry.demo && !names.has(registry.name)) {
       summary.orphaned.push(registry.name);
       services.logger.warn(
         { registry: registry.name, registryId: registry.id },

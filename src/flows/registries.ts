@@ -1,16 +1,18 @@
 /**
  * Registry set-up shared by the API and the configuration file: input checks, sealing of
- * credentials, the connection test, and the immediate poll (`requestPoll`).
+ * credentials and the connection test (the immediate poll after it: `requestPoll` in poll.ts).
  */
 import semver from 'semver';
 import { BridgeError } from '../errors.js';
-import type { Job, JobInput } from '../jobs/interface.js';
-import { withoutUrlCredentials } from '../jobs/retry.js';
 import type { RegistryAuth } from '../registry/interface.js';
-import { repositoryKey } from '../registry/url.js';
+import { compileTagFilter } from '../registry/tags.js';
 import type { Services } from '../services.js';
 import type { RegistryInput, RegistryRecord } from '../store/interface.js';
+import { repositoryKey, withoutUrlCredentials } from '../urls.js';
 import { connectionOf, openSecrets, type RegistrySecrets, sealSecrets, summariseSecrets } from './connection.js';
+
+/** The shortest poll interval, for the API's input schema: the same bound as the configuration's. */
+export { MIN_POLL_INTERVAL_SECONDS } from '../config/schema.js';
 
 export interface RegistrySettings {
   name: string;
@@ -95,18 +97,17 @@ export async function getRegistry(services: Services, id: string): Promise<Regis
   return registry;
 }
 
-/** Enqueues an immediate poll; a poll already waiting or running for the registry is reused. */
-export async function requestPoll(services: Services, registryId: string): Promise<Job> {
-  return services.store.jobs.enqueue(pollJob(services, registryId));
-}
-
-/** The poll job of a registry; deduplicated by `pollKey` unless another key is given. */
-export function pollJob(services: Services, registryId: string, dedupeKey = pollKey(registryId)): JobInput {
-  return { kind: 'poll', payload: { registryId }, dedupeKey, maxAttempts: services.config.jobs.maxAttempts };
-}
-
-export function pollKey(registryId: string): string {
-  return `poll:${registryId}`;
+/**
+ * The connection test alone (the web form shows its result before saving): the same checks as
+ * `createRegistry`/`updateRegistry`, nothing stored. With `currentId`, secrets not given are the
+ * stored registry's. Returns how many releases the registry lists.
+ */
+export async function tryRegistry(services: Services, settings: RegistrySettings, currentId?: string): Promise<number> {
+  const current =
+    currentId === undefined ? {} : await openSecrets(services.secretBox, await getRegistry(services, currentId));
+  const secrets = mergeSecrets(current, settings);
+  const input = await toInput(services, settings, secrets, false);
+  return (await services.registryReader.listReleases(connectionOf(input, secrets))).length;
 }
 
 function mergeSecrets(current: RegistrySecrets, patch: Partial<RegistrySettings>): RegistrySecrets {
@@ -132,6 +133,7 @@ async function toInput(
       field: 'semverRange',
     });
   }
+  checkTagPattern(settings.tagPattern ?? null);
   const subPath = (settings.subPath ?? '').replace(/^\/+|\/+$/g, '');
   if (subPath.split('/').some((part) => part === '..')) {
     throw new BridgeError('BAD_REQUEST', `subPath '${subPath}' must stay inside the repository`, { field: 'subPath' });
@@ -150,6 +152,16 @@ async function toInput(
     credentialSummary: summariseSecrets(secrets),
     configured,
   };
+}
+
+/** The same compilation a poll does, so a pattern that cannot work is a 400 now, not a failing poll later. */
+function checkTagPattern(tagPattern: string | null): void {
+  if (tagPattern === null) return;
+  try {
+    compileTagFilter({ tagPattern });
+  } catch (error) {
+    throw new BridgeError('BAD_REQUEST', (error as Error).message, { field: 'tagPattern' });
+  }
 }
 
 function checkUrl(raw: string, allowHttp: boolean): string {

@@ -1,42 +1,11 @@
 /**
- * The one error shape of the HTTP API, `{ error: { code, message, details? } }`, and the one map
- * from error code to status. Every failure (validation, auth, not found, crashes) goes through here.
+ * The one error shape of the HTTP API, `{ error: { code, message, details? } }` (the status of
+ * each code: `statusOf` in errors.ts). Every failure (validation, auth, not found, crashes) goes through here.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { BridgeError, type ErrorCode } from '../errors.js';
+import { BridgeError, type ErrorCode, statusOf } from '../errors.js';
 import type { AppEnv } from './env.js';
-
-export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  PAYLOAD_TOO_LARGE: 413,
-  INVALID_DESCRIPTION: 422,
-  INVALID_VALUES: 422,
-  IMMUTABLE_SETTING: 422,
-  INVALID_TARGET: 422,
-  PROFILE_NOT_FOUND: 422,
-  // Registry failures reach the API only from a connection test the caller asked for: their input.
-  REGISTRY_UNREACHABLE: 422,
-  REGISTRY_DNS: 422,
-  REGISTRY_TIMEOUT: 422,
-  REGISTRY_TLS: 422,
-  REGISTRY_AUTH: 422,
-  REGISTRY_NOT_FOUND: 422,
-  REGISTRY_PROTOCOL: 422,
-  TAG_NOT_FOUND: 404,
-  NO_DESCRIPTION: 422,
-  LIMIT_EXCEEDED: 422,
-  UNSAFE_PATH: 422,
-  ADDRESS_REFUSED: 422,
-  CONFIG_INVALID: 500,
-  INTERNAL: 500,
-};
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };

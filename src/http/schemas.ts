@@ -1,10 +1,11 @@
 /** Shared request/response schemas; the same schemas validate requests and feed /openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { errorCodes } from '../errors.js';
 
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'NOT_FOUND' }),
+      code: z.enum(errorCodes).openapi({ example: 'NOT_FOUND' }),
       message: z.string(),
       details: z.unknown().optional(),
     }),

@@ -1,17 +1,31 @@
 /**
- * The contract of the database job queue, run on SQLite and Postgres by test/jobs.*.test.ts.
- * Time is a controlled clock shared by the stores, so leases and retry times are exact.
+ * The contract of the job queue, run on SQLite and Postgres by test/jobs.*.test.ts.
+ * Time is a controlled clock shared by the queues, so leases and retry times are exact.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isBridgeError } from '../errors.js';
-import type { Store } from '../store/interface.js';
-import { type StoreHarness, TABLES } from '../store/store.contract.js';
+import type { JobQueue } from './interface.js';
 
-export function queueContract(name: string, setup: () => Promise<StoreHarness>): void {
+/** A queue with the transactions it enqueues in (the database queue: a `Store`). */
+export interface TransactionalQueue {
+  readonly jobs: JobQueue;
+  transaction<T>(work: (tx: { jobs: JobQueue }) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface QueueHarness {
+  /** Opens the suite's queue; every call opens the same queue again (another process, say). */
+  open(now: () => number): Promise<TransactionalQueue>;
+  /** Removes every job (before each test). */
+  empty(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export function queueContract(name: string, setup: () => Promise<QueueHarness>): void {
   describe(`JobQueue contract: ${name}`, () => {
-    let harness: StoreHarness;
-    let store: Store;
-    let other: Store;
+    let harness: QueueHarness;
+    let store: TransactionalQueue;
+    let other: TransactionalQueue;
     let time = 1_700_000_000_000;
     const now = () => time;
 
@@ -27,7 +41,7 @@ export function queueContract(name: string, setup: () => Promise<StoreHarness>):
     });
     beforeEach(async () => {
       time = 1_700_000_000_000;
-      for (const table of TABLES) await harness.raw(`delete from ${table}`);
+      await harness.empty();
     });
 
     it('enqueues a pending job with defaults', async () => {

@@ -5,6 +5,7 @@
  * often transient than not, and attempts are bounded by the job's maxAttempts.
  */
 import { type ErrorCode, isBridgeError } from '../errors.js';
+import { withoutUrlCredentials } from '../urls.js';
 
 export type FailureAction = 'retry' | 'dead';
 
@@ -15,8 +16,10 @@ export const FAILURE_ACTIONS: Record<ErrorCode, FailureAction> = {
   REGISTRY_DNS: 'retry',
   REGISTRY_TIMEOUT: 'retry',
   REGISTRY_PROTOCOL: 'retry',
+  DEPLOY_UNREACHABLE: 'retry',
   CONFLICT: 'retry',
   INTERNAL: 'retry',
+  BUSY: 'retry',
   // Wrong input, content or configuration: the same job would fail the same way. The poll
   // schedule (not the job queue) retries a registry whose credentials or TLS are fixed later.
   BAD_REQUEST: 'dead',
@@ -33,6 +36,9 @@ export const FAILURE_ACTIONS: Record<ErrorCode, FailureAction> = {
   REGISTRY_TLS: 'dead',
   REGISTRY_AUTH: 'dead',
   REGISTRY_NOT_FOUND: 'dead',
+  DEPLOY_AUTH: 'dead',
+  DEPLOY_PERMISSION: 'dead',
+  DEPLOY_NOT_FOUND: 'dead',
   TAG_NOT_FOUND: 'dead',
   NO_DESCRIPTION: 'dead',
   LIMIT_EXCEEDED: 'dead',
@@ -68,9 +74,4 @@ export function describeError(error: unknown): string {
       ? `${error.name}: ${error.message}`
       : String(error);
   return withoutUrlCredentials(text);
-}
-
-/** `text` with the `user:password@` of every URL in it removed, for logs and stored messages. */
-export function withoutUrlCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1');
 }

@@ -50,8 +50,11 @@ export interface Worker {
   readonly workerId: string;
   /** Claims what is due now (up to the free capacity), runs it, and resolves with how many jobs ran. */
   runOnce(): Promise<number>;
-  /** Stops claiming and resolves when every running job has finished. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming and resolves when every running job has finished; with `deadlineMs`, at the
+   * latest then: jobs still running get their lease released, so another worker takes them at once.
+   */
+  stop(options?: { deadlineMs?: number }): Promise<void>;
 }
 
 /** Starts the loop at once. */
@@ -83,6 +86,9 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
+  /** Jobs whose leases this worker keeps, until they settle. */
+  const leased = new Map<Job, ReturnType<typeof setInterval>>();
+
   /** Renews the leases of `jobs` every leaseMs/3 until the returned stop function is called. */
   function keepLeases(jobs: readonly Job[]): () => void {
     const renewal = setInterval(() => {
@@ -95,7 +101,26 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
         );
       }
     }, leaseMs / 3);
-    return () => clearInterval(renewal);
+    for (const job of jobs) leased.set(job, renewal);
+    return () => {
+      clearInterval(renewal);
+      for (const job of jobs) leased.delete(job);
+    };
+  }
+
+  /** Gives up the jobs still running: no more renewals, and their leases end now. */
+  async function releaseLeases(): Promise<void> {
+    const jobs = [...leased.entries()];
+    leased.clear();
+    for (const [, renewal] of jobs) clearInterval(renewal);
+    await Promise.all(
+      jobs.map(([job]) =>
+        queue.renew(job.id, workerId, 0).catch((error: unknown) => {
+          logger.error({ jobId: job.id, error: describeError(error) }, 'releasing a job lease failed');
+        }),
+      ),
+    );
+    if (jobs.length > 0) logger.warn({ workerId, jobs: jobs.length }, 'stopped before jobs finished; leases released');
   }
 
   async function run(job: Job): Promise<void> {
@@ -230,11 +255,21 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
       await Promise.all(started.running);
       return started.jobs;
     },
-    async stop() {
+    async stop(options = {}) {
       stopping = true;
       wake?.();
-      await loop;
-      await Promise.all([...running]);
+      const finished = (async () => {
+        await loop;
+        await Promise.all([...running]);
+      })();
+      if (options.deadlineMs === undefined) return finished;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), options.deadlineMs);
+      });
+      const outcome = await Promise.race([finished, late]);
+      if (timer !== undefined) clearTimeout(timer);
+      if (outcome === 'late') await releaseLeases();
     },
   };
 }

@@ -4,12 +4,12 @@
  */
 import { isRecord } from './detect.js';
 import type { DocPath, IssueList } from './issues.js';
-import { ABSOLUTE_URL } from './rules/patterns.js';
+import { ABSOLUTE_URL } from './patterns.js';
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const APPLICATION_ID = /^[-a-z0-9]{1,200}$/;
-const DEVICE_ID = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*(\/\*)?$/;
-const PROFILE_TYPES = ['helm', 'helm.v3', 'compose', 'docker-compose', 'custom'];
+export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const APPLICATION_ID = /^[-a-z0-9]{1,200}$/;
+export const DEVICE_ID = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*(\/\*)?$/;
+export const PROFILE_TYPES = ['helm', 'helm.v3', 'compose', 'docker-compose', 'custom'];
 
 export type DeploymentShape = 'D1' | 'D3' | 'D4' | 'D5';
 

@@ -1,4 +1,5 @@
 /** The public surface of the Margo domain (pure: no I/O, runs on Node and Workers). */
+export { deploymentJsonSchema } from './deployment-schema.js';
 export { descriptionJsonSchema } from './json-schema.js';
 export * from './model.js';
 export { chooseDescriptionFile, DEFAULT_DESCRIPTION_FILE, type DescriptionChoice, isYamlFileName } from './package.js';

@@ -17,16 +17,16 @@ import { reportZodIssues } from './zod-issues.js';
 export function validateDocument(text: string, options: RuleOptions = {}): DocumentReport {
   const parsed = parseYaml(text);
   if (!parsed.ok) {
-    const issue = {
+    const errors = parsed.problems.map((problem) => ({
       severity: 'error' as const,
       code: 'PARSE',
-      message: parsed.message,
+      message: problem.message,
       path: '',
       pointer: '',
-      line: parsed.line,
-      column: parsed.column,
-    };
-    return { kind: 'unparseable', shape: null, valid: false, description: null, errors: [issue], warnings: [] };
+      line: problem.line,
+      column: problem.column,
+    }));
+    return { kind: 'unparseable', shape: null, valid: false, description: null, errors, warnings: [] };
   }
   const issues = new IssueList(parsed.locate);
   const detection = detectShape(parsed.value);
@@ -50,7 +50,7 @@ export function validateDocument(text: string, options: RuleOptions = {}): Docum
   if (!isRecord(raw)) throw new Error('unreachable: detection accepted a non-mapping');
   renameLegacyKeys(raw, issues);
   const structure = rawDescriptionSchema.safeParse(raw);
-  if (!structure.success) reportZodIssues(structure.error.issues, raw, issues);
+  if (!structure.success) reportZodIssues(structure.error.issues, raw, issues, rawDescriptionSchema);
   const description = normaliseDescription(raw, detection.shape, parsed.sourceText);
   checkDescriptionRules(raw, detection.shape, description, issues, options);
   return {

@@ -4,6 +4,9 @@
  * string "1.50"), so precision and integer-ness are read from the digits, never from a float.
  * Messages never repeat the value itself: it may be a password (A-34).
  */
+
+import { detectShape } from './detect.js';
+import type { Position } from './issues.js';
 import type {
   Description,
   InputValue,
@@ -16,7 +19,7 @@ import type {
   ValueIssue,
   ValuesResult,
 } from './model.js';
-import { compileRegex } from './regex.js';
+import { compileRegex, MAX_MATCHED_LENGTH } from './regex.js';
 import { parseYaml } from './yaml.js';
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
@@ -92,6 +95,12 @@ function checkRules(item: { value: Scalar; text?: string }, type: string, schema
     if (schema.regexMatch !== undefined) {
       const compiled = compileRegex(schema.regexMatch);
       if (!compiled.ok) return fail('VALUE_PATTERN', 'cannot be checked: the schema regexMatch does not compile');
+      if (value.length > MAX_MATCHED_LENGTH) {
+        return fail(
+          'VALUE_PATTERN',
+          `is longer than ${MAX_MATCHED_LENGTH} characters, the most checked against a pattern`,
+        );
+      }
       if (!compiled.regex.test(value)) return fail('VALUE_PATTERN', `does not match the pattern ${schema.regexMatch}`);
     }
   }
@@ -283,36 +292,51 @@ function checkImmutable(
   }
 }
 
+/** A parsed values file: the values, what is wrong with the file, and where each parameter's value is. */
+export interface ValuesFile {
+  values: Record<string, InputValue>;
+  errors: Issue[];
+  /** Line and column of each parameter's value in the file, for findings about it. */
+  positions: Record<string, Position>;
+}
+
 /**
  * A values file: a YAML or JSON mapping from parameter name to value. Numbers become their
  * source text (`1.50` → "1.50", `30.0` → "30.0"), so validateValues judges them as written.
+ * An application description or deployment given in its place is named as such.
  */
-export function parseValuesFile(
-  text: string,
-  fileName = 'values',
-): { values: Record<string, InputValue>; errors: Issue[] } {
+export function parseValuesFile(text: string): ValuesFile {
   const issue = (code: string, path: string, message: string, line: number, column: number): Issue => ({
     severity: 'error',
     code,
-    message: `${fileName}: ${message}`,
+    message,
     path,
     line,
     column,
   });
   const parsed = parseYaml(text);
   if (!parsed.ok) {
-    return { values: {}, errors: [issue('PARSE', '', parsed.message, parsed.line, parsed.column)] };
+    const errors = parsed.problems.map((problem) => issue('PARSE', '', problem.message, problem.line, problem.column));
+    return { values: {}, errors, positions: {} };
   }
   const root = parsed.value;
-  if (root === null || root === undefined) return { values: {}, errors: [] };
+  if (root === null || root === undefined) return { values: {}, errors: [], positions: {} };
   if (typeof root !== 'object' || Array.isArray(root)) {
     return {
       values: {},
       errors: [issue('PARSE', '', 'expected a mapping from parameter name to value', 1, 1)],
+      positions: {},
     };
+  }
+  const detection = detectShape(root);
+  if (detection.kind === 'description' || detection.kind === 'deployment' || detection.kind === 'unsupported') {
+    const what = detection.kind === 'deployment' ? 'an ApplicationDeployment' : 'an application description';
+    const message = `this is ${what}, not a values file; a values file maps parameter names to values (parameter: value)`;
+    return { values: {}, errors: [issue('NOT_VALUES', '', message, 1, 1)], positions: {} };
   }
   const values: Record<string, InputValue> = {};
   const errors: Issue[] = [];
+  const positions: Record<string, Position> = {};
   const read = (value: unknown, path: (string | number)[]): InputValue | undefined => {
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
     if (typeof value === 'number') return parsed.sourceText(path) ?? String(value);
@@ -328,6 +352,7 @@ export function parseValuesFile(
     return undefined;
   };
   for (const [name, value] of Object.entries(root)) {
+    positions[name] = parsed.locate([name], 'value');
     const inputValue = read(value, [name]);
     if (inputValue === undefined) {
       const { line, column } = parsed.locate([name], 'key');
@@ -336,5 +361,5 @@ export function parseValuesFile(
       );
     } else values[name] = inputValue;
   }
-  return { values, errors };
+  return { values, errors, positions };
 }

@@ -16,6 +16,7 @@ import {
   parseDocument,
 } from 'yaml';
 import type { DocPath, Locate, Position } from './issues.js';
+import { explainErrors } from './yaml-errors.js';
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 /** Nodes the document may expand to through aliases; a real description has a few thousand. */
@@ -24,11 +25,16 @@ export const MAX_DEPTH = 64;
 /** Flow brackets nested deeper than this are rejected before parsing (protects the parser's stack). */
 const MAX_FLOW_DEPTH = 256;
 
-export interface ParseFailure {
-  ok: false;
+export interface ParseProblem {
   message: string;
   line: number;
   column: number;
+}
+
+/** The first problem, plus every independent problem the parser found (`problems`, in order). */
+export interface ParseFailure extends ParseProblem {
+  ok: false;
+  problems: ParseProblem[];
 }
 
 export interface ParsedYaml {
@@ -60,7 +66,8 @@ function flowDepthExceeded(text: string): boolean {
 }
 
 function failure(message: string, position: Position): ParseFailure {
-  return { ok: false, message, line: position.line, column: position.column };
+  const problem = { message, line: position.line, column: position.column };
+  return { ok: false, ...problem, problems: [problem] };
 }
 
 /**
@@ -162,11 +169,9 @@ export function parseYaml(text: string): ParseFailure | ParsedYaml {
       column: 1,
     });
   }
-  const first = doc.errors[0];
-  if (first) {
-    const message =
-      first.code === 'MULTIPLE_DOCS' ? 'the file holds several YAML documents; expected one' : first.message;
-    return failure(message, position(first.pos[0]));
+  if (doc.errors.length > 0) {
+    const problems = explainErrors(doc.errors, position, text);
+    return { ok: false, ...(problems[0] as ParseProblem), problems };
   }
   const problem = inspect(doc, position, text);
   if (problem) return problem;

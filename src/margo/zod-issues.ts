@@ -1,6 +1,7 @@
 /** Turns zod's findings on a raw document into project findings with stable codes and plain words. */
 import type { z } from 'zod';
 import type { DocPath, IssueList, PathSegment } from './issues.js';
+import { nearestWord } from './nearest.js';
 import { EXTENSION_KEY } from './raw-schema.js';
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -46,7 +47,55 @@ function fieldName(path: DocPath): string {
   return last === undefined ? 'the document' : String(last);
 }
 
-export function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown, list: IssueList): void {
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.core.$ZodType>;
+  innerType?: z.core.$ZodType;
+  element?: z.core.$ZodType;
+  valueType?: z.core.$ZodType;
+  options?: z.core.$ZodType[];
+  getter?: () => z.core.$ZodType;
+}
+
+function defOf(schema: z.core.$ZodType): SchemaDef {
+  return schema._zod.def as unknown as SchemaDef;
+}
+
+/** The object schema a document path leads to (through lists, records, optionals and lazy schemas). */
+function objectAt(schema: z.core.$ZodType | undefined, path: readonly PropertyKey[]): SchemaDef | undefined {
+  let current = schema;
+  const rest = [...path];
+  for (let guard = 0; current && guard < 100; guard++) {
+    const def = defOf(current);
+    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') current = def.innerType;
+    else if (def.type === 'lazy') current = def.getter?.();
+    else if (def.type === 'union') current = def.options?.find((option) => defOf(option).type === 'object');
+    else if (rest.length === 0) return def.type === 'object' ? def : undefined;
+    else if (def.type === 'object') current = def.shape?.[String(rest.shift())];
+    else if (def.type === 'array') {
+      rest.shift();
+      current = def.element;
+    } else if (def.type === 'record') {
+      rest.shift();
+      current = def.valueType;
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/** `unknown key 'apiVersions' is ignored; did you mean 'apiVersion'?` */
+function unknownKeyMessage(key: string, known: string[]): string {
+  const suggestion = nearestWord(key, known);
+  return `unknown key '${key}' is ignored${suggestion ? `; did you mean '${suggestion}'?` : ''}`;
+}
+
+/** `schema` (the one the issues come from) lets unknown keys suggest the nearest known key. */
+export function reportZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+  list: IssueList,
+  schema?: z.core.$ZodType,
+): void {
   for (const issue of issues) {
     const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
     const field = fieldName(path);
@@ -92,12 +141,14 @@ export function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unkno
             `${field} must be at least ${String(issue.minimum)}${issue.inclusive ? '' : ' (exclusive)'}`,
           );
         break;
-      case 'unrecognized_keys':
+      case 'unrecognized_keys': {
+        const known = Object.keys(objectAt(schema, issue.path)?.shape ?? {});
         for (const key of issue.keys) {
           if (EXTENSION_KEY.test(key)) continue;
-          list.warning('UNKNOWN_KEY', [...path, key], `unknown key '${key}' is ignored`, 'key');
+          list.warning('UNKNOWN_KEY', [...path, key], unknownKeyMessage(key, known), 'key');
         }
         break;
+      }
       default:
         list.error('RULE', path, `${field}: ${issue.message}`);
     }

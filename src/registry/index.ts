@@ -9,4 +9,3 @@ export { normaliseSubPath, resourcePath } from './paths.js';
 export { createRegistryReader, defaultLimits, type RegistryHttp, type RegistryReaderOptions } from './reader.js';
 export { memoryStorage, type ObjectStorage, type ObjectStore } from './storage.js';
 export { compileTagFilter, versionFromTag } from './tags.js';
-export { redactUrl, repositoryKey } from './url.js';

@@ -2,6 +2,7 @@
  * A Map-based file system implementing the promises API isomorphic-git needs, for registries read
  * without a disk (Workers). Only regular files, directories and symbolic links; no permissions.
  */
+import { utf8 } from '../bytes.js';
 
 interface Entry {
   type: 'file' | 'dir' | 'symlink';
@@ -38,6 +39,7 @@ export class MemoryFs {
   readonly promises = {
     readFile: (path: string, options?: { encoding?: string } | string) => this.readFile(path, options),
     writeFile: (path: string, data: Uint8Array | string) => this.writeFile(path, data),
+    appendFile: (path: string, data: Uint8Array) => this.appendFile(path, data),
     unlink: (path: string) => this.unlink(path),
     readdir: (path: string) => this.readdir(path),
     mkdir: (path: string) => this.mkdir(path),
@@ -97,8 +99,26 @@ export class MemoryFs {
     const key = normalise(path);
     this.requireParent(key, 'open', path);
     if (this.entries.get(key)?.type === 'dir') throw fsError('EISDIR', 'open', path);
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
+    const bytes = typeof data === 'string' ? utf8(data) : new Uint8Array(data);
     this.entries.set(key, this.entry('file', bytes));
+  }
+
+  /** Appends in place, doubling the file's buffer when it is full, so a streamed pack is copied O(n) times. */
+  private async appendFile(path: string, data: Uint8Array): Promise<void> {
+    const found = this.entries.get(normalise(path));
+    if (!found) return this.writeFile(path, data);
+    if (found.type !== 'file') throw fsError('EISDIR', 'open', path);
+    const length = found.data.length + data.length;
+    let buffer = found.data.buffer as ArrayBuffer;
+    if (found.data.byteOffset !== 0 || buffer.byteLength < length) {
+      const grown = new Uint8Array(Math.max(length, buffer.byteLength * 2));
+      grown.set(found.data);
+      buffer = grown.buffer;
+    }
+    const view = new Uint8Array(buffer, 0, length);
+    view.set(data, found.data.length);
+    found.data = view;
+    found.mtimeMs = Date.now();
   }
 
   private async unlink(path: string): Promise<void> {

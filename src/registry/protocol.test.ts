@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { isBridgeError } from '../errors.js';
-import { readShallowFetchResponse, shallowFetchRequest } from './protocol.js';
+import { concatBytes, toHex } from '../bytes.js';
+import { objectsFetchRequest, offersFilter, readFetchResponse, shallowFetchRequest } from './protocol.js';
+
+/** The pack as the caller receives it, chunk by chunk. */
+async function readShallowFetchResponse(body: AsyncIterable<Uint8Array>, max: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const { bytes, name } = await readFetchResponse(body, max, async (chunk) => void parts.push(chunk.slice()));
+  const pack = concatBytes(parts);
+  expect(bytes).toBe(pack.length);
+  expect(name).toBe(`pack-${toHex(pack.subarray(pack.length - 20))}`);
+  return pack;
+}
 
 const encoder = new TextEncoder();
 const pkt = (payload: Uint8Array | string) => {
@@ -34,6 +45,19 @@ describe('protocol v2 shallow fetch', () => {
     expect(text).toContain('deepen 1\n');
     expect(text.startsWith('0012command=fetch\n')).toBe(true);
     expect(() => shallowFetchRequest('HEAD\nwant x')).toThrow();
+  });
+
+  it('asks for a commit without blobs, and for blobs by id, when the server offers filter', () => {
+    const partial = new TextDecoder().decode(shallowFetchRequest('a'.repeat(40), { withoutBlobs: true }));
+    expect(partial).toContain('filter blob:none\n');
+    const blobs = new TextDecoder().decode(objectsFetchRequest(['b'.repeat(40), 'c'.repeat(40)]));
+    expect(blobs).toContain(`want ${'b'.repeat(40)}\n`);
+    expect(blobs).toContain(`want ${'c'.repeat(40)}\n`);
+    expect(blobs).not.toContain('deepen');
+    expect(() => objectsFetchRequest(['x'])).toThrow();
+    expect(offersFilter({ fetch: 'shallow wait-for-done filter' })).toBe(true);
+    expect(offersFilter({ fetch: 'shallow' })).toBe(false);
+    expect(offersFilter({ fetch: true })).toBe(false);
   });
 
   it('reassembles the pack from side band 1, split anywhere', async () => {

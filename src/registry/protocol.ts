@@ -1,9 +1,11 @@
 /**
  * The one Git protocol v2 exchange isomorphic-git does not offer: a `fetch` of one commit at depth 1
- * (isomorphic-git's clone and fetch speak protocol v1 and download the whole ref advertisement).
- * The response is read as a stream so that the pack size limit aborts the download cleanly.
+ * (isomorphic-git's clone and fetch speak protocol v1 and download the whole ref advertisement),
+ * optionally without blobs (`filter blob:none`, a partial clone), and a fetch of chosen blobs by id.
+ * The response is streamed to the caller chunk by chunk, so the pack is never held whole here and
+ * the pack size limit aborts the download cleanly.
  */
-import { concatBytes, toHex } from '../bytes.js';
+import { toHex } from '../bytes.js';
 import { BridgeError } from '../errors.js';
 
 const encoder = new TextEncoder();
@@ -13,22 +15,43 @@ function pktLine(text: string): string {
   return (encoder.encode(text).length + 4).toString(16).padStart(4, '0') + text;
 }
 
-/** The request body of a v2 `fetch` for `commit` alone, shallow, without progress messages. */
-export function shallowFetchRequest(commit: string): Uint8Array {
-  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(commit))
-    throw new BridgeError('REGISTRY_PROTOCOL', `invalid object id ${commit}`);
+function checkObjectId(oid: string): void {
+  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(oid)) throw new BridgeError('REGISTRY_PROTOCOL', `invalid object id ${oid}`);
+}
+
+function fetchRequest(args: string[]): Uint8Array {
   const lines = [
     pktLine('command=fetch\n'),
     pktLine('agent=margo-bridge\n'),
     '0001',
     pktLine('ofs-delta\n'),
     pktLine('no-progress\n'),
-    pktLine(`want ${commit}\n`),
-    pktLine('deepen 1\n'),
+    ...args.map((arg) => pktLine(`${arg}\n`)),
     pktLine('done\n'),
     '0000',
   ];
   return encoder.encode(lines.join(''));
+}
+
+/**
+ * The request body of a v2 `fetch` for `commit` alone, shallow, without progress messages; with
+ * `withoutBlobs` only its commit and trees (the server must advertise `fetch=… filter`).
+ */
+export function shallowFetchRequest(commit: string, options: { withoutBlobs?: boolean } = {}): Uint8Array {
+  checkObjectId(commit);
+  return fetchRequest([`want ${commit}`, 'deepen 1', ...(options.withoutBlobs ? ['filter blob:none'] : [])]);
+}
+
+/** The request body of a v2 `fetch` of the given objects (blobs of a partial clone) by id. */
+export function objectsFetchRequest(oids: readonly string[]): Uint8Array {
+  for (const oid of oids) checkObjectId(oid);
+  return fetchRequest(oids.map((oid) => `want ${oid}`));
+}
+
+/** Whether a v2 capability advertisement's `fetch` line offers `filter` (partial clones). */
+export function offersFilter(capabilities: Record<string, string | true>): boolean {
+  const fetch = capabilities.fetch;
+  return typeof fetch === 'string' && fetch.split(' ').includes('filter');
 }
 
 /** Reads exactly n bytes at a time from an async stream of chunks. */
@@ -72,16 +95,19 @@ class ByteReader {
 }
 
 /**
- * The pack from a v2 fetch response. Throws LIMIT_EXCEEDED as soon as the pack grows past
- * `maxPackBytes` (closing the stream, which aborts the download) and REGISTRY_PROTOCOL for anything
- * that is not a v2 fetch response, including the server's own error messages.
+ * The pack from a v2 fetch response, handed to `onPack` chunk by chunk (awaited, so a slow writer
+ * slows the download). Resolves with the pack's size and name. Throws LIMIT_EXCEEDED as soon as
+ * the pack grows past `maxPackBytes` (closing the stream, which aborts the download) and
+ * REGISTRY_PROTOCOL for anything that is not a v2 fetch response, including the server's own errors.
  */
-export async function readShallowFetchResponse(
+export async function readFetchResponse(
   body: AsyncIterable<Uint8Array>,
   maxPackBytes: number,
-): Promise<Uint8Array> {
+  onPack: (chunk: Uint8Array) => Promise<void>,
+): Promise<{ bytes: number; name: string }> {
   const reader = new ByteReader(body);
-  const packParts: Uint8Array[] = [];
+  // The pack's trailing checksum names it: the last 20 bytes seen so far.
+  let tail: Uint8Array = new Uint8Array(0);
   let packBytes = 0;
   let section = '';
   let sectionStart = true;
@@ -123,7 +149,9 @@ export async function readShallowFetchResponse(
             },
           );
         }
-        packParts.push(payload.subarray(1));
+        const chunk = payload.subarray(1);
+        tail = lastBytes(tail, chunk, 20);
+        await onPack(chunk);
       } else if (band === 3) {
         throw new BridgeError(
           'REGISTRY_PROTOCOL',
@@ -135,10 +163,15 @@ export async function readShallowFetchResponse(
     await reader.close();
   }
   if (packBytes < 32) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry answered the fetch without a pack');
-  return concatBytes(packParts);
+  // The pack's name as git gives it: its trailing SHA-1 checksum in hex.
+  return { bytes: packBytes, name: `pack-${toHex(tail)}` };
 }
 
-/** The pack's name as git gives it: its trailing SHA-1 checksum in hex. */
-export function packName(pack: Uint8Array): string {
-  return toHex(pack.subarray(pack.length - 20));
+function lastBytes(previous: Uint8Array, chunk: Uint8Array, count: number): Uint8Array {
+  if (chunk.length >= count) return chunk.slice(chunk.length - count);
+  const joined = new Uint8Array(Math.min(count, previous.length + chunk.length));
+  const fromPrevious = joined.length - chunk.length;
+  joined.set(previous.subarray(previous.length - fromPrevious), 0);
+  joined.set(chunk, fromPrevious);
+  return joined;
 }

@@ -6,16 +6,21 @@
  * - listReleases: one protocol-v2 `ls-refs` for `refs/tags/`, annotated tags peeled, then filtered.
  * - readRelease: resolves the tag the same way, fetches that one commit at depth 1 (protocol v2,
  *   see protocol.ts) unless the storage already holds it, and reads the package from the objects.
+ *   When the server offers partial clones (`fetch=… filter`, as GitHub, GitLab, Gitea and Forgejo
+ *   do) the commit comes with its trees only and then the blobs under the package's sub-path are
+ *   fetched by id, so a package beside large unrelated files costs its own bytes; otherwise the
+ *   whole depth-1 tree is fetched. Packs stream to the store's staging file as they arrive.
  */
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
+import { concatBytes } from '../bytes.js';
 import { BridgeError, isBridgeError } from '../errors.js';
+import { redactUrl, repositoryKey } from '../urls.js';
 import type { ReadReleaseOptions, RegistryConnection, RegistryReader, Release } from './interface.js';
 import { readPackage } from './package.js';
 import { normaliseSubPath } from './paths.js';
-import { packName, readShallowFetchResponse, shallowFetchRequest } from './protocol.js';
+import { objectsFetchRequest, offersFilter, readFetchResponse, shallowFetchRequest } from './protocol.js';
 import type { ObjectStorage, ObjectStore } from './storage.js';
 import { compileTagFilter, versionFromTag } from './tags.js';
-import { redactUrl, repositoryKey } from './url.js';
 
 export const defaultLimits = {
   timeoutMs: 30_000,
@@ -124,7 +129,28 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     });
   }
 
-  async function fetchCommit(session: Session, store: ObjectStore, commit: string): Promise<void> {
+  /** Whether the server offers partial clones: its protocol v2 capabilities, read once per session. */
+  async function offersPartialClone(session: Session): Promise<boolean> {
+    const info = await git.getRemoteInfo2({
+      http: session.http,
+      url: session.url,
+      headers: { ...session.headers },
+      protocolVersion: 2,
+    });
+    return info.protocolVersion === 2 && offersFilter(info.capabilities);
+  }
+
+  /** Makes the commit and the blobs under `packageDir` present in the store, fetching what is missing. */
+  async function fetchRelease(session: Session, store: ObjectStore, commit: string, packageDir: string) {
+    if (!(await hasCommit(store, commit))) {
+      const partial = await offersPartialClone(session);
+      await fetchPack(session, store, shallowFetchRequest(commit, { withoutBlobs: partial }));
+    }
+    const missing = await missingBlobs(store, commit, packageDir);
+    if (missing.length > 0) await fetchPack(session, store, objectsFetchRequest(missing));
+  }
+
+  async function fetchPack(session: Session, store: ObjectStore, request: Uint8Array): Promise<void> {
     const response = await session.http.request({
       url: `${session.url}/git-upload-pack`,
       method: 'POST',
@@ -134,21 +160,36 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
         accept: 'application/x-git-upload-pack-result',
         'git-protocol': 'version=2',
       },
-      body: oneChunk(shallowFetchRequest(commit)),
+      body: oneChunk(request),
     });
     if (response.statusCode !== 200) throw statusError(response.statusCode, session.url);
     if (!response.body) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry sent no pack');
-    const pack = await readShallowFetchResponse(response.body, limits.maxPackBytes);
-    // Indexed beside `objects/` and then moved in, index last: a read never sees a half-written
-    // index, and a crash leaves only a stray staging file behind. Each fetch stages in its own
-    // directory: another process sharing a disk cache may be fetching the same pack right now
-    // (both then move identical files into place, which is harmless).
-    const name = `pack-${packName(pack)}`;
+    // Written to a staging file as it arrives (in batches, not held whole), indexed beside
+    // `objects/` and then moved in, index last: a read never sees a half-written index, and a
+    // crash leaves only a stray staging file behind. Each fetch stages in its own directory:
+    // another process sharing a disk cache may be fetching the same pack right now (both then
+    // move identical files into place, which is harmless).
     const fs = store.fs.promises;
     const staging = `staging/${crypto.randomUUID()}`;
     await fs.mkdir(`${store.gitdir}/staging`).catch(() => undefined);
     await fs.mkdir(`${store.gitdir}/${staging}`);
-    await fs.writeFile(`${store.gitdir}/${staging}/${name}.pack`, pack);
+    const incoming = `${store.gitdir}/${staging}/incoming.pack`;
+    await fs.writeFile(incoming, new Uint8Array(0));
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (batchBytes === 0) return;
+      await fs.appendFile(incoming, concatBytes(batch));
+      batch = [];
+      batchBytes = 0;
+    };
+    const { name } = await readFetchResponse(response.body, limits.maxPackBytes, async (chunk) => {
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= PACK_WRITE_BATCH_BYTES) await flush();
+    });
+    await flush();
+    await fs.rename(incoming, `${store.gitdir}/${staging}/${name}.pack`);
     await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: `${staging}/${name}.pack` });
     await fs.rename(`${store.gitdir}/${staging}/${name}.pack`, `${store.gitdir}/objects/pack/${name}.pack`);
     await fs.rename(`${store.gitdir}/${staging}/${name}.idx`, `${store.gitdir}/objects/pack/${name}.idx`);
@@ -177,7 +218,7 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
         if (!ref) throw new BridgeError('TAG_NOT_FOUND', `tag "${tag}" does not exist in ${redactUrl(session.url)}`);
         const release: Release = { tag, commit: ref.peeled ?? ref.oid, version: versionFromTag(tag) };
         return options.storage.use(repositoryKey(session.url), async (store) => {
-          if (!(await hasCommit(store, release.commit))) await fetchCommit(session, store, release.commit);
+          await fetchRelease(session, store, release.commit, packageDir);
           const pkg = await readPackage(store, release, packageDir, limits);
           pkg.fetchedBytes = session.bytes();
           const previous = readOptions.previousCommit;
@@ -188,6 +229,43 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
       });
     },
   };
+}
+
+/** Bytes of pack collected before they are appended to the staging file. */
+const PACK_WRITE_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * The blobs under `packageDir` in the commit's tree that the store lacks (a partial clone fetched
+ * trees only, or another sub-path's blobs). Empty when the directory does not exist: reading the
+ * package then says so.
+ */
+async function missingBlobs(store: ObjectStore, commit: string, packageDir: string): Promise<string[]> {
+  const cache = {};
+  const read = { fs: store.fs, gitdir: store.gitdir, cache };
+  let tree = (await git.readCommit({ ...read, oid: commit })).commit.tree;
+  for (const part of packageDir ? packageDir.split('/') : []) {
+    const entry = (await git.readTree({ ...read, oid: tree })).tree.find((candidate) => candidate.path === part);
+    if (entry?.type !== 'tree') return [];
+    tree = entry.oid;
+  }
+  const missing = new Set<string>();
+  const pending = [tree];
+  for (let oid = pending.pop(); oid !== undefined; oid = pending.pop()) {
+    for (const entry of (await git.readTree({ ...read, oid })).tree) {
+      if (entry.type === 'tree') pending.push(entry.oid);
+      else if (entry.type === 'blob' && !(await hasObject(store, entry.oid, cache))) missing.add(entry.oid);
+    }
+  }
+  return [...missing];
+}
+
+async function hasObject(store: ObjectStore, oid: string, cache: object): Promise<boolean> {
+  try {
+    await git.readObject({ fs: store.fs, gitdir: store.gitdir, oid, format: 'deflated', cache });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function hasCommit(store: ObjectStore, commit: string): Promise<boolean> {
@@ -244,7 +322,7 @@ export function withoutAuthorization(headers: Record<string, string> = {}): Reco
   return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
 }
 
-function authorizationHeaders(registry: RegistryConnection): Record<string, string> {
+export function authorizationHeaders(registry: Pick<RegistryConnection, 'auth'>): Record<string, string> {
   const auth = registry.auth;
   if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
   if (auth.type === 'basic') {

@@ -7,8 +7,16 @@ import type { PromiseFsClient } from 'isomorphic-git';
 import { MemoryFs } from './memory-fs.js';
 
 export interface ObjectStore {
-  /** isomorphic-git's file system, plus `rename` to move a finished pack into place. */
-  fs: PromiseFsClient & { promises: { rename(from: string, to: string): Promise<void> } };
+  /**
+   * isomorphic-git's file system, plus `rename` to move a finished pack into place and
+   * `appendFile` to write a pack while it downloads.
+   */
+  fs: PromiseFsClient & {
+    promises: {
+      rename(from: string, to: string): Promise<void>;
+      appendFile(path: string, data: Uint8Array): Promise<void>;
+    };
+  };
   /** The git directory holding `objects/` (no work tree, no refs needed). */
   gitdir: string;
 }

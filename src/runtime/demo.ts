@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DeploymentRepositoryConfig } from '../config/deployment-repositories.js';
 import type { ConfiguredRegistry } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Package, RegistryConnection, RegistryReader, Release } from '../registry/interface.js';
@@ -15,12 +16,15 @@ import { syncDemoRepository } from './demo-repository.js';
 import { handleGitHttpBackend } from './git-http-backend.js';
 
 export const DEMO_REGISTRY_NAME = 'demo';
+export const DEMO_DEPLOYMENT_REPOSITORY = 'local';
 export const demoPackageDir = fileURLToPath(new URL('../../examples/demo-package/', import.meta.url));
 
 export interface DemoRegistry {
   /** Clone URL on 127.0.0.1. */
   url: string;
   registry: ConfiguredRegistry;
+  /** The `local` deployment repository the demo proposes to (a bare repository under the data directory). */
+  deploymentRepository: DeploymentRepositoryConfig;
   stop(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ export async function startDemoRegistry(options: {
   options.logger.info({ url }, 'demonstration registry serving');
   return {
     url,
+    deploymentRepository: { provider: 'local', name: DEMO_DEPLOYMENT_REPOSITORY },
     registry: {
       name: DEMO_REGISTRY_NAME,
       url,

@@ -22,6 +22,11 @@ export interface GitHttpBackendOptions {
   remoteUser?: string;
   /** Program to run; default Debian's `/usr/lib/git-core/git-http-backend`. */
   backendPath?: string;
+  /**
+   * Serve partial clones (`uploadpack.allowFilter`), as GitHub, GitLab, Gitea and Forgejo do;
+   * default true. False plays a server without them (the reader then fetches whole trees).
+   */
+  allowFilter?: boolean;
 }
 
 export interface GitHttpBackendResult {
@@ -67,6 +72,11 @@ export function handleGitHttpBackend(
     REMOTE_ADDR: request.socket.remoteAddress ?? '',
     CONTENT_TYPE: request.headers['content-type'] ?? '',
   };
+  if (options.allowFilter !== false) {
+    env.GIT_CONFIG_COUNT = '1';
+    env.GIT_CONFIG_KEY_0 = 'uploadpack.allowFilter';
+    env.GIT_CONFIG_VALUE_0 = 'true';
+  }
   const contentLength = request.headers['content-length'];
   if (contentLength !== undefined) env.CONTENT_LENGTH = contentLength;
   // Without GIT_PROTOCOL protocol v2 silently falls back to v0 (stack-notes).

@@ -6,12 +6,15 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import type { Config } from '../config/schema.js';
-import { loadSecretKey } from '../crypto/keyfile.js';
+import { loadSecretKey } from '../crypto/node/keyfile.js';
 import { createSecretBox } from '../crypto/secrets.js';
 import { generateToken, hashToken } from '../crypto/tokens.js';
-import { isBridgeError } from '../errors.js';
+import { createDeploymentProvider } from '../deploy/index.js';
+import { localRepositoryRoot, nodeProviderPlatform } from '../deploy/node/index.js';
+import { nodeGitBackend } from '../deploy/node/smart-http-backend.js';
+import { reconcileDeploymentRepositories } from '../flows/deployments/reconcile.js';
+import { enqueueProposalChecks } from '../flows/deployments/track.js';
 import { createHandlers, jobMetrics, splitHandlers } from '../flows/handlers.js';
 import { enqueueDuePolls } from '../flows/poll.js';
 import { reconcileRegistries } from '../flows/reconcile.js';
@@ -20,36 +23,34 @@ import { describeError } from '../jobs/retry.js';
 import { startWorker, type Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import { createServiceMetrics } from '../metrics/service.js';
+import { loadTemplates } from '../margo/render/node/templates.js';
 import { createNodeRegistryReader, diskStorage } from '../registry/node/index.js';
 import { type Services, systemClock } from '../services.js';
-import { openStore } from '../store/open.js';
+import { openStore } from '../store/node/open.js';
+import { type AdminToken, mintFirstAdminToken, registerConfiguredAdminToken } from './admin-token.js';
 import { type DemoRegistry, startDemoRegistry, withDemoReader } from './demo.js';
+import { settleDemoRegistries } from './demo-state.js';
 import { nodeDocsAssets } from './docs-assets.js';
+import { listen } from './listen.js';
 import { createPinoLogger } from './pino-logger.js';
+import { createWebhookIntake } from './webhook-intake.js';
 
 export interface BuildOptions {
   /** Serve and pre-configure the demonstration registry (`serve --demo`). */
   demo?: boolean;
   logger?: Logger;
-  /**
-   * Generate the first admin token when there is none (default true). `margo-bridge poll` passes
-   * false: it has nowhere to show the token, which would then be lost while `serve` finds a token
-   * and prints none.
-   */
-  generateAdminToken?: boolean;
 }
 
 export interface Runtime {
   services: Services;
   demo: DemoRegistry | undefined;
-  /** Set when this start generated the first admin token (printed once). */
-  generatedAdminToken: string | undefined;
   close(): Promise<void>;
 }
 
 /** Everything but the server, workers and scheduler: shared by `serve` and `poll`. */
 export async function buildRuntime(config: Config, options: BuildOptions = {}): Promise<Runtime> {
-  await mkdir(config.dataDir, { recursive: true });
+  // Only the service's user reads the database, its WAL and the key file.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createPinoLogger(config.logLevel);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const closers: (() => Promise<void>)[] = [() => store.close()];
@@ -67,7 +68,11 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       const demoReader = createNodeRegistryReader({ storage, allowPrivateNetworks: true });
       registryReader = withDemoReader(demo.url, demoReader, registryReader);
     }
-    const services: Services = {
+    const providerPlatform = nodeProviderPlatform({
+      dataDir: config.dataDir,
+      allowPrivateNetworks: config.allowPrivateNetworks,
+    });
+    const base: Omit<Services, 'webhooks'> = {
       config,
       store,
       registryReader,
@@ -78,17 +83,25 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       random: Math.random,
       hashToken,
       generateToken,
+      templates: await loadTemplates(),
+      deploymentProviders: (settings) => createDeploymentProvider(settings, providerPlatform),
     };
+    const services: Services = { ...base, webhooks: createWebhookIntake(base) };
     const configured = demo ? [...config.registries, demo.registry] : config.registries;
     const reconciled = await reconcileRegistries(services, configured);
     if (reconciled.created.length + reconciled.updated.length > 0) {
       logger.info({ created: reconciled.created, updated: reconciled.updated }, 'configured registries reconciled');
     }
-    const generatedAdminToken = await ensureAdminToken(services, options.generateAdminToken ?? true);
+    await settleDemoRegistries(services, demo?.registry.name);
+    const repositories = demo ? [...config.deploymentRepositories, demo.deploymentRepository] : config.deploymentRepositories;
+    const deploymentRepositories = await reconcileDeploymentRepositories(services, repositories);
+    if (deploymentRepositories.created.length > 0) {
+      logger.info({ created: deploymentRepositories.created }, 'configured deployment repositories reconciled');
+    }
+    await registerConfiguredAdminToken(services);
     return {
       services,
       demo,
-      generatedAdminToken,
       async close() {
         for (const close of closers.reverse()) await close();
       },
@@ -99,46 +112,36 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   }
 }
 
-/**
- * MARGO_BRIDGE_ADMIN_TOKEN is registered as an admin token; without it, a first start with no
- * token at all generates one and returns it so the caller prints it once.
- */
-async function ensureAdminToken(services: Services, generate: boolean): Promise<string | undefined> {
-  const { store, config } = services;
-  if (config.adminToken !== undefined) {
-    const tokenHash = await services.hashToken(config.adminToken);
-    if (!(await store.tokens.findByHash(tokenHash))) {
-      // A process starting at the same time may register it first (unique hash): that is fine.
-      await store.tokens
-        .create({ name: 'admin (MARGO_BRIDGE_ADMIN_TOKEN)', role: 'admin', tokenHash })
-        .catch((error: unknown) => {
-          if (!isBridgeError(error, 'CONFLICT')) throw error;
-        });
-    }
-    return undefined;
-  }
-  if (!generate || (await store.tokens.list()).length > 0) return undefined;
-  const token = services.generateToken();
-  await store.tokens.create({
-    name: 'admin (generated at first start)',
-    role: 'admin',
-    tokenHash: await services.hashToken(token),
-  });
-  return token;
-}
-
 export interface RunningService {
   runtime: Runtime;
   url: string;
   port: number;
+  /** Where the admin token comes from; a generated one is printed by the caller at once. */
+  adminToken: AdminToken;
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP server, the workers and the scheduler. */
+/**
+ * Starts the HTTP server, then the workers and the scheduler. Listening comes first: a busy port
+ * fails the start before anything runs or a first admin token is minted (admin-token.ts).
+ */
 export async function startService(runtime: Runtime): Promise<RunningService> {
   const { services } = runtime;
   const { config, logger } = services;
-  const app = createApp(services, { docsAssets: nodeDocsAssets() });
+  const app = createApp(services, {
+    docsAssets: nodeDocsAssets(),
+    gitBackend: nodeGitBackend(localRepositoryRoot(config.dataDir)),
+  });
+  const server = await listen(app.fetch, config.port, config.host);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let adminToken: AdminToken;
+  try {
+    adminToken = await mintFirstAdminToken(services);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   const handlers = splitHandlers(createHandlers(services));
   const workerOptions = {
     queue: services.store.jobs,
@@ -156,11 +159,17 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
   ];
 
   let ticking = false;
+  let checkedProposalsAt = 0;
   const tick = async () => {
     if (ticking) return;
     ticking = true;
     try {
       await enqueueDuePolls(services);
+      // Open proposals are checked with their forge now and then, for deliveries that were lost.
+      if (services.clock.now() - checkedProposalsAt >= config.deployments.checkInterval * 1000) {
+        checkedProposalsAt = services.clock.now();
+        await enqueueProposalChecks(services);
+      }
     } catch (error) {
       logger.error({ err: describeError(error) }, 'scheduling polls failed');
     } finally {
@@ -170,11 +179,6 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
   const scheduler = setInterval(tick, config.polling.tick * 1000);
   void tick();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'margo-bridge listening');
 
   let stopping: Promise<void> | undefined;
@@ -182,16 +186,43 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
     runtime,
     url,
     port,
+    adminToken,
     stop() {
       stopping ??= (async () => {
         logger.info({}, 'shutting down');
+        const deadline = Date.now() + config.shutdownTimeout * 1000;
         clearInterval(scheduler);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await Promise.all(workers.map((worker) => worker.stop()));
-        await runtime.close();
+        // No new connections; idle keep-alive ones close now, busy ones after their response.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Requests and jobs get the time but a last part, kept for closing connections and the database.
+        const share = Math.max(0, deadline - Date.now() - Math.min(2000, (config.shutdownTimeout * 1000) / 4));
+        await Promise.all([
+          ...workers.map((worker) => worker.stop({ deadlineMs: share })),
+          within(closed, share).then((done) => {
+            if (done) return;
+            logger.warn({}, 'closing connections still open at the shutdown deadline');
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+        ]);
+        if (!(await within(runtime.close(), Math.max(0, deadline - Date.now())))) {
+          logger.warn({}, 'closing the database did not finish by the shutdown deadline');
+        }
         logger.info({}, 'stopped');
       })();
       return stopping;
     },
   };
+}
+
+/** Whether `promise` settled within `ms` (it keeps running either way). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -6,6 +6,7 @@
 
 import type { JobQueue } from '../jobs/interface.js';
 import type { Issue } from '../margo/model.js';
+import type { DeploymentTables } from './deployment-records.js';
 
 export interface RegistryRecord {
   id: string;
@@ -26,6 +27,8 @@ export interface RegistryRecord {
   credentialSummary: Record<string, unknown>;
   /** Set when the registry came from margo-bridge.yaml. */
   configured: boolean;
+  /** Set for the registry `serve --demo` serves; a start without --demo parks it (runtime/demo.ts). */
+  demo: boolean;
   lastPollAt: number | null;
   lastSuccessAt: number | null;
   lastError: string | null;
@@ -37,8 +40,16 @@ export interface RegistryRecord {
 
 export type RegistryInput = Omit<
   RegistryRecord,
-  'id' | 'createdAt' | 'updatedAt' | 'lastPollAt' | 'lastSuccessAt' | 'lastError' | 'consecutiveFailures' | 'nextPollAt'
-> & { nextPollAt?: number };
+  | 'id'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'lastPollAt'
+  | 'lastSuccessAt'
+  | 'lastError'
+  | 'consecutiveFailures'
+  | 'nextPollAt'
+  | 'demo'
+> & { nextPollAt?: number; demo?: boolean };
 
 export type VersionState = 'valid' | 'warnings' | 'rejected';
 
@@ -108,7 +119,30 @@ export interface TokenRecord {
   createdAt: number;
 }
 
-export interface Store {
+/** What a form held when its session ended: shown again on that page after the next sign-in. */
+export interface SessionDraft {
+  /** The page path the form was posted to. */
+  path: string;
+  fields: Record<string, string | string[] | undefined>;
+}
+
+/** A signed-in browser (ui/session.ts). `tokenName` and `role` come from its token, which must still exist. */
+export interface SessionRecord {
+  /** SHA-256 hex of the cookie value; the value itself is never stored. */
+  id: string;
+  tokenId: string;
+  tokenName: string;
+  role: Role;
+  /** The token every form of this session posts (CSRF). */
+  csrf: string;
+  draft: SessionDraft | null;
+  createdAt: number;
+  /** Idle expiry; moved forward while the session is used. */
+  expiresAt: number;
+}
+
+/** The deployment tables' members (`deploymentRepositories`, `deployments`, `proposals`) are in deployment-records.ts. */
+export interface Store extends DeploymentTables {
   /** Runs `work` atomically; the queue passed in enqueues inside the same transaction. */
   transaction<T>(work: (tx: Store & { jobs: JobQueue }) => Promise<T>): Promise<T>;
   readonly jobs: JobQueue;
@@ -203,6 +237,17 @@ export interface Store {
     findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
     list(): Promise<TokenRecord[]>;
     delete(id: string): Promise<void>;
+  };
+
+  sessions: {
+    create(record: Omit<SessionRecord, 'tokenName' | 'role'>): Promise<void>;
+    /** The session, if its token still exists (a deleted token ends its sessions). */
+    get(id: string): Promise<SessionRecord | undefined>;
+    touch(id: string, expiresAt: number): Promise<void>;
+    setDraft(id: string, draft: SessionDraft | null): Promise<void>;
+    delete(id: string): Promise<void>;
+    /** Removes sessions whose idle expiry is at or before `now`; returns how many. */
+    deleteExpired(now: number): Promise<number>;
   };
 
   /** Database reachable and migrations applied. */

@@ -48,6 +48,7 @@ export function toRegistry(row: RegistryTable): RegistryRecord {
     secretsCiphertext: row.secrets_ciphertext,
     credentialSummary: JSON.parse(row.credential_summary) as Record<string, unknown>,
     configured: row.configured === 1,
+    demo: row.demo === 1,
     lastPollAt: numOrNull(row.last_poll_at),
     lastSuccessAt: numOrNull(row.last_success_at),
     lastError: row.last_error,
@@ -74,6 +75,7 @@ export function registryColumns(input: Partial<RegistryInput>): Partial<Registry
   if (input.credentialSummary !== undefined) row.credential_summary = JSON.stringify(input.credentialSummary);
   if (input.configured !== undefined) row.configured = input.configured ? 1 : 0;
   if (input.nextPollAt !== undefined) row.next_poll_at = input.nextPollAt;
+  if (input.demo !== undefined) row.demo = input.demo ? 1 : 0;
   return row;
 }
 

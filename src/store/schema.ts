@@ -30,6 +30,8 @@ export interface RegistryTable {
   poll_lease_owner: string | null;
   poll_lease_until: number | string | null;
   poll_again: number;
+  /** Migration 0005: 1 for the registry of `serve --demo`. */
+  demo: number;
 }
 
 export interface VersionTable {
@@ -86,6 +88,16 @@ export interface TokenTable {
   created_at: number | string;
 }
 
+export interface SessionTable {
+  id: string;
+  token_id: string;
+  csrf: string;
+  /** JSON of the SessionDraft, or null. */
+  draft: string | null;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
 export interface JobTable {
   id: string;
   kind: string;
@@ -104,6 +116,74 @@ export interface JobTable {
   updated_at: number | string;
 }
 
+/** Deployment repositories (migration 0004); JSON columns as text. */
+export interface DeploymentRepositoryTable {
+  id: string;
+  name: string;
+  provider: string;
+  settings: string;
+  url_key: string | null;
+  base_branch: string;
+  format: string;
+  layout: string;
+  commit_author: string;
+  labels: string;
+  title_pattern: string | null;
+  secrets_ciphertext: string | null;
+  credential_summary: string;
+  configured: number;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface DeploymentTable {
+  id: string;
+  repository_id: string;
+  application_id: string;
+  version: string;
+  profile: string;
+  target: string;
+  namespace: string;
+  name: string;
+  /** `<repository id> <target> <name>` while not removed, else null: unique, so one deployment holds a place. */
+  slot: string | null;
+  values: string;
+  sealed_values: string | null;
+  sensitive: string;
+  namespaces: string;
+  state: string;
+  failure_reason: string | null;
+  revision: number;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface ProposalTable {
+  id: string;
+  deployment_id: string;
+  repository_id: string;
+  action: string;
+  version: string;
+  profile: string;
+  namespace: string;
+  values: string;
+  sealed_values: string | null;
+  sensitive: string;
+  content_hash: string;
+  files: string;
+  branch: string;
+  number: number | null;
+  url: string | null;
+  commit: string | null;
+  merge_commit: string | null;
+  state: string;
+  outcome: string | null;
+  failure_reason: string | null;
+  requested_by: string;
+  requested_at: number | string;
+  updated_at: number | string;
+}
+
 export interface Database {
   registries: RegistryTable;
   versions: VersionTable;
@@ -111,7 +191,11 @@ export interface Database {
   events: EventTable;
   deliveries: DeliveryTable;
   tokens: TokenTable;
+  sessions: SessionTable;
   jobs: JobTable;
+  deployment_repositories: DeploymentRepositoryTable;
+  deployments: DeploymentTable;
+  proposals: ProposalTable;
 }
 
 export type DialectName = 'sqlite' | 'postgres';

@@ -33,6 +33,12 @@ export interface Delivery {
   kind: DeliveryKind;
   /** The repository's URLs as the payload gives them (clone URL first, then web URL); matched by `repositoryKey`. */
   repositoryUrls: string[];
+  /**
+   * The forge's clone URL field of the event (GitHub and Gitea `repository.clone_url`, GitLab
+   * `project.git_http_url`): the one URL a registry's own secret is checked against, since other
+   * URL fields of a payload may name any repository.
+   */
+  cloneUrl: string | null;
   /** Tag or branch name, or pull request number, when the event names one. */
   ref: string | null;
   /** True when the event removes what `ref` names (a deleted tag). */

@@ -36,6 +36,7 @@ export function parseGithubLike(
     action,
     kind,
     repositoryUrls: urls(payload, ['repository.clone_url', 'repository.html_url']),
+    cloneUrl: text(payload, 'repository.clone_url'),
     ref,
     deleted,
   };

@@ -29,6 +29,7 @@ export function parseGitlab(headers: Headers, body: Uint8Array): ParsedDelivery 
       'repository.git_http_url',
       'repository.homepage',
     ]),
+    cloneUrl: text(payload, 'project.git_http_url') ?? text(payload, 'repository.git_http_url'),
     ref,
     deleted,
   };

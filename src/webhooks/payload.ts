@@ -6,7 +6,7 @@ import { BridgeError } from '../errors.js';
 
 export type JsonObject = Record<string, unknown>;
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export function parseJsonObject(body: Uint8Array): JsonObject {
   let source: string;

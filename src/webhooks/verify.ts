@@ -8,11 +8,15 @@
  *   Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`,
  *   HMAC-SHA256 of `${id}.${timestamp}.${body}` keyed with the base64 after `whsec_`), whose
  *   timestamp must be within five minutes of now. Every credential a delivery presents must verify.
+ * What the headers alone decide (no secret, no or a malformed signature, a wrong GitLab token, a
+ * stale timestamp) is decided before the body is read (`startVerification`); the MACs are then
+ * computed while the body streams in (`BodyVerifier`).
  */
 
-import { concatBytes, fromBase64, fromHex } from '../bytes.js';
+import { fromBase64, fromHex, utf8 } from '../bytes.js';
+import { BodyMacs, sameBytes } from './body-mac.js';
 import { type Forge, firstHeader } from './delivery.js';
-import { constantTimeEqual, hmacKey, verifyHmac } from './hmac.js';
+import { constantTimeEqual } from './hmac.js';
 
 export interface WebhookSecret {
   value: string;
@@ -33,8 +37,35 @@ export const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** Prefix of Standard Webhooks signing secrets (GitLab signing tokens). */
 const SIGNING_PREFIX = 'whsec_';
 
-const encoder = new TextEncoder();
+/** The headers' verdict: refused already, or the check the body must still pass. */
+export type Precheck = { ok: false; reason: RejectReason } | { ok: true; verifier: BodyVerifier };
 
+export interface BodyVerifier {
+  update(chunk: Uint8Array): void;
+  finish(): Promise<Verification>;
+}
+
+export async function startVerification(
+  forge: Forge,
+  headers: Headers,
+  secrets: readonly WebhookSecret[],
+  now: number,
+): Promise<Precheck> {
+  if (secrets.length === 0) return { ok: false, reason: 'no-secret-configured' };
+  switch (forge) {
+    case 'github':
+      return hexHmacCheck(firstHeader(headers, ['x-hub-signature-256']), 'sha256=', secrets);
+    case 'gitea': {
+      const bare = firstHeader(headers, ['x-forgejo-signature', 'x-gitea-signature']);
+      if (bare !== null) return hexHmacCheck(bare, '', secrets);
+      return hexHmacCheck(firstHeader(headers, ['x-hub-signature-256']), 'sha256=', secrets);
+    }
+    case 'gitlab':
+      return gitlabCheck(headers, secrets, now);
+  }
+}
+
+/** The whole check over a body already in memory. */
 export async function verifySignature(
   forge: Forge,
   headers: Headers,
@@ -42,58 +73,74 @@ export async function verifySignature(
   secrets: readonly WebhookSecret[],
   now: number,
 ): Promise<Verification> {
-  if (secrets.length === 0) return { ok: false, reason: 'no-secret-configured' };
-  switch (forge) {
-    case 'github':
-      return verifyHexHmac(firstHeader(headers, ['x-hub-signature-256']), 'sha256=', body, secrets);
-    case 'gitea': {
-      const bare = firstHeader(headers, ['x-forgejo-signature', 'x-gitea-signature']);
-      if (bare !== null) return verifyHexHmac(bare, '', body, secrets);
-      return verifyHexHmac(firstHeader(headers, ['x-hub-signature-256']), 'sha256=', body, secrets);
-    }
-    case 'gitlab':
-      return verifyGitlab(headers, body, secrets, now);
-  }
+  const precheck = await startVerification(forge, headers, secrets, now);
+  if (!precheck.ok) return precheck;
+  precheck.verifier.update(body);
+  return precheck.verifier.finish();
 }
 
-async function verifyHexHmac(
-  header: string | null,
-  prefix: string,
-  body: Uint8Array<ArrayBuffer>,
-  secrets: readonly WebhookSecret[],
-): Promise<Verification> {
-  if (header === null) return { ok: false, reason: 'missing-signature' };
-  if (!header.toLowerCase().startsWith(prefix)) return { ok: false, reason: 'bad-signature' };
+const refused = (reason: RejectReason): Precheck => ({ ok: false, reason });
+
+/** A verifier passing when one candidate's MAC over `prefix + body` equals one of `macs`. */
+function macVerifier(
+  candidates: readonly { secret: WebhookSecret; key: Uint8Array<ArrayBuffer> }[],
+  macs: readonly Uint8Array[],
+  prefix?: Uint8Array,
+): BodyVerifier {
+  const computed = new BodyMacs(
+    candidates.map((candidate) => candidate.key),
+    prefix,
+  );
+  return {
+    update: (chunk) => computed.update(chunk),
+    async finish() {
+      const digests = await computed.digests();
+      for (const [index, digest] of digests.entries()) {
+        if (macs.some((mac) => sameBytes(mac, digest))) return { ok: true, secret: candidates[index]!.secret };
+      }
+      return { ok: false, reason: 'bad-signature' };
+    },
+  };
+}
+
+function hexHmacCheck(header: string | null, prefix: string, secrets: readonly WebhookSecret[]): Precheck {
+  if (header === null) return refused('missing-signature');
+  if (!header.toLowerCase().startsWith(prefix)) return refused('bad-signature');
   const mac = fromHex(header.slice(prefix.length));
-  if (mac === undefined) return { ok: false, reason: 'bad-signature' };
-  for (const secret of secrets) {
-    if (await verifyHmac(await hmacKey(secret.value), mac, body)) return { ok: true, secret };
-  }
-  return { ok: false, reason: 'bad-signature' };
+  if (mac === undefined || mac.length !== 32) return refused('bad-signature');
+  const candidates = secrets.map((secret) => ({ secret, key: utf8(secret.value) }));
+  return { ok: true, verifier: macVerifier(candidates, [mac]) };
 }
 
-async function verifyGitlab(
-  headers: Headers,
-  body: Uint8Array<ArrayBuffer>,
-  secrets: readonly WebhookSecret[],
-  now: number,
-): Promise<Verification> {
+async function gitlabCheck(headers: Headers, secrets: readonly WebhookSecret[], now: number): Promise<Precheck> {
   const token = firstHeader(headers, ['x-gitlab-token']);
   const signature = firstHeader(headers, ['webhook-signature']);
-  if (token === null && signature === null) return { ok: false, reason: 'missing-signature' };
-  let matched: WebhookSecret | null = null;
-  if (signature !== null) {
-    const signed = await verifySigningToken(headers, signature, body, secrets, now);
-    if (!signed.ok) return signed;
-    matched = signed.secret;
-  }
+  if (token === null && signature === null) return refused('missing-signature');
+  let tokenMatch: WebhookSecret | null = null;
   if (token !== null) {
-    const tokenMatch = await matchToken(token, secrets);
-    if (tokenMatch === null) return { ok: false, reason: 'bad-signature' };
-    // A registry-scoped secret on one credential must not widen what the other one proves.
-    matched = matched?.repositoryKey !== undefined ? matched : tokenMatch;
+    tokenMatch = await matchToken(token, secrets);
+    if (tokenMatch === null) return refused('bad-signature');
   }
-  return matched ? { ok: true, secret: matched } : { ok: false, reason: 'bad-signature' };
+  if (signature === null) {
+    const matched = tokenMatch;
+    return { ok: true, verifier: { update() {}, finish: async () => ({ ok: true, secret: matched! }) } };
+  }
+  const signed = signingTokenCheck(headers, signature, secrets, now);
+  if (!signed.ok || tokenMatch === null) return signed;
+  const bodyCheck = signed.verifier;
+  const byToken = tokenMatch;
+  return {
+    ok: true,
+    verifier: {
+      update: (chunk) => bodyCheck.update(chunk),
+      async finish() {
+        const verified = await bodyCheck.finish();
+        if (!verified.ok) return verified;
+        // A registry-scoped secret on one credential must not widen what the other one proves.
+        return { ok: true, secret: verified.secret.repositoryKey !== undefined ? verified.secret : byToken };
+      },
+    },
+  };
 }
 
 async function matchToken(token: string, secrets: readonly WebhookSecret[]): Promise<WebhookSecret | null> {
@@ -105,34 +152,29 @@ async function matchToken(token: string, secrets: readonly WebhookSecret[]): Pro
   return found;
 }
 
-async function verifySigningToken(
+function signingTokenCheck(
   headers: Headers,
   signature: string,
-  body: Uint8Array<ArrayBuffer>,
   secrets: readonly WebhookSecret[],
   now: number,
-): Promise<Verification> {
+): Precheck {
   const id = firstHeader(headers, ['webhook-id']);
   const timestamp = firstHeader(headers, ['webhook-timestamp']);
-  if (id === null || timestamp === null) return { ok: false, reason: 'missing-signature' };
-  if (!/^\d{1,15}$/.test(timestamp)) return { ok: false, reason: 'bad-signature' };
-  if (Math.abs(now - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS)
-    return { ok: false, reason: 'stale-timestamp' };
+  if (id === null || timestamp === null) return refused('missing-signature');
+  if (!/^\d{1,15}$/.test(timestamp)) return refused('bad-signature');
+  if (Math.abs(now - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) return refused('stale-timestamp');
   const macs = signature
     .split(' ')
     .filter((entry) => entry.startsWith('v1,'))
     .map((entry) => fromBase64(entry.slice(3)))
-    .filter((mac): mac is Uint8Array<ArrayBuffer> => mac !== undefined);
-  if (macs.length === 0) return { ok: false, reason: 'bad-signature' };
-  const signed = concatBytes([encoder.encode(`${id}.${timestamp}.`), body]);
-  for (const secret of secrets) {
-    if (!secret.value.startsWith(SIGNING_PREFIX)) continue;
-    const keyBytes = fromBase64(secret.value.slice(SIGNING_PREFIX.length));
-    if (keyBytes === undefined) continue;
-    const key = await hmacKey(keyBytes);
-    for (const mac of macs) {
-      if (await verifyHmac(key, mac, signed)) return { ok: true, secret };
-    }
-  }
-  return { ok: false, reason: 'bad-signature' };
+    .filter((mac): mac is Uint8Array<ArrayBuffer> => mac !== undefined && mac.length === 32);
+  if (macs.length === 0) return refused('bad-signature');
+  const candidates = secrets.flatMap((secret) => {
+    if (!secret.value.startsWith(SIGNING_PREFIX)) return [];
+    const key = fromBase64(secret.value.slice(SIGNING_PREFIX.length));
+    return key === undefined ? [] : [{ secret, key }];
+  });
+  // No signing secret is configured: nothing could verify this signature, whatever the body.
+  if (candidates.length === 0) return refused('bad-signature');
+  return { ok: true, verifier: macVerifier(candidates, macs, utf8(`${id}.${timestamp}.`)) };
 }

@@ -52,6 +52,8 @@ export interface GitServerOptions {
   delayMs?: number;
   /** Status for missing or wrong credentials: 401 (default, with a challenge) or 403 (as some forges answer). */
   refuseWith?: 401 | 403;
+  /** Serve partial clones (`filter`); default true, as the big forges do. */
+  allowFilter?: boolean;
 }
 
 export interface GitRequestLog {
@@ -248,6 +250,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       projectRoot: options.root,
       pathInfo: decodeURIComponent(path),
       ...(remoteUser !== undefined ? { remoteUser } : {}),
+      ...(options.allowFilter === false ? { allowFilter: false } : {}),
     });
     Object.assign(entry, result);
   };

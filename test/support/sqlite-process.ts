@@ -3,7 +3,7 @@
  * opens (and migrates) the store, then writes transactions that read before they write.
  * Usage: node --import tsx test/support/sqlite-process.ts <data-dir> <name> <count>
  */
-import { openStore } from '../../src/store/open.js';
+import { openStore } from '../../src/store/node/open.js';
 import { registryInput } from '../../src/store/store.contract.js';
 
 const [dataDir, name, count] = process.argv.slice(2);

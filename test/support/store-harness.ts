@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { openPostgresStore } from '../../src/store/postgres.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { StoreHarness } from '../../src/store/store.contract.js';
+import type { QueueHarness } from '../../src/jobs/queue.contract.js';
+import { openPostgresStore } from '../../src/store/node/postgres.js';
+import { openSqliteStore } from '../../src/store/node/sqlite.js';
+import { type StoreHarness, TABLES } from '../../src/store/store.contract.js';
 import { createTestDatabase } from './postgres.js';
 
 export async function sqliteHarness(): Promise<StoreHarness> {
@@ -41,5 +42,19 @@ export async function postgresHarness(): Promise<StoreHarness> {
       await raw.end();
       await database.drop();
     },
+  };
+}
+
+/** The job queue contract's harness on a store harness: the database queue is the store's `jobs` table. */
+export function queueHarness(storeHarness: () => Promise<StoreHarness>): () => Promise<QueueHarness> {
+  return async () => {
+    const harness = await storeHarness();
+    return {
+      open: (now) => harness.open(now),
+      async empty() {
+        for (const table of TABLES) await harness.raw(`delete from ${table}`);
+      },
+      cleanup: () => harness.cleanup(),
+    };
   };
 }

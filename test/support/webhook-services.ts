@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { type ConfigInput, configSchema } from '../../src/config/schema.js';
 import { createSecretBox } from '../../src/crypto/secrets.js';
 import { generateToken, hashToken } from '../../src/crypto/tokens.js';
-import type { IncomingDelivery } from '../../src/flows/receive.js';
 import { createServiceMetrics } from '../../src/metrics/service.js';
 import { createNodeRegistryReader } from '../../src/registry/node/index.js';
-import { type Services, systemClock } from '../../src/services.js';
-import { openStore } from '../../src/store/open.js';
+import { createWebhookIntake } from '../../src/runtime/webhook-intake.js';
+import { type IncomingDelivery, type Services, systemClock } from '../../src/services.js';
+import { openStore } from '../../src/store/node/open.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './postgres.js';
+import { deploymentParts } from './deployment-parts.js';
 import { type LogEntry, recordingLogger } from './recording-logger.js';
 
 export interface TestServices {
@@ -32,7 +33,7 @@ export async function webhookTestServices(
   const config = configSchema.parse({ dataDir, allowPrivateNetworks: true, ...options.config });
   const store = await openStore({ dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
   const logs: LogEntry[] = [];
-  const services: Services = {
+  const base: Omit<Services, 'webhooks'> = {
     config,
     store,
     registryReader: createNodeRegistryReader({ storage: { kind: 'memory' }, allowPrivateNetworks: true }),
@@ -43,7 +44,9 @@ export async function webhookTestServices(
     random: Math.random,
     hashToken,
     generateToken,
+    ...(await deploymentParts(dataDir)),
   };
+  const services: Services = { ...base, webhooks: createWebhookIntake(base) };
   return {
     services,
     logs,

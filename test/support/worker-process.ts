@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { startWorker } from '../../src/jobs/worker.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
+import { openPostgresStore } from '../../src/store/node/postgres.js';
 import { recordingHandler } from './worker-handler.js';
 
 const [url, name] = process.argv.slice(2);

@@ -48,7 +48,7 @@ export function registerHealth(app: App): void {
     const services = c.get('services');
     const counts = await services.store.jobs.counts().catch(() => []);
     for (const { kind, state, count } of counts) services.metrics.jobsByState.set({ kind, state }, count);
-    return c.text(services.metrics.registry.render(), 200, {
+    return c.text(services.metrics.all.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     });
   });

@@ -1,6 +1,8 @@
 /** Every route file exports `register…(app)`; add new ones to this list. */
 import type { App } from '../env.js';
 import { registerApplications } from './applications.js';
+import { registerDeploymentRepositories } from './deployment-repositories.js';
+import { registerDeployments } from './deployments.js';
 import { registerHealth } from './health.js';
 import { registerJobs } from './jobs.js';
 import { registerRegistries } from './registries.js';
@@ -12,6 +14,8 @@ const routes: ((app: App) => void)[] = [
   registerHealth,
   registerRegistries,
   registerApplications,
+  registerDeploymentRepositories,
+  registerDeployments,
   registerTokens,
   registerJobs,
   registerWebhooks,

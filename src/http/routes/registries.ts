@@ -3,12 +3,12 @@
  * guard), read by viewers. Credentials go in, never come out: the view shows only their kinds.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { MIN_POLL_INTERVAL_SECONDS } from '../../config/schema.js';
+import { requestPoll } from '../../flows/poll.js';
 import {
   createRegistry,
   getRegistry,
+  MIN_POLL_INTERVAL_SECONDS,
   type RegistrySettings,
-  requestPoll,
   updateRegistry,
 } from '../../flows/registries.js';
 import type { Services } from '../../services.js';

@@ -1,8 +1,11 @@
 /**
  * POST /webhooks/github, /webhooks/gitea (Forgejo too), /webhooks/gitlab.
  *
- * Order of checks: body at most 25 MiB (413), JSON content type (415), signature over the raw
- * body (401, counted, nothing of the body logged), then parsing. A verified delivery is stored
+ * Order of checks: JSON content type (415), declared body at most 25 MiB (413), what the headers
+ * alone can refuse before any byte of the body is read (no secret configured, no or a malformed
+ * signature, a wrong GitLab token: 401), room in the budget of unverified bodies (503 with
+ * Retry-After), the signature computed while the body streams in (401, counted, nothing of the
+ * body logged), then parsing. A verified delivery is stored
  * durably (group commit, flows/receive.ts) before the answer; the answer never waits for Git or
  * a forge: tags and releases are handled by the job queue afterwards.
  * Answers: ping 200; a new delivery 202; a redelivered id 200 (not handled twice); events and
@@ -13,20 +16,28 @@ import type { Context } from 'hono';
 import { concatBytes } from '../../bytes.js';
 import { BridgeError, isBridgeError } from '../../errors.js';
 import { hasDeliveryHandler } from '../../flows/deliveries.js';
-import type { IncomingDelivery, Receipt } from '../../flows/receive.js';
-import { webhookMetrics } from '../../flows/webhook-metrics.js';
-import { webhookRuntime } from '../../flows/webhooks.js';
-import { repositoryKey } from '../../registry/url.js';
+import type { IncomingDelivery, Receipt } from '../../services.js';
+import { repositoryKey } from '../../urls.js';
+import type { ByteBudget } from '../../webhooks/body-budget.js';
 import type { Delivery, Forge } from '../../webhooks/delivery.js';
 import { forges } from '../../webhooks/delivery.js';
 import { deliveryIdOf, parseDelivery } from '../../webhooks/parse.js';
-import { type RejectReason, verifySignature } from '../../webhooks/verify.js';
+import {
+  type BodyVerifier,
+  type RejectReason,
+  startVerification,
+  type Verification,
+  verifySignature,
+} from '../../webhooks/verify.js';
 import type { App, AppEnv } from '../env.js';
 import { errorBody } from '../errors.js';
 import { errorSchema, jsonContent } from '../schemas.js';
 
 /** GitHub's own cap on webhook payloads. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+/** Seconds a sender refused for the body budget is asked to wait; forges retry later anyway. */
+const BUSY_RETRY_SECONDS = 5;
 
 const answerSchema = z
   .object({
@@ -54,6 +65,10 @@ function routeFor(forge: Forge) {
       401: { description: 'Missing or wrong signature', content: errorContent },
       413: { description: 'Body larger than 25 MiB', content: errorContent },
       415: { description: 'Content type is not JSON', content: errorContent },
+      503: {
+        description: 'Too many unverified bytes are being received at once; retry after `Retry-After` seconds',
+        content: errorContent,
+      },
     },
   });
 }
@@ -68,8 +83,8 @@ export function registerWebhooks(app: App): void {
 
 async function receive(c: Context<AppEnv>, forge: Forge): Promise<Response> {
   const services = c.get('services');
-  const runtime = webhookRuntime(services);
-  const metrics = webhookMetrics(services.metrics);
+  const intake = services.webhooks;
+  const metrics = services.metrics.webhooks;
   // Fields on the line itself, no child logger: pino's child() per request (its bindings and
   // redaction set-up) cost ~2.5% of intake CPU even when the line was below the level.
   const requestId = c.get('requestId');
@@ -83,14 +98,27 @@ async function receive(c: Context<AppEnv>, forge: Forge): Promise<Response> {
       415,
     );
   }
-  const body = await readBody(c);
+  const declared = declaredLength(c);
   const headers = c.req.raw.headers;
 
   const now = services.clock.now();
-  let verification = await verifySignature(forge, headers, body, await runtime.secrets(), now);
-  if (!verification.ok && verification.reason === 'bad-signature') {
+  let precheck = await startVerification(forge, headers, await intake.secrets(), now);
+  if (!precheck.ok && (precheck.reason === 'bad-signature' || precheck.reason === 'no-secret-configured')) {
     // A registry secret set moments ago is not in the cache yet.
-    const fresh = await runtime.refreshSecrets();
+    const fresh = await intake.refreshSecrets();
+    if (fresh !== null) precheck = await startVerification(forge, headers, fresh, now);
+  }
+  if (!precheck.ok) return unauthorized(c, forge, precheck.reason);
+
+  const read = await readAndVerify(c, declared, intake.bodyBudget, precheck.verifier);
+  if (read === 'busy') {
+    c.header('Retry-After', String(BUSY_RETRY_SECONDS));
+    return c.json(errorBody('BUSY', 'too many unverified webhook bodies are being received; retry later'), 503);
+  }
+  const body = concatBytes(read.chunks);
+  let verification = read.verification;
+  if (!verification.ok && verification.reason === 'bad-signature') {
+    const fresh = await intake.refreshSecrets();
     if (fresh !== null) verification = await verifySignature(forge, headers, body, fresh, now);
   }
   if (!verification.ok) return unauthorized(c, forge, verification.reason);
@@ -101,7 +129,7 @@ async function receive(c: Context<AppEnv>, forge: Forge): Promise<Response> {
   } catch (error) {
     if (!isBridgeError(error, 'BAD_REQUEST')) throw error;
     const deliveryId = await deliveryIdOf(forge, headers, body);
-    const receipt = await runtime.receiver.receive({
+    const receipt = await intake.receiver.receive({
       forge,
       deliveryId,
       event: 'unreadable',
@@ -119,11 +147,15 @@ async function receive(c: Context<AppEnv>, forge: Forge): Promise<Response> {
   }
 
   const scope = verification.secret.repositoryKey;
-  if (scope !== undefined && !delivery.repositoryUrls.some((url) => safeKey(url) === scope)) {
-    return unauthorized(c, forge, 'wrong-repository');
+  if (scope !== undefined) {
+    if (delivery.cloneUrl === null || safeKey(delivery.cloneUrl) !== scope) {
+      return unauthorized(c, forge, 'wrong-repository');
+    }
+    // What a registry's secret proves is its own repository: no other URL of the payload is acted on.
+    delivery = { ...delivery, repositoryUrls: [delivery.cloneUrl] };
   }
 
-  const receipt = await runtime.receiver.receive(incoming(delivery));
+  const receipt = await intake.receiver.receive(incoming(delivery));
   const status = answerStatus(delivery, receipt);
   metrics.received.inc({ forge, event: delivery.event, result: status === 'pong' ? 'accepted' : status });
   services.logger.info(
@@ -164,7 +196,7 @@ function answerStatus(delivery: Delivery, receipt: Receipt): 'pong' | 'accepted'
 
 function unauthorized(c: Context<AppEnv>, forge: Forge, reason: RejectReason | 'wrong-repository'): Response {
   const services = c.get('services');
-  webhookMetrics(services.metrics).badSignatures.inc({ forge, reason });
+  services.metrics.webhooks.badSignatures.inc({ forge, reason });
   services.logger.warn({ requestId: c.get('requestId'), forge, reason }, 'webhook signature refused');
   const messages: Record<RejectReason | 'wrong-repository', string> = {
     'no-secret-configured': 'no webhook secret is configured',
@@ -176,35 +208,60 @@ function unauthorized(c: Context<AppEnv>, forge: Forge, reason: RejectReason | '
   return c.json(errorBody('UNAUTHORIZED', `webhook refused: ${messages[reason]}`), 401);
 }
 
-/**
- * The raw body, at most MAX_WEBHOOK_BYTES. With a Content-Length (what forges send) the declared
- * size is checked first and the body read in one go, on the Node adapter's fast path (Hono's
- * bodyLimit middleware would build a web Request and stream through it, which costs more than
- * the rest of the receipt); a chunked body is counted while it streams.
- */
-async function readBody(c: Context<AppEnv>): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new BridgeError('PAYLOAD_TOO_LARGE', `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes`);
+/** The declared Content-Length, refused at once when over MAX_WEBHOOK_BYTES; undefined for a chunked body. */
+function declaredLength(c: Context<AppEnv>): number | undefined {
   const declared = c.req.header('content-length');
-  if (declared !== undefined) {
-    if (!/^\d+$/.test(declared)) throw new BridgeError('BAD_REQUEST', 'Content-Length is not a number');
-    if (Number(declared) > MAX_WEBHOOK_BYTES) throw tooLarge();
-    return new Uint8Array(await c.req.arrayBuffer());
-  }
-  const reader = c.req.raw.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_WEBHOOK_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
+  if (declared === undefined) return undefined;
+  if (!/^\d+$/.test(declared)) throw new BridgeError('BAD_REQUEST', 'Content-Length is not a number');
+  if (Number(declared) > MAX_WEBHOOK_BYTES) throw tooLarge();
+  return Number(declared);
+}
+
+function tooLarge(): BridgeError {
+  return new BridgeError('PAYLOAD_TOO_LARGE', `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes`);
+}
+
+/**
+ * Reads the body (at most MAX_WEBHOOK_BYTES) as chunks, feeding each to the signature check, with
+ * its bytes reserved in the budget of unverified bodies until the check is done: the declared
+ * length up front, a chunked body as it grows. 'busy' when the budget has no room.
+ */
+async function readAndVerify(
+  c: Context<AppEnv>,
+  declared: number | undefined,
+  budget: ByteBudget,
+  verifier: BodyVerifier,
+): Promise<{ chunks: Uint8Array[]; verification: Verification } | 'busy'> {
+  let reserved = 0;
+  const reserve = (bytes: number): boolean => {
+    if (!budget.tryReserve(bytes)) return false;
+    reserved += bytes;
+    return true;
+  };
+  try {
+    if (declared !== undefined && !reserve(declared)) return 'busy';
+    const chunks: Uint8Array[] = [];
+    const reader = c.req.raw.body?.getReader();
+    let size = 0;
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_WEBHOOK_BYTES) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      if (size > reserved && !reserve(size - reserved)) {
+        await reader.cancel();
+        return 'busy';
+      }
+      verifier.update(value);
+      chunks.push(value);
     }
-    chunks.push(value);
+    return { chunks, verification: await verifier.finish() };
+  } finally {
+    budget.release(reserved);
   }
-  return concatBytes(chunks);
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -16,7 +16,7 @@ import type {
   ResolvedParameter,
   ValueWrite,
 } from './model.js';
-import { deploymentName } from './names.js';
+import { checkDeploymentName, deploymentName } from './names.js';
 import { selectProfile } from './profile.js';
 import { checkNamespace, checkTarget } from './target.js';
 
@@ -35,6 +35,8 @@ export interface BuildInput {
   profile: string;
   target: string;
   namespace: string;
+  /** The deployment name (an RFC 1123 label); default: the previous deployment's, else deploymentName(). */
+  name?: string;
   /** Typed values (End-User input, else defaults), as validateValues resolves them. */
   values: Record<string, TypedValue>;
   previous?: PreviousDeployment;
@@ -67,6 +69,7 @@ export function buildDeployment(input: BuildInput): ResolvedDeployment {
   const { description } = input;
   checkTarget(input.target);
   checkNamespace(input.namespace);
+  if (input.name !== undefined) checkDeploymentName(input.name);
   if (input.previous?.applicationId !== undefined && input.previous.applicationId !== description.id) {
     throw new BridgeError(
       'CONFLICT',
@@ -114,7 +117,7 @@ export function buildDeployment(input: BuildInput): ResolvedDeployment {
 
   return {
     id: deploymentId(input),
-    name: input.previous?.name ?? deploymentName(description.id),
+    name: input.name ?? input.previous?.name ?? deploymentName(description.id),
     namespace: input.namespace,
     applicationId: description.id,
     target: input.target,

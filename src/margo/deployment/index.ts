@@ -10,7 +10,13 @@ export type {
   ResolvedDeployment,
   ResolvedParameter,
 } from './model.js';
-export { deploymentName } from './names.js';
+export {
+  checkDeploymentName,
+  deploymentName,
+  MAX_NAME_LENGTH,
+  MAX_RELEASE_NAME_LENGTH,
+  shortenName,
+} from './names.js';
 export { readPreviousDeployment } from './previous.js';
 export { selectProfile } from './profile.js';
 export { type ResolveInput, resolveDeployment } from './resolve.js';

@@ -8,6 +8,7 @@ import type { InputValue } from '../model.js';
 import { validateValues } from '../values.js';
 import { type BuildInput, buildDeployment } from './build.js';
 import type { ResolvedDeployment } from './model.js';
+import { checkDeploymentName } from './names.js';
 import { selectProfile } from './profile.js';
 import { checkNamespace, checkTarget } from './target.js';
 
@@ -19,6 +20,7 @@ export function resolveDeployment(input: ResolveInput): ResolvedDeployment {
   // Where the deployment goes is checked before the values, so a wrong flag is reported as such.
   checkTarget(input.target);
   checkNamespace(input.namespace);
+  if (input.name !== undefined) checkDeploymentName(input.name);
   selectProfile(input.description, input.profile);
   const result = validateValues(
     input.description,

@@ -1,13 +1,17 @@
 /**
- * Renders a resolved deployment into files (the desired state). `margo` writes the Git-era
- * ApplicationDeployment (D-9), `margo-v1` the newest shape; `flux` and `argocd` write the
- * Git-era ApplicationDeployment plus GitOps manifests per Helm component. Helm values overlays
- * and env files are written in every format. Same inputs, same bytes.
+ * Renders a resolved deployment into files (the desired state): the complete content of the
+ * folder the deployment owns. `margo` writes the Git-era ApplicationDeployment (D-9), `margo-v1`
+ * the newest shape; `flux` and `argocd` write the Git-era ApplicationDeployment plus GitOps
+ * manifests per Helm component (values inline). Helm values overlays and env files are written
+ * in every format, for Margo device agents. Every format adds the folder's `kustomization.yaml`
+ * (listing only its Kubernetes objects) and the manifest `margo-bridge.json` (kustomize.ts).
+ * Same inputs, same bytes.
  */
 import { BridgeError } from '../../errors.js';
 import type { ResolvedDeployment } from '../deployment/model.js';
 import { writeEnvFile } from './env-file.js';
 import { contentHash, type RenderedFile } from './hash.js';
+import { kustomization, writeManifest } from './kustomize.js';
 import { deploymentPaths, type Layout } from './layout.js';
 import { fillTemplate, type Templates } from './template.js';
 import { applicationDeploymentVariables, argocdVariables, fluxVariables, helmComponents } from './variables.js';
@@ -23,8 +27,10 @@ export interface RenderOptions {
 }
 
 export interface RenderedDeployment {
-  /** Sorted by path. */
+  /** Every file of the deployment's folder, paths from the repository root, sorted by path. */
   files: RenderedFile[];
+  /** The folder the deployment owns entirely. */
+  folder: string;
   /** `sha256:<hex>` over paths and contents (see hash.ts). */
   hash: string;
 }
@@ -72,6 +78,27 @@ export async function renderDeployment(
       }
     });
   }
+  const inFolder = (path: string) => path.slice(paths.folder.length + 1);
+  const objects = files
+    .filter((file) => /^(flux|argocd)\//.test(inFolder(file.path)))
+    .map((file) => inFolder(file.path));
+  files.push({ path: paths.kustomization, content: kustomization(objects) });
+  const namespaces = format === 'flux' && objects.length > 0 ? [resolved.namespace] : [];
+  const written = [...files.map((file) => inFolder(file.path))].sort();
+  files.push({
+    path: paths.manifest,
+    content: writeManifest({ generator: 'margo-bridge', format, namespaces, files: written }),
+  });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, hash: await contentHash(files) };
+  return { files, folder: paths.folder, hash: await contentHash(files) };
+}
+
+export interface RepositoryRenderInput extends RenderOptions {
+  resolved: ResolvedDeployment;
+  format: RenderFormat;
+}
+
+/** `renderDeployment` in the shape the deployments service calls it. */
+export function renderForRepository(input: RepositoryRenderInput): Promise<RenderedDeployment> {
+  return renderDeployment(input.resolved, input);
 }

@@ -4,6 +4,7 @@
  */
 import { type Data, type DataMap, emptyMap } from '../deployment/data.js';
 import type { HelmValues, ResolvedComponent, ResolvedDeployment } from '../deployment/model.js';
+import { MAX_RELEASE_NAME_LENGTH, shortenName } from '../deployment/names.js';
 
 type Variables = Record<string, unknown>;
 
@@ -108,8 +109,14 @@ function componentVariable(helm: HelmComponent): DataMap {
   return variable;
 }
 
+/** `<deployment>-<component>`, shortened to 63 characters with a hash suffix where longer. */
 function objectName(resolved: ResolvedDeployment, component: string): string {
-  return `${resolved.name}-${component}`;
+  return shortenName(`${resolved.name}-${component}`);
+}
+
+/** Helm's release names are limited to 53 characters. */
+function releaseName(helm: HelmComponent): string {
+  return shortenName(helm.component.name, MAX_RELEASE_NAME_LENGTH);
 }
 
 /** Variables of `flux-helmrelease` and of the chart source template of one component. */
@@ -122,7 +129,7 @@ export function fluxVariables(
   const component = componentVariable(helm);
   const name = objectName(resolved, helm.component.name);
   const sourceKind = helm.oci ? 'OCIRepository' : 'HelmRepository';
-  const release: DataMap = { name, releaseName: helm.component.name };
+  const release: DataMap = { name, releaseName: releaseName(helm) };
   if (helm.oci) {
     release.chartRef = { kind: sourceKind, name, namespace: resolved.namespace };
   } else {
@@ -153,6 +160,7 @@ export function argocdVariables(resolved: ResolvedDeployment, helm: HelmComponen
     component: componentVariable(helm),
     application: {
       name: objectName(resolved, helm.component.name),
+      releaseName: releaseName(helm),
       syncWave: String(helm.index),
       repoURL: helm.registry,
       chart: helm.chart,

@@ -1,6 +1,6 @@
 /** A-58: catalog files are paths inside the package; a missing or escaping one is a warning. */
 import type { DocPath, IssueList } from '../issues.js';
-import { PLACEHOLDER } from './patterns.js';
+import { PLACEHOLDER } from '../patterns.js';
 import { rec } from './raw.js';
 
 /** The `metadata.catalog.application` keys that name a file of the package. */

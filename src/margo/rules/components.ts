@@ -4,7 +4,7 @@
  */
 import type { DocPath, IssueList } from '../issues.js';
 import type { Shape } from '../model.js';
-import { ABSOLUTE_URL, OCI_REPOSITORY, PLACEHOLDER, SEMVER } from './patterns.js';
+import { ABSOLUTE_URL, OCI_REPOSITORY, PLACEHOLDER, SEMVER } from '../patterns.js';
 
 export function checkComponentProperties(
   properties: Record<string, unknown>,

@@ -1,7 +1,7 @@
 /** R9/D-11: places that must hold concrete values, never template placeholders. */
 import type { DocPath, IssueList } from '../issues.js';
+import { PLACEHOLDER } from '../patterns.js';
 import { CATALOG_FILES } from './catalog-files.js';
-import { PLACEHOLDER } from './patterns.js';
 import { entries, rec } from './raw.js';
 
 export function checkPlaceholders(raw: Record<string, unknown>, issues: IssueList): void {

@@ -4,8 +4,8 @@
  * pointers outside the env namespace are skipped with a warning (D-7).
  */
 import type { DocPath, IssueList } from '../issues.js';
+import { ENV_NAME } from '../patterns.js';
 import { parseComposePointer, parseHelmPointer } from '../pointer.js';
-import { ENV_NAME } from './patterns.js';
 
 /** Keyed by `<profile>\0<component>`. */
 export type HelmPathsWritten = Map<string, { segments: (string | number)[]; where: DocPath; parameter: string }[]>;

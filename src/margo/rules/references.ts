@@ -3,7 +3,7 @@
  * target is then checked against the pointers already written for that profile's component.
  */
 import type { DocPath, IssueList } from '../issues.js';
-import { PLACEHOLDER } from './patterns.js';
+import { PLACEHOLDER } from '../patterns.js';
 import { checkComposeTarget, checkHelmTarget, type EnvNamesWritten, type HelmPathsWritten } from './pointers.js';
 import type { KnownComponent } from './profiles.js';
 import { entries, rec } from './raw.js';

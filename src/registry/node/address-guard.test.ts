@@ -58,6 +58,15 @@ describe('IPv6 addresses that embed an IPv4 address are classified by it', () =>
     await expect(guardHost('[64:ff9b::a9fe:a9fe]', true)).rejects.toMatchObject({ code: 'ADDRESS_REFUSED' });
   });
 
+  it('always refuses the known cloud metadata addresses, even with private networks allowed', () => {
+    for (const address of ['192.0.0.192', '100.100.100.200', '168.63.129.16', 'fd00:ec2::254', '::ffff:192.0.0.192']) {
+      expect(classifyAddress(address), address).toBe('metadata');
+      expect(() => checkAddress('cloud.example', address, true), address).toThrow(/metadata/);
+    }
+    expect(classifyAddress('100.100.100.201')).toBe('private');
+    expect(classifyAddress('192.0.0.193')).toBe('public');
+  });
+
   it('refuses mapped and compatible loopback unless private networks are allowed', async () => {
     for (const address of ['::ffff:127.0.0.1', '::127.0.0.1', '64:ff9b::7f00:1']) {
       expect(() => checkAddress('h.example', address, false)).toThrow(/loopback/);

@@ -17,7 +17,17 @@ function blockList(ranges: [string, number, 'ipv4' | 'ipv6'][]): BlockList {
   return list;
 }
 
-const metadata = blockList([['fd00:ec2::254', 128, 'ipv6']]);
+/**
+ * Cloud metadata endpoints outside link-local space: AWS over IPv6, Oracle Cloud (192.0.0.192),
+ * Alibaba Cloud (100.100.100.200, inside the shared 100.64/10 range) and Azure's wire server
+ * (168.63.129.16, a public address every Azure VM reaches its host through).
+ */
+const metadata = blockList([
+  ['fd00:ec2::254', 128, 'ipv6'],
+  ['192.0.0.192', 32, 'ipv4'],
+  ['100.100.100.200', 32, 'ipv4'],
+  ['168.63.129.16', 32, 'ipv4'],
+]);
 const linkLocal = blockList([
   ['169.254.0.0', 16, 'ipv4'],
   ['fe80::', 10, 'ipv6'],

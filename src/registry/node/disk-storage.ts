@@ -3,8 +3,8 @@
  * the same registry (a release already fetched is read without any download). The whole cache is
  * kept under `maxBytes` by evicting the registries used least recently, after a use that added
  * files (a fetch wrote a pack, or left a staging directory behind) and after this instance's first
- * use (the bound may have been lowered since the cache was filled): eviction sizes every file of
- * the cache, which a read of objects already cached has no reason to do.
+ * use (the bound may have been lowered since the cache was filled), from a running size: only the
+ * first use counts every file of the cache.
  *
  * One instance per directory and process is the rule (runtime/node.ts shares one between its
  * readers), but a second process on the same directory is safe too: a registry's directory is
@@ -31,29 +31,44 @@ export const defaultCacheBytes = 1024 * 1024 * 1024;
 export function diskStorage(options: DiskStorageOptions): ObjectStorage {
   const maxBytes = options.maxBytes ?? defaultCacheBytes;
 
-  async function evict(): Promise<void> {
+  /**
+   * The running size: bytes and last use of each registry's directory. Counted in full at this
+   * instance's first use (and after a failed eviction); afterwards a use that added files re-sizes
+   * only its own directory, so the check costs one directory walk, not one stat per cached file.
+   * Bytes another process adds are counted at the next full count.
+   */
+  let sizes: Map<string, { bytes: number; usedMs: number }> | null = null;
+
+  async function countAll(): Promise<Map<string, { bytes: number; usedMs: number }>> {
     const entries = await readdir(options.dir, { withFileTypes: true }).catch(() => []);
-    const caches: { name: string; bytes: number; usedMs: number }[] = [];
+    const counted = new Map<string, { bytes: number; usedMs: number }>();
     for (const entry of entries) {
       if (!entry.isDirectory()) continue;
       const path = join(options.dir, entry.name);
-      caches.push({ name: entry.name, bytes: await directoryBytes(path), usedMs: (await stat(path)).mtimeMs });
+      const usedMs = (await stat(path).catch(() => undefined))?.mtimeMs;
+      if (usedMs !== undefined) counted.set(entry.name, { bytes: await directoryBytes(path), usedMs });
     }
-    let total = caches.reduce((sum, cache) => sum + cache.bytes, 0);
-    for (const cache of caches.sort((a, b) => a.usedMs - b.usedMs)) {
+    return counted;
+  }
+
+  /** Evicts the registries used least recently (not in use by any process) until the total fits. */
+  async function evict(known: Map<string, { bytes: number; usedMs: number }>): Promise<void> {
+    let total = 0;
+    for (const { bytes } of known.values()) total += bytes;
+    const byAge = [...known.entries()].sort((a, b) => a[1].usedMs - b[1].usedMs);
+    for (const [name, { bytes }] of byAge) {
       if (total <= maxBytes) break;
-      const gitdir = join(options.dir, cache.name);
+      const gitdir = join(options.dir, name);
       if (await inUse(gitdir)) continue;
       await rm(gitdir, { recursive: true, force: true });
-      total -= cache.bytes;
+      known.delete(name);
+      total -= bytes;
     }
   }
 
   // Reads of one registry take turns in this process, so a second read of a release finds the
   // objects the first one fetched instead of fetching them again.
   const turns = new Map<string, Promise<unknown>>();
-  // Set for the first use and after an eviction that failed.
-  let evictionDue = true;
 
   return {
     async use(registryKey, work) {
@@ -72,11 +87,12 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
   async function useNow<T>(name: string, work: (store: ObjectStore) => Promise<T>): Promise<T> {
     const gitdir = join(options.dir, name);
     await mkdir(options.dir, { recursive: true });
+    const usedMs = Date.now();
     // Under the lock, so no eviction (here or in another process) removes it between mkdir and mark.
     const release = await withCacheLock(options.dir, async () => {
       await mkdir(join(gitdir, 'objects', 'pack'), { recursive: true });
       await mkdir(join(gitdir, 'in-use'), { recursive: true });
-      const now = new Date();
+      const now = new Date(usedMs);
       await utimes(gitdir, now, now);
       return markInUse(gitdir);
     });
@@ -85,11 +101,19 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
       return await work({ fs: { promises: fs.promises }, gitdir });
     } finally {
       await release();
-      if (evictionDue || (await packListing(gitdir)) !== before) {
-        evictionDue = false;
-        // Best effort: the read succeeded, and the next read evicts again if this one could not.
-        await withCacheLock(options.dir, evict).catch(() => {
-          evictionDue = true;
+      const known = sizes;
+      const changed = known === null || (await packListing(gitdir)) !== before;
+      const entry = known?.get(name);
+      if (entry) entry.usedMs = usedMs;
+      if (changed) {
+        // Best effort: the read succeeded, and the next read counts everything again if this one failed.
+        await withCacheLock(options.dir, async () => {
+          const current = known ?? (await countAll());
+          if (known !== null) current.set(name, { bytes: await directoryBytes(gitdir), usedMs });
+          await evict(current);
+          sizes = current;
+        }).catch(() => {
+          sizes = null;
         });
       }
     }

@@ -10,9 +10,9 @@ import type { LookupFunction } from 'node:net';
 import tls, { type PeerCertificate } from 'node:tls';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { BridgeError } from '../../errors.js';
+import { redactUrl } from '../../urls.js';
 import type { RegistryTls } from '../interface.js';
 import { withoutAuthorization } from '../reader.js';
-import { redactUrl } from '../url.js';
 import { guardHost, type ResolvedAddress, type Resolver } from './address-guard.js';
 
 export interface NodeHttpOptions {

@@ -2,6 +2,9 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../schema.js';
 import { initial } from './0001_initial.js';
 import { pollLease } from './0002_poll_lease.js';
+import { sessions } from './0003_sessions.js';
+import { deployments } from './0004_deployments.js';
+import { registryDemo } from './0005_registry_demo.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -11,11 +14,14 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_poll_lease': pollLease(),
+    '0003_sessions': sessions(),
+    '0004_deployments': deployments(),
+    '0005_registry_demo': registryDemo(),
   };
 }
 
 /** The name of the newest migration: `ready()` checks that it has been applied. */
-export const LATEST_MIGRATION = '0002_poll_lease';
+export const LATEST_MIGRATION = Object.keys(migrations('sqlite')).sort().at(-1)!;
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

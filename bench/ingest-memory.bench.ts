@@ -1,0 +1,191 @@
+/**
+ * Issue 10, item 4: what reading one package of a monorepo costs when a large unrelated file sits
+ * beside it (a 50 MB incompressible blob outside the package's sub-path; the package itself is its
+ * description, resources and 5 MB of data files), on the same local
+ * smart-HTTP server (git http-backend):
+ * - margo-bridge `readRelease` with its sub-path, disk storage and empty cache, against a server
+ *   offering partial clones (`uploadpack.allowFilter`, as the big forges do) and one without;
+ * - native `git clone --depth 1 --filter=blob:none --sparse` plus `git sparse-checkout set` of the
+ *   package directory (which fetches the package's blobs), on the partial-clone server.
+ * Memory: peak RSS of a fresh process doing the read once (`--child`), minus the same process idle
+ * (modules loaded); git: the peak RSS of its largest process (`/usr/bin/time -f %M`), summed over
+ * the two commands as the larger of both. Bytes: what the server sent (its request log).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { RegistryConnection } from '../src/registry/interface.js';
+import { createNodeRegistryReader } from '../src/registry/node/index.js';
+import { type GitServer, startGitServer } from '../test/support/git-server.js';
+import {
+  bulkFiles,
+  createRegistryRoot,
+  exampleText,
+  fixturePackage,
+  helloExample,
+  publishRelease,
+  removeRegistryRoot,
+  withVersion,
+} from '../test/support/registries.js';
+import { type BenchRow, fmt, median, printSection } from './lib.js';
+
+const run = promisify(execFile);
+const SUB_PATH = 'packages/app';
+const UNRELATED_BYTES = 50 * 1000 * 1000;
+const RUNS = 3;
+
+type ChildMode = 'baseline' | 'read';
+
+async function childPeak(mode: ChildMode, url: string, scratch: string): Promise<{ peak: number; fetched: number }> {
+  const self = fileURLToPath(import.meta.url);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', mode, url, scratch], {
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(stdout) as { peak: number; fetched: number };
+}
+
+async function child(mode: ChildMode, url: string, scratch: string): Promise<void> {
+  const reader = createNodeRegistryReader({
+    storage: { kind: 'disk', dir: join(scratch, `child-${process.pid}`) },
+    allowPrivateNetworks: true,
+  });
+  const registry: RegistryConnection = { url, allowHttp: true, auth: { type: 'none' }, subPath: SUB_PATH };
+  const fetched = mode === 'read' ? ((await reader.readRelease(registry, 'v1.0.0')).fetchedBytes ?? 0) : 0;
+  const status = await readFile('/proc/self/status', 'utf8');
+  const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  process.stdout.write(JSON.stringify({ peak: kilobytes * 1024, fetched }));
+}
+
+async function nativeGit(server: GitServer, args: string[], cwd?: string): Promise<number> {
+  const { stderr } = await run('/usr/bin/time', ['-f', 'maxrss=%M', 'git', ...args], {
+    env: server.nativeGitEnv(),
+    maxBuffer: 16 * 1024 * 1024,
+    ...(cwd ? { cwd } : {}),
+  });
+  const match = /maxrss=(\d+)/.exec(stderr);
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+function sentBytes(server: GitServer): number {
+  return server.requests.reduce((sum, request) => sum + request.bytesSent, 0);
+}
+
+const mb = (bytes: number) => `${fmt(bytes / 2 ** 20, 2)} MB`;
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+
+async function main() {
+  const root = await createRegistryRoot();
+  const scratch = await mkdtemp(join(tmpdir(), 'margo-bridge-bench-ingest-'));
+  const partial = await startGitServer({ root });
+  const whole = await startGitServer({ root, allowFilter: false });
+  try {
+    const description = withVersion(await exampleText(helloExample), '1.0.0');
+    const files: Record<string, string | Uint8Array> = {
+      'big/unrelated.bin': randomBytes(UNRELATED_BYTES),
+      [`${SUB_PATH}/margo.yaml`]: description,
+    };
+    let packageBytes = Buffer.byteLength(description);
+    // The package: the description, its resources and 5 MB of data files (incompressible).
+    const packageFiles = { ...(await fixturePackage('resources')), ...bulkFiles(20, 5 * 1000 * 1000) };
+    for (const [path, content] of Object.entries(packageFiles)) {
+      if (typeof content !== 'string' && !(content instanceof Uint8Array)) continue;
+      files[`${SUB_PATH}/${path}`] = content;
+      packageBytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+    }
+    await publishRelease(root, 'mono', 'v1.0.0', files);
+
+    const measure = async (server: GitServer) => {
+      const peaks: number[] = [];
+      const baselines: number[] = [];
+      const fetched: number[] = [];
+      const sent: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        baselines.push((await childPeak('baseline', server.url('mono'), scratch)).peak);
+        server.clearRequests();
+        const result = await childPeak('read', server.url('mono'), scratch);
+        sent.push(sentBytes(server));
+        peaks.push(result.peak);
+        fetched.push(result.fetched);
+      }
+      return { growth: median(peaks) - median(baselines), fetched: median(fetched), sent: median(sent) };
+    };
+    const filtered = await measure(partial);
+    const unfiltered = await measure(whole);
+
+    const nativePeaks: number[] = [];
+    const nativeSent: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const target = join(scratch, `clone-${i}`);
+      partial.clearRequests();
+      const clone = await nativeGit(partial, [
+        'clone',
+        '--quiet',
+        '--depth',
+        '1',
+        '--branch',
+        'v1.0.0',
+        '--filter=blob:none',
+        '--sparse',
+        partial.url('mono'),
+        target,
+      ]);
+      const sparse = await nativeGit(partial, ['sparse-checkout', 'set', SUB_PATH], target);
+      nativeSent.push(sentBytes(partial));
+      nativePeaks.push(Math.max(clone, sparse));
+    }
+
+    const rows: BenchRow[] = [
+      {
+        what: `package's own files (${SUB_PATH})`,
+        value: kb(packageBytes),
+        baseline: `unrelated file beside it: ${mb(UNRELATED_BYTES)}`,
+      },
+      {
+        what: 'bytes from the server, partial-clone server',
+        value: kb(filtered.sent),
+        baseline: `${kb(median(nativeSent))} (git clone --depth 1 --filter=blob:none --sparse + sparse-checkout set)`,
+        ratio: `${fmt(filtered.sent / median(nativeSent), 2)}×`,
+      },
+      {
+        what: 'bytes received (reader count) / package size',
+        value: kb(filtered.fetched),
+        baseline: kb(packageBytes),
+        ratio: `${fmt(filtered.fetched / packageBytes, 2)}×`,
+      },
+      {
+        what: 'peak memory above the idle process, partial-clone server',
+        value: mb(filtered.growth),
+        baseline: `${mb(median(nativePeaks))} (git, peak RSS of the larger command)`,
+        ratio: `${fmt(filtered.growth / packageBytes, 1)}× the package`,
+      },
+      {
+        what: 'fallback, server without filter: bytes from the server',
+        value: mb(unfiltered.sent),
+        baseline: mb(UNRELATED_BYTES),
+      },
+      {
+        what: 'fallback, server without filter: peak memory above idle',
+        value: mb(unfiltered.growth),
+        baseline: `maxPackBytes bounds it (${mb(UNRELATED_BYTES)} pack here)`,
+      },
+    ];
+    printSection('Ingest memory and bytes: one package of a monorepo with a 50 MB unrelated file', rows, [
+      `Median of ${RUNS} fresh processes each; disk storage, empty cache. Peak memory is VmHWM of the reading process minus the same process idle; differences under about 1 MB are noise (the package is ${kb(packageBytes)}).`,
+    ]);
+  } finally {
+    await partial.stop();
+    await whole.stop();
+    await removeRegistryRoot(root);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3] as ChildMode, process.argv[4]!, process.argv[5]!);
+} else {
+  await main();
+}

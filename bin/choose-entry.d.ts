@@ -1,0 +1,1 @@
+export function chooseEntry(root: string): { entry: 'dist' | 'src'; stale: boolean };

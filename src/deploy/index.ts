@@ -1,0 +1,32 @@
+/**
+ * Deployment repositories: the provider a repository's settings choose. The platform parts (file
+ * system, HTTP client, fetch) are passed in; `deploy/node/` supplies them on Node.
+ */
+import { createGitHubProvider, type GitHubPlatform } from './github.js';
+import { createGitProvider, type GitPlatform } from './git.js';
+import type { DeploymentProvider } from './interface.js';
+import { createLocalProvider, type LocalPlatform } from './local.js';
+import type { DeploymentProviderSettings } from './settings.js';
+
+export type * from './interface.js';
+export type * from './settings.js';
+
+export interface ProviderPlatform {
+  local: LocalPlatform;
+  git: GitPlatform;
+  github?: GitHubPlatform;
+}
+
+export function createDeploymentProvider(
+  settings: DeploymentProviderSettings,
+  platform: ProviderPlatform,
+): DeploymentProvider {
+  switch (settings.provider) {
+    case 'github':
+      return createGitHubProvider(settings, platform.github ?? {});
+    case 'git':
+      return createGitProvider(settings, platform.git);
+    case 'local':
+      return createLocalProvider(settings, platform.local);
+  }
+}

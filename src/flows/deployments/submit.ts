@@ -1,0 +1,434 @@
+/**
+ * End-User requests that change a deployment: create, update (values, version, profile), remove
+ * and retry. Each is validated and rendered first (nothing is stored for a bad request), then one
+ * transaction records the deployment, a `pending` proposal and its `propose` job; the request then
+ * carries the proposal out at once (propose.ts) and the job stands by for crashes and retries.
+ *
+ * Idempotency: a request whose rendering has the content hash of the deployment's open proposal
+ * is answered with that proposal (the same request twice gives one proposal); one whose hash is
+ * the one live on the base branch opens none and says so (`unchanged`). Concurrency: the store
+ * lets one deployment hold (repository, target, name), and every change passes the deployment's
+ * revision, so of two concurrent requests one records and the other, retried, finds its proposal.
+ */
+import { BridgeError } from '../../errors.js';
+import { failureAction } from '../../jobs/retry.js';
+import type { InputValue } from '../../margo/model.js';
+import type { Services } from '../../services.js';
+import type {
+  DeploymentRecord,
+  DeploymentRepositoryRecord,
+  ProposalAction,
+  ProposalFile,
+  ProposalRecord,
+} from '../../store/deployment-records.js';
+import { liveProposal, type PreparedChange, prepareDeployment } from './prepare.js';
+import { proposalBranch, proposeJob, runProposal } from './propose.js';
+import { findDeploymentRepository, getDeploymentRepository, providerOf } from './repositories.js';
+import { hiddenParameters, openValues, sealValues } from './sensitive.js';
+import { settle } from './track.js';
+
+export interface DeploymentRequest {
+  /** Deployment repository, by name or id. */
+  repository: string;
+  applicationId: string;
+  version: string;
+  profile: string;
+  target: string;
+  namespace?: string;
+  /** RFC 1123 label; default the renderer's name for the application. */
+  name?: string;
+  values?: Record<string, InputValue>;
+  /** Parameters whose values are secrets (masked, sealed), besides those whose names suggest one. */
+  sensitive?: string[];
+}
+
+export interface DeploymentChange {
+  version?: string;
+  profile?: string;
+  namespace?: string;
+  /** Merged into the current values; null removes a value (its default applies again). */
+  values?: Record<string, InputValue | null>;
+  sensitive?: string[];
+}
+
+export interface DeploymentAnswer {
+  deployment: DeploymentRecord;
+  /** The proposal serving this request; absent when nothing had to change. */
+  proposal: ProposalRecord | undefined;
+  /** The deployment's rendered files (paths from the repository root). */
+  files: ProposalFile[];
+  /** A new deployment was recorded by this request. */
+  created: boolean;
+  /** The base branch holds this already: no proposal was opened. */
+  unchanged: boolean;
+}
+
+/** Attempts when concurrent requests for one deployment keep overtaking each other. */
+const MAX_RACES = 5;
+const DEFAULT_NAMESPACE = 'default';
+
+export async function createDeployment(
+  services: Services,
+  request: DeploymentRequest,
+  actor: string,
+): Promise<DeploymentAnswer> {
+  const repository = await findDeploymentRepository(services, request.repository);
+  const values = request.values ?? {};
+  for (let race = 0; race < MAX_RACES; race++) {
+    const prepared = await prepareDeployment(services, repository, {
+      applicationId: request.applicationId,
+      version: request.version,
+      profile: request.profile,
+      target: request.target,
+      namespace: request.namespace ?? DEFAULT_NAMESPACE,
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      values,
+    });
+    const { resolved } = prepared;
+    const existing = await services.store.deployments.findByName(repository.id, resolved.target, resolved.name);
+    if (existing) return repeatOrConflict(services, repository, existing, request);
+    const hidden = hiddenParameters(prepared.description, request.sensitive ?? []);
+    const sealed = await sealValues(services.secretBox, values, hidden);
+    const sensitive = hiddenGiven(hidden, values);
+    const recorded = await services.store.transaction(async (tx) => {
+      const { deployment, created } = await tx.deployments.create({
+        id: resolved.id,
+        repositoryId: repository.id,
+        applicationId: resolved.applicationId,
+        version: prepared.version.version,
+        profile: request.profile,
+        target: resolved.target,
+        namespace: resolved.namespace,
+        name: resolved.name,
+        ...sealed,
+        sensitive,
+        namespaces: prepared.namespaces,
+        state: 'pending',
+      });
+      if (!created) return undefined;
+      const proposal = await tx.proposals.create(
+        proposalInput(deployment, prepared, 'deploy', sealed, sensitive, actor),
+      );
+      await tx.jobs.enqueue(proposeJob(services, proposal.id));
+      return { deployment, proposal };
+    });
+    // Another request took (repository, target, name) first: the next round answers as a repeat of it.
+    if (!recorded) continue;
+    return carryOut(services, recorded.deployment, recorded.proposal, prepared, true);
+  }
+  throw raceLost();
+}
+
+/** A create for a taken (repository, target, name): the same request again, or a conflict. */
+async function repeatOrConflict(
+  services: Services,
+  repository: DeploymentRepositoryRecord,
+  existing: DeploymentRecord,
+  request: DeploymentRequest,
+): Promise<DeploymentAnswer> {
+  const proposals = await services.store.proposals.listByDeployment(existing.id);
+  const prepared = await prepareDeployment(services, repository, {
+    applicationId: request.applicationId,
+    version: request.version,
+    profile: request.profile,
+    target: existing.target,
+    namespace: request.namespace ?? DEFAULT_NAMESPACE,
+    name: existing.name,
+    values: request.values ?? {},
+    deploymentId: existing.id,
+    live: await liveValuesOf(services, proposals),
+  });
+  const repeated = answerWithout(services, existing, proposals, prepared);
+  if (repeated) return repeated;
+  throw new BridgeError(
+    'CONFLICT',
+    `deployment '${existing.name}' exists at target '${existing.target}' of repository '${repository.name}' (id ${existing.id}); change it with PATCH /api/v1/deployments/${existing.id}`,
+    { id: existing.id },
+  );
+}
+
+export async function updateDeployment(
+  services: Services,
+  id: string,
+  change: DeploymentChange,
+  actor: string,
+): Promise<DeploymentAnswer> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    const current = await getDeployment(services, id);
+    if (current.state === 'removed') throw new BridgeError('CONFLICT', `deployment ${id} was removed`);
+    const repository = await getDeploymentRepository(services, current.repositoryId);
+    const proposals = await services.store.proposals.listByDeployment(current.id);
+    const values = mergeValues(await openValues(services.secretBox, current), change.values ?? {});
+    const version = change.version ?? current.version;
+    const prepared = await prepareDeployment(services, repository, {
+      applicationId: current.applicationId,
+      version,
+      profile: change.profile ?? current.profile,
+      target: current.target,
+      namespace: change.namespace ?? current.namespace,
+      name: current.name,
+      values,
+      deploymentId: current.id,
+      live: await liveValuesOf(services, proposals),
+    });
+    const repeated = answerWithout(services, current, proposals, prepared);
+    if (repeated) return repeated;
+    const outcome = await record(services, current, prepared, {
+      action: version !== current.version ? 'upgrade' : 'update',
+      values,
+      sensitive: [...current.sensitive, ...(change.sensitive ?? [])],
+      actor,
+    });
+    if (outcome) return outcome;
+  }
+  throw raceLost();
+}
+
+/** A proposal that deletes the deployment's folder (and its entry in the target's index). */
+export async function removeDeployment(services: Services, id: string, actor: string): Promise<DeploymentAnswer> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    const current = await getDeployment(services, id);
+    if (current.state === 'removed') {
+      return { deployment: current, proposal: undefined, files: [], created: false, unchanged: true };
+    }
+    const proposals = await services.store.proposals.listByDeployment(current.id);
+    const [newest] = proposals;
+    if (newest?.action === 'remove' && isOpen(newest)) {
+      return answerOf(services, current.id, newest.id, undefined, false);
+    }
+    const live = liveProposal(proposals);
+    if (!live || live.action === 'remove') {
+      // Never on the base branch: nothing to remove there; an open proposal is closed instead.
+      if (newest?.state === 'proposed') await closeOpen(services, newest);
+      const fresh = await getDeployment(services, id);
+      if (!(await services.store.deployments.update(fresh.id, { state: 'removed' }, fresh.revision))) continue;
+      return {
+        deployment: await getDeployment(services, id),
+        proposal: undefined,
+        files: [],
+        created: false,
+        unchanged: true,
+      };
+    }
+    const recorded = await services.store.transaction(async (tx) => {
+      if (!(await tx.deployments.update(current.id, { state: 'pending', failureReason: null }, current.revision))) {
+        return undefined;
+      }
+      const proposal = await tx.proposals.create({
+        deploymentId: current.id,
+        repositoryId: current.repositoryId,
+        action: 'remove',
+        version: current.version,
+        profile: current.profile,
+        namespace: current.namespace,
+        values: {},
+        sealedValues: null,
+        sensitive: current.sensitive,
+        contentHash: 'removed',
+        files: [],
+        branch: proposalBranch(current),
+        state: 'pending',
+        requestedBy: actor,
+        requestedAt: services.clock.now(),
+      });
+      await tx.jobs.enqueue(proposeJob(services, proposal.id));
+      return proposal;
+    });
+    if (!recorded) continue;
+    return carryOut(services, current, recorded, undefined, false);
+  }
+  throw raceLost();
+}
+
+/** Proposes the deployment's last request again after a failure. */
+export async function retryDeployment(services: Services, id: string, actor: string): Promise<DeploymentAnswer> {
+  const current = await getDeployment(services, id);
+  const [newest] = await services.store.proposals.listByDeployment(id);
+  if (current.state !== 'failed' || newest?.state !== 'failed') {
+    throw new BridgeError('CONFLICT', `deployment ${id} is ${current.state}; only a failed proposal can be retried`);
+  }
+  await services.store.proposals.update(newest.id, { state: 'superseded' });
+  if (newest.action === 'remove') return removeDeployment(services, id, actor);
+  return updateDeployment(services, id, { version: newest.version, profile: newest.profile }, actor);
+}
+
+export async function getDeployment(services: Services, id: string): Promise<DeploymentRecord> {
+  const deployment = await services.store.deployments.get(id);
+  if (!deployment) throw new BridgeError('NOT_FOUND', `no deployment with id ${id}`);
+  return deployment;
+}
+
+/**
+ * The answer when a request needs no new proposal: its rendering is the open proposal's (the
+ * same request again), or the one live on the base branch with nothing open (`unchanged`).
+ */
+function answerWithout(
+  services: Services,
+  deployment: DeploymentRecord,
+  proposals: readonly ProposalRecord[],
+  prepared: PreparedChange,
+): Promise<DeploymentAnswer> | undefined {
+  const [newest] = proposals;
+  if (newest && isOpen(newest)) {
+    return newest.contentHash === prepared.hash
+      ? answerOf(services, deployment.id, newest.id, prepared, false)
+      : undefined;
+  }
+  const live = liveProposal(proposals);
+  if (live && live.action !== 'remove' && live.contentHash === prepared.hash) {
+    return Promise.resolve({
+      deployment,
+      proposal: undefined,
+      files: prepared.digests,
+      created: false,
+      unchanged: true,
+    });
+  }
+  return undefined;
+}
+
+/** Records a change of an existing deployment; undefined when another request changed it first. */
+async function record(
+  services: Services,
+  current: DeploymentRecord,
+  prepared: PreparedChange,
+  ask: { action: ProposalAction; values: Record<string, InputValue>; sensitive: string[]; actor: string },
+): Promise<DeploymentAnswer | undefined> {
+  const hidden = hiddenParameters(prepared.description, ask.sensitive);
+  const sealed = await sealValues(services.secretBox, ask.values, hidden);
+  const sensitive = hiddenGiven(hidden, ask.values);
+  const recorded = await services.store.transaction(async (tx) => {
+    const changed = await tx.deployments.update(
+      current.id,
+      {
+        version: prepared.version.version,
+        profile: prepared.resolved.profile.id === current.profile ? current.profile : prepared.resolved.profile.id,
+        namespace: prepared.resolved.namespace,
+        ...sealed,
+        sensitive,
+        namespaces: prepared.namespaces,
+        state: 'pending',
+        failureReason: null,
+      },
+      current.revision,
+    );
+    if (!changed) return undefined;
+    const proposal = await tx.proposals.create(
+      proposalInput(current, prepared, ask.action, sealed, sensitive, ask.actor),
+    );
+    await tx.jobs.enqueue(proposeJob(services, proposal.id));
+    return proposal;
+  });
+  if (!recorded) return undefined;
+  return carryOut(services, current, recorded, prepared, false);
+}
+
+function proposalInput(
+  deployment: DeploymentRecord,
+  prepared: PreparedChange,
+  action: ProposalAction,
+  sealed: { values: Record<string, unknown>; sealedValues: string | null },
+  sensitive: string[],
+  actor: string,
+) {
+  return {
+    deploymentId: deployment.id,
+    repositoryId: deployment.repositoryId,
+    action,
+    version: prepared.version.version,
+    profile: prepared.resolved.profile.id,
+    namespace: prepared.resolved.namespace,
+    ...sealed,
+    sensitive,
+    contentHash: prepared.hash,
+    files: prepared.digests,
+    branch: proposalBranch(deployment),
+    state: 'pending' as const,
+    requestedBy: actor,
+    requestedAt: prepared.requestedAt,
+  };
+}
+
+/** Runs the recorded proposal now; a failure that a retry may fix leaves it pending for its job. */
+async function carryOut(
+  services: Services,
+  deployment: DeploymentRecord,
+  proposal: ProposalRecord,
+  prepared: PreparedChange | undefined,
+  created: boolean,
+): Promise<DeploymentAnswer> {
+  try {
+    await runProposal(services, proposal.id);
+  } catch (error) {
+    if (failureAction(error) === 'dead') throw error;
+    services.logger.warn(
+      {
+        deploymentId: deployment.id,
+        proposalId: proposal.id,
+        code: error instanceof BridgeError ? error.code : 'INTERNAL',
+      },
+      'proposal deferred to its job',
+    );
+  }
+  return answerOf(services, deployment.id, proposal.id, prepared, created);
+}
+
+async function answerOf(
+  services: Services,
+  deploymentId: string,
+  proposalId: string,
+  prepared: PreparedChange | undefined,
+  created: boolean,
+): Promise<DeploymentAnswer> {
+  const deployment = await getDeployment(services, deploymentId);
+  const proposal = await services.store.proposals.get(proposalId);
+  return {
+    deployment,
+    proposal,
+    files: prepared ? prepared.digests : (proposal?.files ?? []),
+    created,
+    unchanged: proposal?.state === 'unchanged',
+  };
+}
+
+/** The values the deployment is live with: those of its last proposal that reached the base branch. */
+async function liveValuesOf(
+  services: Services,
+  proposals: readonly ProposalRecord[],
+): Promise<Record<string, InputValue> | undefined> {
+  const live = liveProposal(proposals);
+  return live && live.action !== 'remove' ? openValues(services.secretBox, live) : undefined;
+}
+
+async function closeOpen(services: Services, proposal: ProposalRecord): Promise<void> {
+  const repository = await getDeploymentRepository(services, proposal.repositoryId);
+  const provider = await providerOf(services, repository);
+  const ref = { branch: proposal.branch, ...(proposal.number !== null ? { number: proposal.number } : {}) };
+  await settle(services, proposal, await provider.close(ref));
+}
+
+/** Proposals a repeated request is answered with: still to be made or under review. */
+function isOpen(proposal: ProposalRecord): boolean {
+  return proposal.state === 'pending' || proposal.state === 'proposed';
+}
+
+/** Hidden parameters that were given a value, sorted (what views mask). */
+function hiddenGiven(hidden: ReadonlySet<string>, values: Record<string, InputValue>): string[] {
+  return [...hidden].filter((name) => Object.hasOwn(values, name)).sort();
+}
+
+function mergeValues(
+  current: Record<string, InputValue>,
+  patch: Record<string, InputValue | null>,
+): Record<string, InputValue> {
+  const merged = { ...current };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
+}
+
+function raceLost(): BridgeError {
+  return new BridgeError('CONFLICT', 'the deployment kept changing while this request was made; send it again');
+}

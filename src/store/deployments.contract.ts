@@ -1,0 +1,201 @@
+/**
+ * The deployment tables' part of the Store contract (run by test/store.sqlite.test.ts and
+ * test/store.postgres.test.ts): repositories by name and URL key, one deployment per slot under
+ * concurrency, revision-guarded changes, proposals as history.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isBridgeError } from '../errors.js';
+import type { DeploymentInput, DeploymentRepositoryInput, ProposalInput } from './deployment-records.js';
+import type { Store } from './interface.js';
+import { type StoreHarness, TABLES } from './store.contract.js';
+
+export function repositoryInput(
+  name: string,
+  overrides: Partial<DeploymentRepositoryInput> = {},
+): DeploymentRepositoryInput {
+  return {
+    name,
+    provider: 'github',
+    settings: { owner: 'acme', repo: name, apiUrl: 'https://api.github.com' },
+    urlKey: `github.com/acme/${name}`,
+    baseBranch: 'main',
+    format: 'flux',
+    layout: { root: '', directory: '{target}/{name}' },
+    commitAuthor: { name: 'margo-bridge', email: 'mb@example.com' },
+    labels: ['margo'],
+    titlePattern: null,
+    secretsCiphertext: 'sealed',
+    credentialSummary: { auth: 'token' },
+    configured: false,
+    ...overrides,
+  };
+}
+
+function deploymentInput(repositoryId: string, overrides: Partial<DeploymentInput> = {}): DeploymentInput {
+  return {
+    id: crypto.randomUUID(),
+    repositoryId,
+    applicationId: 'app-a',
+    version: '1.0.0',
+    profile: 'helm',
+    target: 'plant-a/line-3',
+    namespace: 'default',
+    name: 'app-a-deployment',
+    values: { replicas: 2 },
+    sealedValues: 'sealed-values',
+    sensitive: ['password'],
+    namespaces: ['default'],
+    state: 'pending',
+    ...overrides,
+  };
+}
+
+function proposalInput(
+  deploymentId: string,
+  repositoryId: string,
+  overrides: Partial<ProposalInput> = {},
+): ProposalInput {
+  return {
+    deploymentId,
+    repositoryId,
+    action: 'deploy',
+    version: '1.0.0',
+    profile: 'helm',
+    namespace: 'default',
+    values: { replicas: 2 },
+    sealedValues: null,
+    sensitive: [],
+    contentHash: 'sha256:abc',
+    files: [{ path: 'plant-a/line-3/app/application-deployment.yaml', sha256: 'f'.repeat(64) }],
+    branch: 'margo-bridge/plant-a/line-3/app-a-deployment',
+    state: 'pending',
+    requestedBy: 'ops (token 1)',
+    requestedAt: 1000,
+    ...overrides,
+  };
+}
+
+export function deploymentsContract(name: string, setup: () => Promise<StoreHarness>): void {
+  describe(`Store contract, deployments: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: Store;
+    let clock = 1_700_000_000_000;
+    const now = () => clock;
+
+    beforeAll(async () => {
+      harness = await setup();
+      store = await harness.open(now);
+    });
+    afterAll(async () => {
+      await store?.close();
+      await harness?.cleanup();
+    });
+    beforeEach(async () => {
+      for (const table of TABLES) await harness.raw(`delete from ${table}`);
+    });
+
+    it('keeps deployment repositories by name and URL key, unique by name', async () => {
+      const created = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      expect(created).toMatchObject({ ...repositoryInput('fleet'), createdAt: clock, updatedAt: clock });
+      expect(await store.deploymentRepositories.getByName('fleet')).toEqual(created);
+      expect(await store.deploymentRepositories.findByUrlKey('github.com/acme/fleet')).toEqual([created]);
+      const twice = await store.deploymentRepositories.create(repositoryInput('fleet')).catch((error) => error);
+      expect(isBridgeError(twice, 'CONFLICT')).toBe(true);
+      clock += 5;
+      const updated = await store.deploymentRepositories.update(created.id, { labels: [], titlePattern: 'x {target}' });
+      expect(updated).toMatchObject({ labels: [], titlePattern: 'x {target}', updatedAt: clock, name: 'fleet' });
+      await store.deploymentRepositories.create(repositoryInput('other'));
+      const renamed = await store.deploymentRepositories.update(created.id, { name: 'other' }).catch((error) => error);
+      expect(isBridgeError(renamed, 'CONFLICT')).toBe(true);
+      expect((await store.deploymentRepositories.list()).map((r) => r.name)).toEqual(['fleet', 'other']);
+    });
+
+    it('lets one deployment hold a slot, also when two ask at once, until it is removed', async () => {
+      const repository = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      const [a, b] = await Promise.all([
+        store.deployments.create(deploymentInput(repository.id)),
+        store.deployments.create(deploymentInput(repository.id)),
+      ]);
+      expect([a!.created, b!.created].sort()).toEqual([false, true]);
+      expect(a!.deployment.id).toBe(b!.deployment.id);
+      const held = a!.deployment;
+      expect(held).toMatchObject({ values: { replicas: 2 }, sealedValues: 'sealed-values', sensitive: ['password'] });
+      expect(await store.deployments.findByName(repository.id, 'plant-a/line-3', 'app-a-deployment')).toEqual(held);
+      expect(await store.deployments.countByRepository(repository.id)).toBe(1);
+      const refused = await store.deploymentRepositories.delete(repository.id).catch((error) => error);
+      expect(isBridgeError(refused, 'CONFLICT')).toBe(true);
+
+      expect(await store.deployments.update(held.id, { state: 'removed' }, held.revision)).toBe(true);
+      expect(await store.deployments.findByName(repository.id, 'plant-a/line-3', 'app-a-deployment')).toBeUndefined();
+      expect(await store.deployments.countByRepository(repository.id)).toBe(0);
+      const again = await store.deployments.create(deploymentInput(repository.id));
+      expect(again.created).toBe(true);
+    });
+
+    it('changes a deployment only at the revision the caller read', async () => {
+      const repository = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      const { deployment } = await store.deployments.create(deploymentInput(repository.id));
+      const results = await Promise.all([
+        store.deployments.update(deployment.id, { version: '2.0.0' }, deployment.revision),
+        store.deployments.update(deployment.id, { version: '3.0.0' }, deployment.revision),
+      ]);
+      expect(results.sort()).toEqual([false, true]);
+      const after = await store.deployments.get(deployment.id);
+      expect(after!.revision).toBe(deployment.revision + 1);
+      expect(['2.0.0', '3.0.0']).toContain(after!.version);
+      expect(await store.deployments.update(deployment.id, { state: 'failed', failureReason: 'x' })).toBe(true);
+      expect(await store.deployments.get(deployment.id)).toMatchObject({ state: 'failed', failureReason: 'x' });
+    });
+
+    it('filters deployments by repository, application, target and state', async () => {
+      const fleet = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      const other = await store.deploymentRepositories.create(repositoryInput('other'));
+      await store.deployments.create(deploymentInput(fleet.id));
+      await store.deployments.create(deploymentInput(fleet.id, { target: 'plant-b', state: 'merged' }));
+      await store.deployments.create(deploymentInput(other.id, { applicationId: 'app-b', name: 'b' }));
+      expect(await store.deployments.list({ repositoryId: fleet.id })).toHaveLength(2);
+      expect(await store.deployments.list({ applicationId: 'app-b' })).toHaveLength(1);
+      expect(await store.deployments.list({ target: 'plant-b' })).toHaveLength(1);
+      expect((await store.deployments.list({ state: 'merged' }))[0]!.target).toBe('plant-b');
+      expect(await store.deployments.list({})).toHaveLength(3);
+    });
+
+    it('keeps proposals as history, newest first, found by state and number', async () => {
+      const repository = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      const { deployment } = await store.deployments.create(deploymentInput(repository.id));
+      const first = await store.proposals.create(proposalInput(deployment.id, repository.id));
+      const second = await store.proposals.create(proposalInput(deployment.id, repository.id, { action: 'update' }));
+      expect((await store.proposals.listByDeployment(deployment.id)).map((p) => p.id)).toEqual([second.id, first.id]);
+      const proposed = await store.proposals.update(first.id, {
+        state: 'proposed',
+        number: 7,
+        url: 'https://github.com/acme/fleet/pull/7',
+        commit: 'c'.repeat(40),
+        outcome: 'created',
+      });
+      expect(proposed).toMatchObject({ ...proposalInput(deployment.id, repository.id), state: 'proposed', number: 7 });
+      expect((await store.proposals.listByState(repository.id, ['proposed'])).map((p) => p.id)).toEqual([first.id]);
+      expect((await store.proposals.listByState(null, ['pending', 'proposed'])).map((p) => p.id)).toEqual([
+        first.id,
+        second.id,
+      ]);
+      expect((await store.proposals.findByNumber(repository.id, 7)).map((p) => p.id)).toEqual([first.id]);
+      const missing = await store.proposals.update('nope', { state: 'closed' }).catch((error) => error);
+      expect(isBridgeError(missing, 'NOT_FOUND')).toBe(true);
+    });
+
+    it('rolls back deployments and proposals with the transaction', async () => {
+      const repository = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      await store
+        .transaction(async (tx) => {
+          const { deployment } = await tx.deployments.create(deploymentInput(repository.id));
+          await tx.proposals.create(proposalInput(deployment.id, repository.id));
+          throw new Error('abort');
+        })
+        .catch(() => undefined);
+      expect(await store.deployments.list({})).toEqual([]);
+      await store.deploymentRepositories.delete(repository.id);
+      expect(await store.deploymentRepositories.list()).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,149 @@
+/** The `deliveries` table: webhook requests from forges, one row per (forge, delivery id). */
+import { sql } from 'kysely';
+import { BridgeError } from '../../errors.js';
+import type { TableContext } from '../context.js';
+import { newId } from '../ids.js';
+import { insertInChunks } from '../insert-chunks.js';
+import type { DeliveryRecord, Store } from '../interface.js';
+import { num, toDelivery } from '../rows.js';
+
+type DeliveryInput = Omit<DeliveryRecord, 'id'>;
+
+function toRow(record: DeliveryInput, id: string) {
+  return {
+    id,
+    forge: record.forge,
+    delivery_id: record.deliveryId,
+    event: record.event,
+    action: record.action,
+    repository_url: record.repositoryUrl,
+    result: record.result,
+    job_id: record.jobId,
+    payload: JSON.stringify(record.payload),
+    received_at: record.receivedAt,
+    handled_at: record.handledAt,
+  };
+}
+
+export function deliveriesTable({ db: q, now }: TableContext): Store['deliveries'] {
+  return {
+    async insert(record) {
+      const row = await q()
+        .insertInto('deliveries')
+        .values(toRow(record, newId(now())))
+        .onConflict((oc) => oc.columns(['forge', 'delivery_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return { delivery: toDelivery(row), created: true };
+      const existing = await q()
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('forge', '=', record.forge)
+        .where('delivery_id', '=', record.deliveryId)
+        .executeTakeFirstOrThrow();
+      return { delivery: toDelivery(existing), created: false };
+    },
+
+    async insertMany(records) {
+      const db = q();
+      const at = now();
+      const rows = records.map((record) => toRow(record, newId(at)));
+      const results: { delivery: DeliveryRecord; created: boolean }[] = [];
+      await insertInChunks(
+        rows,
+        // Only the ids come back: a new row holds exactly what was given, so reading it back
+        // (and parsing its payload again) would only cost time.
+        (chunk) =>
+          db
+            .insertInto('deliveries')
+            .values(chunk)
+            .onConflict((oc) => oc.columns(['forge', 'delivery_id']).doNothing())
+            .returning('id')
+            .execute(),
+        async (chunk, start, newIds) => {
+          const byId = new Map<string, DeliveryRecord>();
+          chunk.forEach((row, offset) => {
+            if (newIds.has(row.id)) byId.set(row.id, { ...records[start + offset]!, id: row.id });
+          });
+          const missing = chunk.filter((row) => !byId.has(row.id));
+          // Rows not inserted were stored before (or earlier in this chunk): read those once.
+          const existing = new Map<string, DeliveryRecord>();
+          if (missing.length > 0) {
+            const found = await db
+              .selectFrom('deliveries')
+              .selectAll()
+              .where((eb) =>
+                eb.or(
+                  missing.map((row) => eb.and([eb('forge', '=', row.forge), eb('delivery_id', '=', row.delivery_id)])),
+                ),
+              )
+              .execute();
+            for (const row of found) existing.set(`${row.forge}\n${row.delivery_id}`, toDelivery(row));
+          }
+          for (const row of chunk) {
+            const created = byId.get(row.id);
+            const stored = created ?? existing.get(`${row.forge}\n${row.delivery_id}`);
+            if (!stored) throw new BridgeError('INTERNAL', `delivery ${row.forge}/${row.delivery_id} was not stored`);
+            results.push({ delivery: stored, created: created !== undefined });
+          }
+        },
+      );
+      return results;
+    },
+
+    async setJobIds(links) {
+      if (links.length === 0) return;
+      // One UPDATE … SET job_id = CASE id WHEN … END for the whole batch.
+      let jobId = sql<string>`case id`;
+      for (const link of links) jobId = sql<string>`${jobId} when ${link.id} then ${link.jobId}`;
+      await q()
+        .updateTable('deliveries')
+        .set({ job_id: sql<string>`${jobId} end` })
+        .where(
+          'id',
+          'in',
+          links.map((link) => link.id),
+        )
+        .execute();
+    },
+
+    async finish(id, outcome) {
+      const result = await q()
+        .updateTable('deliveries')
+        .set({
+          result: outcome.result,
+          handled_at: outcome.handledAt,
+          ...(outcome.jobId !== undefined ? { job_id: outcome.jobId } : {}),
+        })
+        .where('id', '=', id)
+        .where('result', '=', 'pending')
+        .executeTakeFirst();
+      return num(result.numUpdatedRows) > 0;
+    },
+
+    async update(id, patch) {
+      const set: { result?: string; job_id?: string | null; handled_at?: number | null } = {};
+      if (patch.result !== undefined) set.result = patch.result;
+      if (patch.jobId !== undefined) set.job_id = patch.jobId;
+      if (patch.handledAt !== undefined) set.handled_at = patch.handledAt;
+      if (Object.keys(set).length === 0) return;
+      await q().updateTable('deliveries').set(set).where('id', '=', id).execute();
+    },
+
+    async get(id) {
+      const row = await q().selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toDelivery(row) : undefined;
+    },
+
+    async list(limit) {
+      const rows = await q()
+        .selectFrom('deliveries')
+        .selectAll()
+        .orderBy('received_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toDelivery);
+    },
+  };
+}

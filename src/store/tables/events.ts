@@ -1,0 +1,33 @@
+/** The `events` table: what happened to a registry (a moved tag, …), newest first. */
+import type { TableContext } from '../context.js';
+import { newId } from '../ids.js';
+import type { Store } from '../interface.js';
+import { toEvent } from '../rows.js';
+
+export function eventsTable({ db: q, now }: TableContext): Store['events'] {
+  return {
+    async add(event) {
+      const at = now();
+      const row = await q()
+        .insertInto('events')
+        .values({
+          id: newId(at),
+          registry_id: event.registryId,
+          kind: event.kind,
+          tag: event.tag,
+          detail: JSON.stringify(event.detail),
+          created_at: at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEvent(row);
+    },
+
+    async list(registryId, filter = {}) {
+      let query = q().selectFrom('events').selectAll().where('registry_id', '=', registryId);
+      if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+      const rows = await query.orderBy('id', 'desc').execute();
+      return rows.map(toEvent);
+    },
+  };
+}

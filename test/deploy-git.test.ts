@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitServer, startGitServer } from './support/git-server.js';
+import { nativeRepository } from './support/native-git.js';
+import { isBridgeError } from '../src/errors.js';
+import { createGitProvider } from '../src/deploy/git.js';
+import { nodeProviderPlatform } from '../src/deploy/node/index.js';
+import { describeProviderContract, type ProviderHarness, request } from '../src/deploy/provider.contract.js';
+import type { GitProviderSettings } from '../src/deploy/settings.js';
+
+const run = promisify(execFile);
+const auth = { type: 'basic', username: 'bot', password: 'secret-password' } as const;
+let root: string;
+let server: GitServer;
+let count = 0;
+const platform = () => nodeProviderPlatform({ dataDir: root, allowPrivateNetworks: true }).git;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'margo-bridge-git-provider-'));
+  server = await startGitServer({ root, auth });
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A bare repository on the server: writable (deployment repository) or read-only (like a registry). */
+async function bareRepository(name: string, writable: boolean) {
+  const gitdir = join(root, `${name}.git`);
+  await run('git', ['init', '--bare', '--initial-branch=main', gitdir]);
+  await run('git', ['--git-dir', gitdir, 'config', 'http.receivepack', String(writable)]);
+  return nativeRepository(gitdir);
+}
+
+function settings(name: string, extra: Partial<GitProviderSettings> = {}): GitProviderSettings {
+  return { provider: 'git', url: server.url(name), allowHttp: true, auth, ...extra };
+}
+
+describeProviderContract('git', {
+  keepsClosedProposals: false,
+  async create(seed): Promise<ProviderHarness> {
+    const name = `deployments-${++count}`;
+    const repo = await bareRepository(name, true);
+    await repo.setRef('main', await repo.commit({ files: seed }));
+    const readOnly = `registry-${count}`;
+    const readOnlyRepo = await bareRepository(readOnly, false);
+    await readOnlyRepo.setRef('main', await readOnlyRepo.commit({ files: seed }));
+    return {
+      provider: createGitProvider(settings(name), platform()),
+      base: 'main',
+      files: (branch) => repo.files(branch),
+      head: (branch) => repo.head(branch),
+      parents: (commit) => repo.parents(commit),
+      async commit(branch, files, deletions) {
+        const commit = await repo.commit({ parent: branch, files, ...(deletions ? { deletions } : {}) });
+        await repo.setRef(branch, commit);
+        return commit;
+      },
+      async pushBranchOnly(branch, files, deletions) {
+        const commit = await repo.commit({ parent: 'main', files, ...(deletions ? { deletions } : {}) });
+        await repo.setRef(branch, commit);
+        return commit;
+      },
+      refused: () =>
+        createGitProvider(settings(name, { auth: { ...auth, password: 'wrong' } }), platform()),
+      lacking: () => ({
+        provider: createGitProvider(settings(readOnly), platform()),
+        permission: /push|write/,
+      }),
+      stop: async () => undefined,
+    };
+  },
+});
+
+describe('git provider on the test Git server', () => {
+  it('pushes only to the deployment repository: a read-only repository refuses the proposal', async () => {
+    const repo = await bareRepository('read-only-target', false);
+    await repo.setRef('main', await repo.commit({ files: { 'a.yaml': 'a\n' } }));
+    const provider = createGitProvider(settings('read-only-target'), platform());
+    await expect(provider.propose(request('margo-bridge/x', { 'plant-a/nginx/a.yaml': 'x\n' }))).rejects.toSatisfy(
+      (error) => isBridgeError(error, 'DEPLOY_PERMISSION'),
+    );
+    expect(await repo.head('margo-bridge/x')).toBeUndefined();
+  });
+
+  it('refuses URLs with credentials and plain http without allowHttp', () => {
+    expect(() =>
+      createGitProvider(settings('x', { url: 'https://user:pw@example.test/x.git' }), platform()),
+    ).toThrow(/must not contain credentials/);
+    expect(() => createGitProvider(settings('x', { allowHttp: false }), platform())).toThrow(/must use https/);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * margo-bridge serving its web pages for browser tests: the real runtime (SQLite in a temporary
+ * data directory, workers, scheduler, HTTP server on 127.0.0.1:0) plus a real Git server holding
+ * the digitron example as a registry, and one token per role.
+ *
+ *   const ui = await startUiService();
+ *   ui.url, ui.tokens.admin / operator / viewer, ui.registryUrl (the digitron registry's clone URL)
+ *   await ui.stop();
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { buildRuntime, type RunningService, startService } from '../../src/runtime/node.js';
+import type { Services } from '../../src/services.js';
+import type { Role } from '../../src/store/interface.js';
+import { type GitServer, startGitServer } from './git-server.js';
+import { recordingLogger } from './recording-logger.js';
+import { createRegistryRoot, exampleText, fixturePackagesDir, publishRelease, removeRegistryRoot } from './registries.js';
+
+export const digitronExample = 'margo-specification_pre-draft_application-package-definition_digitron-orchestrator.margo.yaml';
+export const DIGITRON_ID = 'com-northstartida-digitron-orchestrator';
+export const DIGITRON_VERSION = '1.2.1';
+
+/** Release notes an attacker controls: the page must show them as text, never run them. */
+export const hostileReleaseNotes = [
+  '# Release notes',
+  '',
+  'Faster polling. <script>window.pwned = "script"</script>',
+  '',
+  '<img src="x" onerror="window.pwned = \'img\'">',
+  '',
+  '[Click me](javascript:window.pwned=1) and [docs](https://example.com/docs).',
+  '',
+].join('\n');
+
+export interface UiService {
+  url: string;
+  services: Services;
+  tokens: Record<Role, string>;
+  registryUrl: string;
+  git: GitServer;
+  stop(): Promise<void>;
+}
+
+export async function startUiService(config: ConfigInput = {}): Promise<UiService> {
+  const registryRoot = await createRegistryRoot();
+  const resources = new URL('resources/resources/', fixturePackagesDir);
+  await publishRelease(registryRoot, 'digitron', 'v1.2.1', {
+    'margo.yaml': (await exampleText(digitronExample)).replace(/version: 1\.2\.1 *$/m, 'version: 1.2.1'),
+    'resources/ndo-logo.png': await readFile(new URL('hw-logo.png', resources)),
+    'resources/description.md': '# Digitron\n\nOrchestrates **Digitron** instruments.\n',
+    'resources/release-notes.md': hostileReleaseNotes,
+    'resources/license.pdf': await readFile(new URL('license.pdf', resources)),
+  });
+  const git = await startGitServer({ root: registryRoot });
+  const dataDir = await mkdtemp(join(tmpdir(), 'mb-ui-'));
+  const resolved = resolveConfig({
+    file: {
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      allowPrivateNetworks: true,
+      adminToken: 'ui-test-admin-token-0123456789',
+      polling: { tick: 1 },
+      jobs: { pollIntervalMs: 50 },
+      ...config,
+    },
+    env: {},
+  });
+  const runtime = await buildRuntime(resolved, { logger: recordingLogger([]) });
+  let service: RunningService;
+  try {
+    service = await startService(runtime);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const { services } = runtime;
+  const tokens: Record<Role, string> = { admin: 'ui-test-admin-token-0123456789', operator: '', viewer: '' };
+  for (const role of ['operator', 'viewer'] as const) {
+    tokens[role] = services.generateToken();
+    await services.store.tokens.create({ name: `${role} tester`, role, tokenHash: await services.hashToken(tokens[role]) });
+  }
+  return {
+    url: service.url,
+    services,
+    tokens,
+    registryUrl: git.url('digitron'),
+    git,
+    async stop() {
+      await service.stop();
+      await git.stop();
+      await removeRegistryRoot(registryRoot);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
