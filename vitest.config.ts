@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -8,7 +8,16 @@ export default defineConfig({
     // `npm run test:unit`: the tests beside their modules (seconds); `npm test` runs both projects.
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'src/**/*.test.tsx'] } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          // Run inside workerd by vitest.workers.config.ts.
+          exclude: [...configDefaults.exclude, 'test/workerd/**'],
+        },
+      },
+      './vitest.workers.config.ts',
     ],
   },
 });

@@ -5,7 +5,7 @@
  */
 import { parse, stringify } from 'yaml';
 import type { RenderFormat } from '../src/margo/render/index.js';
-import { digitron, renderDigitron } from '../test/render-support.js';
+import { digitron, renderDigitron } from '../test/support/render.js';
 import { fmt, median, printSection, timeRuns } from './lib.js';
 
 const description = digitron();

@@ -1,6 +1,6 @@
 /** The HTTP surface: authentication and roles, the error shape, validation, OpenAPI, operations endpoints. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiError, type Harness, startHarness } from './service-harness.js';
+import { type ApiError, type Harness, startHarness } from './support/service-harness.js';
 
 let harness: Harness;
 let guarded: Harness;

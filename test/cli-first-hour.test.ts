@@ -110,7 +110,12 @@ describe('findings', () => {
     for (const line of validate.split('\n')) expect(line).toMatch(FINDING);
     expect(validate).toContain('error ENUM');
     // check-values reports the description's errors (its warnings do not stop the check).
-    expect(check).toBe(validate.split('\n').filter((line) => line.includes(': error ')).join('\n'));
+    expect(check).toBe(
+      validate
+        .split('\n')
+        .filter((line) => line.includes(': error '))
+        .join('\n'),
+    );
     expect(render.code).toBe(1);
     expect(render.stderr.trim()).toBe(validate);
   });

@@ -1,5 +1,5 @@
 /**
- * The example corpus (shared/margo-examples, margo-reference §8): every file of INDEX.tsv gets
+ * The example corpus (shared/margo-examples and its INDEX.tsv): every file of INDEX.tsv gets
  * its verdict, its classification and each expected finding (code and path, not wording).
  */
 import { readFileSync } from 'node:fs';

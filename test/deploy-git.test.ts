@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GitServer, startGitServer } from './support/git-server.js';
-import { nativeRepository } from './support/native-git.js';
-import { isBridgeError } from '../src/errors.js';
 import { createGitProvider } from '../src/deploy/git.js';
 import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { describeProviderContract, type ProviderHarness, request } from '../src/deploy/provider.contract.js';
 import type { GitProviderSettings } from '../src/deploy/settings.js';
+import { isBridgeError } from '../src/errors.js';
+import { type GitServer, startGitServer } from './support/git-server.js';
+import { nativeHarnessParts, nativeRepository } from './support/native-git.js';
 
 const run = promisify(execFile);
 const auth = { type: 'basic', username: 'bot', password: 'secret-password' } as const;
@@ -51,22 +51,8 @@ describeProviderContract('git', {
     await readOnlyRepo.setRef('main', await readOnlyRepo.commit({ files: seed }));
     return {
       provider: createGitProvider(settings(name), platform()),
-      base: 'main',
-      files: (branch) => repo.files(branch),
-      head: (branch) => repo.head(branch),
-      parents: (commit) => repo.parents(commit),
-      async commit(branch, files, deletions) {
-        const commit = await repo.commit({ parent: branch, files, ...(deletions ? { deletions } : {}) });
-        await repo.setRef(branch, commit);
-        return commit;
-      },
-      async pushBranchOnly(branch, files, deletions) {
-        const commit = await repo.commit({ parent: 'main', files, ...(deletions ? { deletions } : {}) });
-        await repo.setRef(branch, commit);
-        return commit;
-      },
-      refused: () =>
-        createGitProvider(settings(name, { auth: { ...auth, password: 'wrong' } }), platform()),
+      ...nativeHarnessParts(repo),
+      refused: () => createGitProvider(settings(name, { auth: { ...auth, password: 'wrong' } }), platform()),
       lacking: () => ({
         provider: createGitProvider(settings(readOnly), platform()),
         permission: /push|write/,
@@ -88,9 +74,9 @@ describe('git provider on the test Git server', () => {
   });
 
   it('refuses URLs with credentials and plain http without allowHttp', () => {
-    expect(() =>
-      createGitProvider(settings('x', { url: 'https://user:pw@example.test/x.git' }), platform()),
-    ).toThrow(/must not contain credentials/);
+    expect(() => createGitProvider(settings('x', { url: 'https://user:pw@example.test/x.git' }), platform())).toThrow(
+      /must not contain credentials/,
+    );
     expect(() => createGitProvider(settings('x', { allowHttp: false }), platform())).toThrow(/must use https/);
   });
 });

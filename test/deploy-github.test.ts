@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
-import { nativeRepository } from './support/native-git.js';
-import { isBridgeError } from '../src/errors.js';
 import { createGitHubProvider } from '../src/deploy/github.js';
 import type { GitHubPlatform } from '../src/deploy/github-client.js';
 import { describeProviderContract, type ProviderHarness, request } from '../src/deploy/provider.contract.js';
 import type { GitHubAuth } from '../src/deploy/settings.js';
+import { isBridgeError } from '../src/errors.js';
+import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
+import { nativeHarnessParts, nativeRepository } from './support/native-git.js';
 
 let gh: FakeGitHub;
 let count = 0;
@@ -26,10 +26,16 @@ async function repository(seed: Record<string, string>) {
 }
 
 function provider(repo: string, auth: GitHubAuth, extra: GitHubPlatform = {}) {
-  return createGitHubProvider({ provider: 'github', owner: 'acme', repo, apiUrl: gh.apiUrl, auth }, { ...platform, ...extra });
+  return createGitHubProvider(
+    { provider: 'github', owner: 'acme', repo, apiUrl: gh.apiUrl, auth },
+    { ...platform, ...extra },
+  );
 }
 
-const token = (permissions?: Parameters<FakeGitHub['addToken']>[0]) => ({ type: 'token' as const, token: gh.addToken(permissions) });
+const token = (permissions?: Parameters<FakeGitHub['addToken']>[0]) => ({
+  type: 'token' as const,
+  token: gh.addToken(permissions),
+});
 
 describeProviderContract('github', {
   keepsClosedProposals: true,
@@ -37,23 +43,13 @@ describeProviderContract('github', {
     const { name, native } = await repository(seed);
     return {
       provider: provider(name, token()),
-      base: 'main',
-      files: (branch) => native.files(branch),
-      head: (branch) => native.head(branch),
-      parents: (commit) => native.parents(commit),
-      async commit(branch, files, deletions) {
-        const commit = await native.commit({ parent: branch, files, ...(deletions ? { deletions } : {}) });
-        await native.setRef(branch, commit);
-        return commit;
-      },
-      async pushBranchOnly(branch, files, deletions) {
-        const commit = await native.commit({ parent: 'main', files, ...(deletions ? { deletions } : {}) });
-        await native.setRef(branch, commit);
-        return commit;
-      },
+      ...nativeHarnessParts(native),
       refused: () => provider(name, { type: 'token', token: 'ghp_not-a-token' }),
       lacking: () => ({
-        provider: provider(name, token({ permissions: { contents: 'write', pull_requests: 'read', metadata: 'read' } })),
+        provider: provider(
+          name,
+          token({ permissions: { contents: 'write', pull_requests: 'read', metadata: 'read' } }),
+        ),
         permission: /pull_requests: write/,
       }),
       stop: async () => undefined,
@@ -90,14 +86,43 @@ describe('github provider: REST calls per proposal', () => {
     const github = provider(name, token());
     await github.propose(request('margo-bridge/a', rendering));
     gh.clearRequests();
-    const update = await github.propose(request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2' }));
+    const update = await github.propose(
+      request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2' }),
+    );
     expect(update.outcome).toBe('updated');
     const updateCalls = total(gh.routeCounts());
     gh.clearRequests();
-    const again = await github.propose(request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2' }));
+    const again = await github.propose(
+      request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2' }),
+    );
     expect(again.outcome).toBe('adopted');
     const repeatCalls = total(gh.routeCounts());
     expect({ updateCalls, repeatCalls }).toEqual({ updateCalls: 9, repeatCalls: 7 });
+  });
+});
+
+describe('github provider: a base branch moving between its two reads', () => {
+  it('plans again on the tip it read, so the proposal is based on it', async () => {
+    const { name, native } = await repository(seed);
+    let moved: string | undefined;
+    // Someone pushes to main right after margo-bridge read main's tree.
+    const racing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!moved && String(input).includes('/git/trees/main')) {
+        moved = await native.commit({ parent: 'main', files: { 'plant-b/app.yaml': 'kind: B\n' } });
+        await native.setRef('main', moved);
+      }
+      return response;
+    };
+    const github = provider(name, token(), { fetch: racing });
+    const result = await github.propose(request('margo-bridge/a', rendering));
+    expect(moved).toBeDefined();
+    expect(await native.parents(result.proposal?.commit as string)).toEqual([moved]);
+    expect(await native.files('margo-bridge/a')).toEqual({
+      'README.md': seed['README.md'],
+      'plant-b/app.yaml': 'kind: B\n',
+      ...rendering,
+    });
   });
 });
 
@@ -119,7 +144,8 @@ describe('github provider: faults', () => {
   ] as const;
   for (const [method, route] of steps) {
     for (const fault of faults) {
-      for (const after of [false, true]) {
+      // A fault after the handler ran matters for writes only: a read has no side effect.
+      for (const after of method === 'GET' ? [false] : [false, true]) {
         it(`${method} ${route}: ${fault.type}${after ? ' after the change was made' : ''} → one proposal`, async () => {
           const { name, native } = await repository(seed);
           const github = provider(name, token());
@@ -136,10 +162,43 @@ describe('github provider: faults', () => {
     }
   }
 
+  const updateSteps: [string, string][] = [
+    ['POST', '/repos/{owner}/{repo}/git/refs'],
+    ['GET', '/repos/{owner}/{repo}/branches/{branch}'],
+    ['PATCH', '/repos/{owner}/{repo}/git/refs/{ref}'],
+    ['GET', '/repos/{owner}/{repo}/pulls'],
+    ['PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}'],
+  ];
+  for (const [method, route] of updateSteps) {
+    it(`update, ${method} ${route}: 502 after the change was made, then a secondary limit → one new commit`, async () => {
+      const { name, native } = await repository(seed);
+      const github = provider(name, token());
+      const first = await github.propose(request('margo-bridge/a', rendering));
+      // The first matching request of the update (the base branch read comes first for GET branches).
+      const nth = route.endsWith('{branch}') ? 2 : 1;
+      gh.injectFault({ method, route, nth, fault: { type: 'status', status: 502 }, after: method !== 'GET' });
+      gh.injectFault({ method, route, nth: nth + 1, fault: { type: 'secondary-limit', retryAfter: 1 } });
+      const next = { 'plant-a/nginx/deployment.yaml': 'v2\n' };
+      const result = await github.propose(request('margo-bridge/a', next, { title: 'v2' }));
+      expect(result.outcome).toBe('updated');
+      expect(result.proposal?.number).toBe(first.proposal?.number);
+      expect(gh.pulls('acme', name)).toHaveLength(1);
+      expect(gh.pulls('acme', name)[0]?.title).toBe('v2');
+      expect(await native.files('margo-bridge/a')).toEqual({ 'README.md': seed['README.md'], ...next });
+      expect(await native.log('margo-bridge/a')).toHaveLength(2);
+      gh.clearFaults();
+    });
+  }
+
   it('gives up with a retryable error when GitHub keeps failing', async () => {
     const { name } = await repository(seed);
     const github = provider(name, token(), { retries: 1 });
-    gh.injectFault({ method: 'POST', route: '/repos/{owner}/{repo}/pulls', fault: { type: 'status', status: 503 }, count: 5 });
+    gh.injectFault({
+      method: 'POST',
+      route: '/repos/{owner}/{repo}/pulls',
+      fault: { type: 'status', status: 503 },
+      count: 5,
+    });
     await expect(github.propose(request('margo-bridge/a', rendering))).rejects.toSatisfy((error) =>
       isBridgeError(error, 'DEPLOY_UNREACHABLE'),
     );
@@ -153,7 +212,10 @@ describe('github provider: faults', () => {
   it('does not wait for a primary limit that resets too far ahead', async () => {
     const { name } = await repository(seed);
     const github = provider(name, token(), { maxRateLimitWaitSeconds: 5 });
-    gh.injectFault({ route: '/repos/{owner}/{repo}/git/trees/{tree_sha}', fault: { type: 'primary-limit', resetAfter: 3600 } });
+    gh.injectFault({
+      route: '/repos/{owner}/{repo}/git/trees/{tree_sha}',
+      fault: { type: 'primary-limit', resetAfter: 3600 },
+    });
     await expect(github.propose(request('margo-bridge/a', rendering))).rejects.toSatisfy(
       (error) => isBridgeError(error, 'DEPLOY_UNREACHABLE') && /rate limit/.test(error.message),
     );
@@ -181,6 +243,24 @@ describe('github provider: GitHub App', () => {
     clock += 56 * 60_000;
     await github.getProposal({ branch: 'margo-bridge/a', number: first.proposal?.number as number });
     expect(gh.routeCounts()['POST /app/installations/{installation_id}/access_tokens']).toBe(tokensBefore + 1);
+  });
+
+  it('replaces an installation token GitHub stopped accepting', async () => {
+    const app = gh.addApp({ installations: [{ owner: 'acme' }] });
+    const { name } = await repository(seed);
+    const github = provider(name, {
+      type: 'app',
+      appId: app.appId,
+      privateKey: app.privateKey as string,
+      installationId: app.installationIds[0] as number,
+    });
+    const first = await github.propose(request('margo-bridge/a', rendering));
+    gh.expireTokens();
+    expect(
+      await github.getProposal({ branch: 'margo-bridge/a', number: first.proposal?.number as number }),
+    ).toMatchObject({
+      state: 'open',
+    });
   });
 
   it('names the permission an installation lacks', async () => {

@@ -224,4 +224,39 @@ describe('deployments on GitHub (fake)', () => {
     expect(files['OTHER.md']).toBe('other\n');
     expect(gh.pulls('acme', repo).filter((pull) => pull.state === 'open')).toHaveLength(1);
   });
+
+  it('fails with the reason when GitHub refuses, and proposes on retry once the credentials are fixed', async () => {
+    const repo = `fleet-${++repoCount}`;
+    await gh.createRepo({ owner: 'acme', repo, defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
+    const readOnly = gh.addToken({ permissions: { contents: 'read', pull_requests: 'read', metadata: 'read' } });
+    const refused = await call('POST', '/api/v1/deployment-repositories', {
+      name: repo,
+      provider: 'github',
+      github: { owner: 'acme', repo, apiUrl: gh.apiUrl, auth: { type: 'token', token: readOnly } },
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).not.toContain(readOnly);
+    const forced = await call<{ id: string }>('POST', '/api/v1/deployment-repositories?force=true', {
+      name: repo,
+      provider: 'github',
+      github: { owner: 'acme', repo, apiUrl: gh.apiUrl, auth: { type: 'token', token: readOnly } },
+    });
+    expect(forced.status).toBe(201);
+    const failed = await call<DeploymentBody & { failureReason: string }>(
+      'POST',
+      '/api/v1/deployments',
+      request(repo, 'plant-r'),
+    );
+    expect(failed.body.state).toBe('failed');
+    expect(failed.body.failureReason).toMatch(/DEPLOY_/);
+    expect(gh.pulls('acme', repo)).toHaveLength(0);
+    const fixed = await call('PATCH', `/api/v1/deployment-repositories/${forced.body.id}`, {
+      github: { auth: { type: 'token', token: gh.addToken() } },
+    });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    const retried = await call('POST', `/api/v1/deployments/${failed.body.id}/retry`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.state).toBe('proposed');
+    expect(gh.pulls('acme', repo)).toHaveLength(1);
+  });
 });

@@ -83,7 +83,9 @@ describe('deployments on a local repository', () => {
     });
     expect(branch).toEqual(expected);
     // The answer lists the deployment's own files with their digests.
-    const own = Object.keys(expected).filter((path) => path.startsWith(`${folder}/`)).sort();
+    const own = Object.keys(expected)
+      .filter((path) => path.startsWith(`${folder}/`))
+      .sort();
     expect(answer.body.files!.map((file) => file.path)).toEqual(own);
     expect(await repo.files('main')).toEqual({});
   });
@@ -148,7 +150,10 @@ describe('deployments on a local repository', () => {
       'GET',
       '/api/v1/deployment-repositories',
     );
-    const used = await call('DELETE', `/api/v1/deployment-repositories/${repositories.body.deploymentRepositories[0]!.id}`);
+    const used = await call(
+      'DELETE',
+      `/api/v1/deployment-repositories/${repositories.body.deploymentRepositories[0]!.id}`,
+    );
     expect(used.status).toBe(409);
   });
 
@@ -266,5 +271,31 @@ describe('bad deployment requests', () => {
     expect(JSON.stringify(listed.body)).not.toContain('client-secret-value');
     const stored = JSON.stringify(await world.harness.runtime.services.store.deployments.get(answer.body.id));
     expect(stored).not.toContain('client-secret-value');
+  });
+
+  it('previews a change with files and a diff, committing nothing and masking sensitive values', async () => {
+    const created = await call('POST', '/api/v1/deployments', {
+      ...request,
+      target: 'plant-p',
+      values: { ...digitronValues, siteId: 'site-secret-1' },
+      sensitive: ['siteId'],
+    });
+    expect(created.status).toBe(201);
+    await call('POST', `/api/v1/deployments/${created.body.id}/approve`);
+    const refs = await repo.git('for-each-ref', '--format=%(refname) %(objectname)');
+    const preview = await call<{ files: { path: string; content: string }[]; diff: string; unchanged: boolean }>(
+      'POST',
+      '/api/v1/deployments/preview',
+      { id: created.body.id, values: { pollFrequency: 60, siteId: 'site-secret-2' } },
+    );
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body.unchanged).toBe(false);
+    expect(preview.body.diff).toMatch(/^-.*120$/m);
+    expect(preview.body.diff).toMatch(/^\+.*60$/m);
+    expect(preview.body.files.map((file) => file.path)).toContain(
+      `plant-p/${created.body.name}/application-deployment.yaml`,
+    );
+    expect(JSON.stringify(preview.body)).not.toContain('site-secret');
+    expect(await repo.git('for-each-ref', '--format=%(refname) %(objectname)')).toBe(refs);
   });
 });

@@ -219,18 +219,11 @@ describe('rate limits and faults', () => {
   it('a fault after the handler keeps its side effect: the pull request exists though the client saw 502', async () => {
     const octokit = new Octokit({ baseUrl: gh.apiUrl, auth: gh.addToken() });
     const main = await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
-    const tree = await octokit.rest.git.createTree({
-      ...repo,
-      base_tree: (await octokit.rest.git.getCommit({ ...repo, commit_sha: main.data.object.sha })).data.tree.sha,
-      tree: [{ path: 'f.txt', mode: '100644', type: 'blob', content: 'f\n' }],
+    const commit = await gh.commitFiles('acme', 'deploy', {
+      branch: 'after',
+      files: { 'f.txt': 'f\n' },
+      parent: main.data.object.sha,
     });
-    const commit = await octokit.rest.git.createCommit({
-      ...repo,
-      message: 'f',
-      tree: tree.data.sha,
-      parents: [main.data.object.sha],
-    });
-    await octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/after', sha: commit.data.sha });
     gh.injectFault({
       method: 'POST',
       route: '/repos/{owner}/{repo}/pulls',
@@ -242,10 +235,26 @@ describe('rate limits and faults', () => {
     ).toMatchObject({ status: 502 });
     const open = await octokit.rest.pulls.list({ ...repo, head: 'acme:after' });
     expect(open.data.map((pull) => pull.title)).toEqual(['After']);
+    // Two requests for the same head at once: one pull request, one 422.
+    await gh.commitFiles('acme', 'deploy', {
+      branch: 'twice',
+      files: { 't.txt': 't\n' },
+      parent: main.data.object.sha,
+    });
+    const both = await Promise.allSettled(
+      [1, 2].map((n) => octokit.rest.pulls.create({ ...repo, head: 'twice', base: 'main', title: `Twice ${n}` })),
+    );
+    expect(
+      both
+        .map((result) =>
+          result.status === 'fulfilled' ? result.value.status : (result.reason as { status: number }).status,
+        )
+        .sort(),
+    ).toEqual([201, 422]);
     // Deleting the head branch closes the pull request, as on GitHub.
     await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/after' });
     const closed = await octokit.rest.pulls.get({ ...repo, pull_number: open.data[0]?.number ?? 0 });
-    expect(closed.data).toMatchObject({ state: 'closed', merged: false, head: { sha: commit.data.sha } });
+    expect(closed.data).toMatchObject({ state: 'closed', merged: false, head: { sha: commit } });
     gh.injectFault({ route: '/repos/{owner}/{repo}', fault: { type: 'disconnect' } });
     await expect(octokit.rest.repos.get(repo)).rejects.toThrow();
   });
@@ -294,20 +303,11 @@ describe('pull_request webhook deliveries', () => {
     gh.addWebhook('acme', 'hooked', { url, secret: 'topsecret', installationId: 42 });
     const octokit = new Octokit({ baseUrl: gh.apiUrl, auth: gh.addToken() });
     const hooked = { owner: 'acme', repo: 'hooked' };
-    const main = await octokit.rest.git.getRef({ ...hooked, ref: 'heads/main' });
-    const base = await octokit.rest.git.getCommit({ ...hooked, commit_sha: main.data.object.sha });
-    const tree = await octokit.rest.git.createTree({
-      ...hooked,
-      base_tree: base.data.tree.sha,
-      tree: [{ path: 'b.txt', mode: '100644', type: 'blob', content: 'b\n' }],
+    const commit = await gh.commitFiles('acme', 'hooked', {
+      branch: 'b',
+      files: { 'b.txt': 'b\n' },
+      parent: await gh.git('acme', 'hooked').resolveRef('refs/heads/main'),
     });
-    const commit = await octokit.rest.git.createCommit({
-      ...hooked,
-      message: 'b',
-      tree: tree.data.sha,
-      parents: [main.data.object.sha],
-    });
-    await octokit.rest.git.createRef({ ...hooked, ref: 'refs/heads/b', sha: commit.data.sha });
     const pull = await octokit.rest.pulls.create({ ...hooked, head: 'b', base: 'main', title: 'B' });
     const merged = await octokit.rest.pulls.merge({ ...hooked, pull_number: pull.data.number });
 
@@ -326,7 +326,7 @@ describe('pull_request webhook deliveries', () => {
     expect(payload).toMatchObject({
       action: 'closed',
       number: pull.data.number,
-      pull_request: { merged: true, merge_commit_sha: merged.data.sha, head: { ref: 'b', sha: commit.data.sha } },
+      pull_request: { merged: true, merge_commit_sha: merged.data.sha, head: { ref: 'b', sha: commit } },
       installation: { id: 42 },
     });
     expect(componentSchemaProblems('webhook-pull-request-closed', payload)).toEqual([]);
@@ -337,6 +337,28 @@ describe('pull_request webhook deliveries', () => {
       action: 'closed',
       ref: String(pull.data.number),
     });
+  });
+
+  it('sends a closed, not merged, delivery when a pull request is closed', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/github`;
+    const octokit = new Octokit({ baseUrl: gh.apiUrl, auth: gh.addToken() });
+    const hooked = { owner: 'acme', repo: 'hooked' };
+    await gh.commitFiles('acme', 'hooked', {
+      branch: 'c',
+      files: { 'c.txt': 'c\n' },
+      parent: await gh.git('acme', 'hooked').resolveRef('refs/heads/main'),
+    });
+    const pull = await octokit.rest.pulls.create({ ...hooked, head: 'c', base: 'main', title: 'C' });
+    await octokit.rest.pulls.update({ ...hooked, pull_number: pull.data.number, state: 'closed' });
+    const last = (await gh.deliveries()).at(-1);
+    expect(last).toMatchObject({ event: 'pull_request', action: 'closed', status: 202, url });
+    expect(last?.payload).toMatchObject({
+      number: pull.data.number,
+      pull_request: { state: 'closed', merged: false, merged_at: null },
+    });
+    expect(componentSchemaProblems('webhook-pull-request-closed', last?.payload)).toEqual([]);
+    const manual = await gh.sendPullRequestEvent('acme', 'hooked', pull.data.number, 'reopened', { url, secret: 's' });
+    expect(manual).toMatchObject({ action: 'reopened', status: 202 });
   });
 
   it('answered everything in this file as the OpenAPI description documents', () => {

@@ -119,6 +119,7 @@ describe('answers validate against the OpenAPI description of api.github.com', (
     await note(octokit.rest.pulls.get({ ...repo, pull_number: 99 }));
     await note(octokit.rest.pulls.update({ ...repo, pull_number: 1, title: 'Side (renamed)', body: 'marker 2' }));
     await note(octokit.rest.issues.addLabels({ ...repo, issue_number: 1, labels: ['deploy'] }));
+    await note(octokit.rest.pulls.list({ ...repo, state: 'open' }));
     await note(octokit.rest.issues.createLabel({ ...repo, name: 'colour', color: 'nope' }));
     await note(octokit.rest.issues.createLabel({ ...repo, name: 'colour', color: '00ff00' }));
     await note(octokit.rest.pulls.merge({ ...repo, pull_number: 1, sha: head }));
@@ -189,7 +190,7 @@ describe('answers validate against the OpenAPI description of api.github.com', (
       // branches, contents (a second PUT without `sha` is refused with 422, a wrong `sha` with 409)
       200, 404, 200, 200, 404, 201, 422, 409,
       // pulls, labels, merges
-      201, 422, 422, 403, 200, 200, 404, 200, 200, 422, 201, 409, 200, 405,
+      201, 422, 422, 403, 200, 200, 404, 200, 200, 200, 422, 201, 409, 200, 405,
       // conflict, close, ref deletion
       405, 200, 204, 422,
       // app routes, faults

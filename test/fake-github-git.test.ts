@@ -153,6 +153,43 @@ describe('fake GitHub with native git and Octokit', () => {
     expect(after.data.labels.map((entry) => entry.name)).toEqual(['margo-bridge']);
   });
 
+  it('merges with each method as GitHub does: a merge commit, one squashed commit, or replayed commits', async () => {
+    const octokit = new Octokit({ baseUrl: gh.apiUrl, auth: token });
+    const repo = { owner: 'acme', repo: 'deploy' };
+    const git = gh.git('acme', 'deploy');
+    const parentsOf = async (sha: string) => (await git.readCommit(sha)).parents;
+    for (const method of ['merge', 'squash', 'rebase'] as const) {
+      const base = (await git.resolveRef('refs/heads/main')) ?? '';
+      const first = await gh.commitFiles('acme', 'deploy', {
+        branch: method,
+        files: { [`${method}/1.txt`]: '1\n' },
+        parent: base,
+      });
+      await gh.commitFiles('acme', 'deploy', { branch: method, files: { [`${method}/2.txt`]: '2\n' } });
+      // The base moves meanwhile, so that no method can fast-forward.
+      const movedBase = await gh.commitFiles('acme', 'deploy', {
+        branch: 'main',
+        files: { [`base-${method}.txt`]: 'b\n' },
+      });
+      const pull = await octokit.rest.pulls.create({ ...repo, head: method, base: 'main', title: `By ${method}` });
+      const merged = await octokit.rest.pulls.merge({ ...repo, pull_number: pull.data.number, merge_method: method });
+      const tip = await git.resolveRef('refs/heads/main');
+      expect(tip).toBe(merged.data.sha);
+      const files = (await git.readTree(merged.data.sha, true)).map((entry) => entry.path);
+      expect(files).toEqual(expect.arrayContaining([`${method}/1.txt`, `${method}/2.txt`, `base-${method}.txt`]));
+      const parents = await parentsOf(merged.data.sha);
+      if (method === 'merge') expect(parents).toEqual([movedBase, pull.data.head.sha]);
+      if (method === 'squash') expect(parents).toEqual([movedBase]);
+      if (method === 'rebase') {
+        // Two replayed commits: the first's parent is the moved base, not the branch's first commit.
+        const replayedFirst = parents[0] ?? '';
+        expect(replayedFirst).not.toBe(first);
+        expect(await parentsOf(replayedFirst)).toEqual([movedBase]);
+        expect((await git.readCommit(replayedFirst)).message).toBe('Change\n');
+      }
+    }
+  });
+
   it('answered every request above as the OpenAPI description of GitHub documents', () => {
     expect(gh.responses.length).toBeGreaterThan(10);
     expect(openApiProblems(gh.responses)).toEqual([]);

@@ -4,7 +4,6 @@
  * is stored with a CATALOG_FILE warning at that field's line, reported once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, type Harness, type RegistryBody, startHarness } from './service-harness.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import {
   createRegistryRoot,
@@ -15,6 +14,7 @@ import {
   removeRegistryRoot,
   withVersion,
 } from './support/registries.js';
+import { ADMIN_TOKEN, type Harness, type RegistryBody, startHarness } from './support/service-harness.js';
 
 interface Warning {
   code: string;

@@ -107,8 +107,21 @@ describe('margo-bridge check-values', () => {
         (e: { parameter: string; code: string; line: number; column: number }) =>
           `${e.line}:${e.column} ${e.parameter} ${e.code}`,
       ),
-    ).toEqual(['1:11 greeting VALUE_LENGTH', '2:7 port VALUE_TYPE', '3:8 ratio VALUE_PRECISION', '4:9 colour VALUE_UNKNOWN']);
-    expect(Object.keys(body.errors[0]).sort()).toEqual(['code', 'column', 'file', 'line', 'message', 'parameter', 'path']);
+    ).toEqual([
+      '1:11 greeting VALUE_LENGTH',
+      '2:7 port VALUE_TYPE',
+      '3:8 ratio VALUE_PRECISION',
+      '4:9 colour VALUE_UNKNOWN',
+    ]);
+    expect(Object.keys(body.errors[0]).sort()).toEqual([
+      'code',
+      'column',
+      'file',
+      'line',
+      'message',
+      'parameter',
+      'path',
+    ]);
   });
 
   it('prints one line per problem without --json', async () => {
@@ -160,6 +173,9 @@ describe('margo-bridge schema', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.required).toEqual(expect.arrayContaining(['apiVersion', 'metadata', 'deploymentProfiles']));
     expect((await cli('schema', 'extra')).code).toBe(2);
+    const deployment = JSON.parse((await cli('schema', '--kind', 'deployment')).stdout);
+    expect(deployment).toMatchObject({ title: 'Margo ApplicationDeployment', required: ['metadata', 'spec'] });
+    expect(JSON.parse((await cli('schema', '--kind=description')).stdout)).toEqual(schema);
   });
 });
 

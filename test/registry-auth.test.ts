@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryConnection, RegistryReader } from '../src/registry/interface.js';
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
-import { expectBridgeError } from './registry-reader.contract.js';
+import { expectBridgeError } from '../src/registry/reader.contract.js';
 import { type GitServer, type GitServerOptions, startGitServer } from './support/git-server.js';
 import {
   buildFixtureRegistries,

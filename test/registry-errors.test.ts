@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryConnection } from '../src/registry/interface.js';
 import { classifyAddress, createNodeRegistryReader, guardHost } from '../src/registry/node/index.js';
-import { expectBridgeError } from './registry-reader.contract.js';
+import { expectBridgeError } from '../src/registry/reader.contract.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { buildFixtureRegistries, createRegistryRoot, removeRegistryRoot } from './support/registries.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryConnection } from '../src/registry/interface.js';
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
-import { describeRegistryReader } from './registry-reader.contract.js';
+import { describeRegistryReader } from '../src/registry/reader.contract.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { buildFixtureRegistries, createRegistryRoot, removeRegistryRoot } from './support/registries.js';
 

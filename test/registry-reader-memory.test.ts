@@ -1,5 +1,5 @@
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
-import { describeRegistryReader } from './registry-reader.contract.js';
+import { describeRegistryReader } from '../src/registry/reader.contract.js';
 
 describeRegistryReader('memory storage', (options = {}) =>
   createNodeRegistryReader({ storage: { kind: 'memory' }, allowPrivateNetworks: true, ...options }),

@@ -5,7 +5,7 @@
  */
 import http from 'isomorphic-git/http/web';
 import { createRegistryReader, memoryStorage } from '../src/registry/index.js';
-import { describeRegistryReader } from './registry-reader.contract.js';
+import { describeRegistryReader } from '../src/registry/reader.contract.js';
 
 describeRegistryReader('web fetch client, memory storage', (options = {}) =>
   createRegistryReader({ storage: memoryStorage(), connect: () => ({ client: http, close() {} }), ...options }),

@@ -4,6 +4,7 @@
  * whose every poll fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../src/config/schema.js';
 import { createRegistry } from '../src/flows/registries.js';
 import { createApp } from '../src/http/app.js';
 import type { App } from '../src/http/env.js';
@@ -45,7 +46,9 @@ describe('registry settings', () => {
         tagPattern: '/(/',
       });
       expect(response.status, query).toBe(400);
-      const body = (await response.json()) as { error: { code: string; message: string; details?: { field?: string } } };
+      const body = (await response.json()) as {
+        error: { code: string; message: string; details?: { field?: string } };
+      };
       expect(body.error.code).toBe('BAD_REQUEST');
       expect(body.error.message).toMatch(/tagPattern/);
     }
@@ -57,5 +60,74 @@ describe('registry settings', () => {
         { skipConnectionTest: true },
       ),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST', details: { field: 'tagPattern' } });
+  });
+
+  it('refuses a poll interval above 7 days with 400 naming the field, in the API and the configuration', async () => {
+    const response = await post('/api/v1/registries?force=true', {
+      name: 'huge-interval',
+      url: 'http://127.0.0.1:9/acme/app.git',
+      allowHttp: true,
+      pollInterval: 10_000_000_000_000,
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/pollInterval/);
+    expect(() =>
+      configSchema.parse({ registries: [{ name: 'a', url: 'https://g.example/a.git', pollInterval: 2 ** 31 }] }),
+    ).toThrow(/pollInterval/);
+    expect(() => configSchema.parse({ polling: { interval: 8 * 86_400 } })).toThrow();
+    expect(() => configSchema.parse({ polling: { maxBackoff: 2 ** 40 } })).toThrow();
+  });
+
+  it('lists registries even when one stored row has a poll time outside the date range', async () => {
+    const registry = await createRegistry(
+      harness.services,
+      { name: 'far-future', url: 'https://git.example.com/far.git' },
+      { skipConnectionTest: true },
+    );
+    await harness.services.store.registries.recordPoll(registry.id, {
+      at: Date.now(),
+      error: null,
+      consecutiveFailures: 0,
+      nextPollAt: 9e15,
+    });
+    const response = await app.request('/api/v1/registries', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { registries: { name: string; status: { nextPollAt: string | null } }[] };
+    expect(body.registries.find((entry) => entry.name === 'far-future')?.status.nextPollAt).toBeNull();
+  });
+
+  it('logs client errors (malformed JSON, wrong content type) below error level', async () => {
+    harness.logs.length = 0;
+    const malformed = await app.request('/api/v1/registries', {
+      method: 'POST',
+      body: '{"name": ',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(malformed.status).toBe(400);
+    const wrongType = await app.request('/api/v1/registries', {
+      method: 'POST',
+      body: 'name=x',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(wrongType.status).toBeGreaterThanOrEqual(400);
+    expect(wrongType.status).toBeLessThan(500);
+    expect(harness.logs.filter((entry) => entry.level === 'error')).toEqual([]);
+  });
+
+  it('says a failed connection test left the registry unchanged on PATCH (not "not created")', async () => {
+    const registry = await createRegistry(
+      harness.services,
+      { name: 'patched', url: 'https://git.example.com/patched.git' },
+      { skipConnectionTest: true },
+    );
+    const response = await app.request(`/api/v1/registries/${registry.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/nothing.git', allowHttp: true }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as { error: { message: string } };
+    expect(error.message).toContain('the registry was not changed');
+    expect((await harness.services.store.registries.get(registry.id))?.url).toBe('https://git.example.com/patched.git');
   });
 });

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../src/cli/run.js';
-import { DIGITRON } from './render-support.js';
 import { kustomize } from './support/kustomize.js';
 import { examplesDir } from './support/registries.js';
+import { DIGITRON } from './support/render.js';
 
 const description = fileURLToPath(new URL(DIGITRON, examplesDir));
 const goodValues = `adminName: Some One
@@ -203,14 +203,17 @@ describe('margo-bridge render', () => {
       "unknown --format 'kustomize'",
     ],
     [[description, '--profile', 'helm', '--target', 't', '--out', 'o', '--colour'], "unknown option '--colour'"],
-    [[description, '--profile', 'helm', '--profile', 'compose', '--target', 't', '--out', 'o'], '--profile is given more than once'],
-    [[description, '--profile', 'helm', '--target', 't', '--out', 'values.yaml'], '--out values.yaml is a file; give a directory'],
+    [
+      [description, '--profile', 'helm', '--profile', 'compose', '--target', 't', '--out', 'o'],
+      '--profile is given more than once',
+    ],
+    [
+      [description, '--profile', 'helm', '--target', 't', '--out', 'values.yaml'],
+      '--out values.yaml is a file; give a directory',
+    ],
     [[description, '--profile', 'helm', '--target', '../escape', '--out', 'o'], 'INVALID_TARGET'],
     [[description, '--profile', 'quadlet', '--target', 't', '--out', 'o'], 'PROFILE_NOT_FOUND'],
-    [
-      ['missing.yaml', '--profile', 'helm', '--target', 't', '--out', 'o'],
-      'missing.yaml: no such file or directory',
-    ],
+    [['missing.yaml', '--profile', 'helm', '--target', 't', '--out', 'o'], 'missing.yaml: no such file or directory'],
   ])('exits 2 for usage errors: %j', async (args, message) => {
     const result = await cli(args, workspace());
     expect(result.code).toBe(2);

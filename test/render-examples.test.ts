@@ -19,7 +19,7 @@ import {
   HELM_EXAMPLE,
   renderDigitron,
   templates,
-} from './render-support.js';
+} from './support/render.js';
 
 type Tree = Record<string, unknown>;
 const at = (tree: unknown, ...path: (string | number)[]): unknown =>

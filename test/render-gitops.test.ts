@@ -16,8 +16,8 @@ import { parse } from 'yaml';
 import { buildDeployment, resolveDeployment } from '../src/margo/deployment/index.js';
 import type { Profile } from '../src/margo/index.js';
 import { renderDeployment } from '../src/margo/render/index.js';
-import { digitron, exampleValues, fixedId, makeDescription, templates } from './render-support.js';
 import { DURATION, type Manifest, modelFor, problems, TEMPLATE_MODELS } from './support/gitops-check.js';
+import { digitron, exampleValues, fixedId, makeDescription, templates } from './support/render.js';
 import { schemaErrors } from './support/schema-check.js';
 
 /** A copy of `manifest` with the value at `path` replaced (`value`) or its key renamed (`rename`). */

@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { deploymentChange, renderFormats } from '../src/margo/render/index.js';
-import { renderDigitron } from './render-support.js';
+import { renderDigitron } from './support/render.js';
 
 const goldenDir = fileURLToPath(new URL('fixtures/golden/', import.meta.url));
 const update = process.env.UPDATE_GOLDEN === '1';

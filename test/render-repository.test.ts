@@ -26,6 +26,8 @@ import {
   targetFolder,
   unifiedDiff,
 } from '../src/margo/render/index.js';
+import { type Manifest, problems } from './support/gitops-check.js';
+import { kustomize, writeTree } from './support/kustomize.js';
 import {
   composeProfile,
   digitron,
@@ -34,9 +36,7 @@ import {
   makeDescription,
   templates,
   thrown,
-} from './render-support.js';
-import { type Manifest, problems } from './support/gitops-check.js';
-import { kustomize, writeTree } from './support/kustomize.js';
+} from './support/render.js';
 
 const work = mkdtempSync(join(tmpdir(), 'margo-repository-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

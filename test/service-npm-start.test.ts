@@ -63,11 +63,18 @@ describe('npm start', () => {
       env: { ...env, PORT: '0', MARGO_BRIDGE_DATA_DIR: join(dir, 'data'), MARGO_BRIDGE_CONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    npm.stderr.resume();
+    let stderr = '';
+    npm.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     started = [npm.pid ?? 0];
     const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
     const listening = await new Promise<{ url: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('npm start did not listen within 60 s')), 60_000);
+      const timer = setTimeout(() => reject(new Error(`npm start did not listen within 60 s:\n${stderr}`)), 60_000);
+      npm.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`npm start ended with ${code} before it listened:\n${stderr}`));
+      });
       createInterface({ input: npm.stdout }).on('line', (text) => {
         if (!text.startsWith('{')) return;
         const line = JSON.parse(text) as { msg?: string; url?: string };

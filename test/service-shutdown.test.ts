@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/node/load.js';
+import { configSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/logger.js';
 import { buildRuntime, startService } from '../src/runtime/node.js';
 
@@ -37,4 +38,9 @@ describe('shutdown', () => {
     const dropped = await Promise.race([closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))]);
     expect(dropped).toBe(true);
   }, 20_000);
+
+  it('hands the jobs of a killed process to others within 30 s: a short lease, renewed while jobs run', () => {
+    const { jobs } = configSchema.parse({});
+    expect(jobs.leaseSeconds).toBeLessThanOrEqual(30);
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, describe } from 'vitest';
-import { serviceSuite } from './service-suite.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
+import { serviceSuite } from './support/service-suite.js';
 
 describe.skipIf(!postgresTestUrl)(`service on PostgreSQL${postgresSkipReason}`, () => {
   let database: TestDatabase | undefined;

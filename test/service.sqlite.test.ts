@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { serviceSuite } from './service-suite.js';
+import { serviceSuite } from './support/service-suite.js';
 
 describe('service on SQLite', () => {
   serviceSuite(async () => undefined);

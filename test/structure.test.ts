@@ -52,6 +52,14 @@ describe('module map', () => {
     expect(currentRestrictions(config)).toEqual(restrictionOverrides(architecture));
   });
 
+  it('has a row for every top-level module of src/', () => {
+    const rows = new Set(readModuleMap(architecture).map((row) => row.module));
+    const modules = readdirSync(join(ROOT, 'src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() || /^[^.]+\.ts$/.test(entry.name))
+      .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name));
+    expect(modules.filter((module) => !rows.has(module))).toEqual([]);
+  });
+
   it('reads every row of the table, and "anything" as no rule', () => {
     const rows = readModuleMap(architecture);
     expect(rows.find((row) => row.module === 'runtime/')?.allowed).toBeNull();

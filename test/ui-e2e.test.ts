@@ -29,28 +29,10 @@ for (const javaScript of [true, false]) {
       if (javaScript) violations[name] = await checkPage(page, name);
     }
 
-    async function api(method: string, path: string, body?: unknown): Promise<unknown> {
-      const response = await fetch(`${ui.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${ui.tokens.admin}`, 'content-type': 'application/json' },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-      return text === '' ? null : JSON.parse(text);
-    }
-
     beforeAll(async () => {
       ui = await startUiService();
       github = await startFakeGitHub();
       await github.createRepo({ owner: 'acme', repo: 'deploy', files: { 'README.md': '# deployments\n' } });
-      const token = github.addToken({ repositories: ['acme/deploy'] });
-      await api('POST', '/api/v1/deployment-repositories', { provider: 'local', name: 'local' });
-      await api('POST', '/api/v1/deployment-repositories', {
-        provider: 'github',
-        name: 'github',
-        github: { owner: 'acme', repo: 'deploy', apiUrl: github.apiUrl, auth: { type: 'token', token } },
-      });
       browser = await openBrowser({ javaScript });
       page = browser.page;
       page.setDefaultTimeout(10_000);
@@ -105,6 +87,34 @@ for (const javaScript of [true, false]) {
       await check('registry');
     });
 
+    it('adds the deployment repositories: local, and GitHub after a refused token', async () => {
+      await page.getByRole('link', { name: 'Repositories' }).click();
+      await page.getByRole('link', { name: 'Add a deployment repository' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('local');
+      await page.getByLabel('Provider', { exact: true }).selectOption('local');
+      // With script, the settings of other providers are hidden; without, they are all there.
+      expect(await page.getByLabel('Owner').isVisible()).toBe(!javaScript);
+      await check('repository-form');
+      await page.getByRole('button', { name: 'Add deployment repository' }).click();
+      expect(await page.locator('.notice').textContent()).toContain('Deployment repository added');
+      await page.getByRole('link', { name: 'Add a deployment repository' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('github');
+      await page.getByLabel('Provider', { exact: true }).selectOption('github');
+      await page.getByLabel('Owner').fill('acme');
+      await page.getByLabel('Repository', { exact: true }).fill('deploy');
+      await page.getByLabel('API URL').fill(github.apiUrl);
+      await page.getByLabel('Token', { exact: true }).fill('not-a-github-token');
+      await page.getByRole('button', { name: 'Add deployment repository' }).click();
+      expect(await page.locator('.error-summary').textContent()).toMatch(/credential|token|401/i);
+      expect(await page.getByLabel('Owner').inputValue()).toBe('acme');
+      await check('repository-form-error');
+      await page.getByLabel('Token', { exact: true }).fill(github.addToken({ repositories: ['acme/deploy'] }));
+      await page.getByRole('button', { name: 'Add deployment repository' }).click();
+      expect(await page.locator('.notice').textContent()).toContain('Deployment repository added');
+      expect(await page.locator('tbody tr').count()).toBe(2);
+      await check('repositories');
+    });
+
     it('shows the digitron example in the catalogue with its safe release notes', async () => {
       await page.getByRole('link', { name: 'Catalogue' }).click();
       await page.getByLabel('Search').fill('digitron');
@@ -132,6 +142,8 @@ for (const javaScript of [true, false]) {
       await page.getByLabel('Deployment repository').selectOption('local');
       await page.getByLabel('Target').fill('plant-a/line-3');
       await page.getByLabel('Poll Frequency', { exact: true }).fill('5000');
+      // With script, the browser's own check shows while typing; the server's verdict comes on submit.
+      if (javaScript) expect(await page.locator('#field-pollFrequency-live').textContent()).not.toBe('');
       await page.getByLabel('Name', { exact: true }).fill('corp-idp');
       await page.getByLabel('Provider', { exact: true }).fill('oidc');
       await page.getByLabel('Client ID', { exact: true }).fill('digitron');
@@ -165,8 +177,8 @@ for (const javaScript of [true, false]) {
 
     it('changes a value and sees the proposal updated, then approves it: merged', async () => {
       await page.getByRole('link', { name: 'Change values' }).click();
-      expect(await page.getByLabel('Name', { exact: true }).getAttribute('readonly')).not.toBeNull();
-      await check('change');
+      // Not installed yet (nothing merged): immutable settings may still change (D-12).
+      expect(await page.getByLabel('Name', { exact: true }).getAttribute('readonly')).toBeNull();
       await page.getByLabel('Presentation Name', { exact: true }).fill('Grace Admin');
       await page.getByRole('button', { name: 'Review the files' }).click();
       expect(await page.locator('pre.diff').textContent()).toContain('Grace Admin');
@@ -176,6 +188,10 @@ for (const javaScript of [true, false]) {
       expect(await page.locator('main').textContent()).toContain('Grace Admin');
       await page.getByRole('button', { name: 'Approve and merge' }).click();
       expect(await page.locator('main .badge').first().textContent()).toBe('merged');
+      await page.getByRole('link', { name: 'Change values' }).click();
+      expect(await page.getByLabel('Name', { exact: true }).getAttribute('readonly')).not.toBeNull();
+      expect(await page.getByLabel('Presentation Name', { exact: true }).inputValue()).toBe('Grace Admin');
+      await check('change');
       await page.getByRole('link', { name: 'Deployments' }).click();
       expect(await page.locator('tbody tr').count()).toBe(1);
       await check('deployments');

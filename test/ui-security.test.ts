@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, type TestBrowser } from './support/ui-browser.js';
+import { checkPage, openBrowser, type TestBrowser } from './support/ui-browser.js';
 import { DIGITRON_ID, DIGITRON_VERSION, startUiService, type UiService } from './support/ui-service.js';
 
 const WAIT_MS = 20_000;
@@ -127,11 +127,14 @@ describe('web page defences', () => {
     expect(await ui.services.store.registries.get(registryId)).toBeDefined();
     await page.goto(`${ui.url}/deployments/${deploymentId}`);
     expect(await page.locator('main .badge').first().textContent()).toBe('proposed');
-    const tokenless = await page.request.post(`${ui.url}/sign-in`, { form: { token: ui.tokens.admin }, maxRedirects: 0 });
+    const tokenless = await page.request.post(`${ui.url}/sign-in`, {
+      form: { token: ui.tokens.admin },
+      maxRedirects: 0,
+    });
     expect(tokenless.status()).toBe(403);
   });
 
-  it("keeps a viewer out of operator and admin actions, also by direct POST (403)", async () => {
+  it('keeps a viewer out of operator and admin actions, also by direct POST (403)', async () => {
     await page.context().clearCookies();
     await signIn(page, ui, ui.tokens.viewer);
     await page.goto(`${ui.url}/catalogue/${DIGITRON_ID}/versions/${DIGITRON_VERSION}`);
@@ -159,6 +162,7 @@ describe('web page defences', () => {
     const forbidden = await page.goto(`${ui.url}/configure/${DIGITRON_ID}/${DIGITRON_VERSION}`);
     expect(forbidden?.status()).toBe(403);
     expect(await page.locator('h1').textContent()).toBe('Not allowed');
+    expect(await checkPage(page, 'forbidden')).toEqual([]);
     expect((await ui.services.store.registries.list()).map((registry) => registry.name)).toEqual(['digitron']);
     await page.goto(`${ui.url}/deployments`);
     expect(await page.locator('tbody tr').count()).toBe(1);
@@ -177,6 +181,7 @@ describe('web page defences', () => {
     await page.getByRole('button', { name: 'Review the files' }).click();
     expect(await page.locator('h1').textContent()).toBe('Sign in');
     expect(await page.getByRole('status').first().textContent()).toContain('what you typed is kept');
+    expect(await checkPage(page, 'sign-in-expired')).toEqual([]);
     await page.getByLabel('API token').fill(ui.tokens.operator);
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect(new URL(page.url()).pathname).toBe(`/configure/${DIGITRON_ID}/${DIGITRON_VERSION}`);

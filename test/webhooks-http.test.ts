@@ -1,6 +1,7 @@
 /**
  * The receivers through the real app (createApp → app.request), a real SQLite store and the real
  * secret box: every answer rule of issue 6 and what each delivery leaves in the store.
+ * Over 400 lines: one case per answer rule of the three forges, sharing one app and store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleDelivery } from '../src/flows/deliveries.js';

@@ -115,7 +115,12 @@ describe('webhook receiver limits', () => {
           controller.close();
         },
       });
+    open.logs.length = 0;
     expect((await post(app, chunked(payload), signed)).status).toBe(200);
+    // One line per delivery at the default level (the request line), not two (item 17).
+    expect(
+      open.logs.filter((entry) => entry.message === 'webhook delivery received' && entry.level === 'info'),
+    ).toEqual([]);
     const tampered = payload.slice();
     tampered[tampered.length - 3] = 0x7a;
     expect((await post(app, chunked(tampered), signed)).status).toBe(401);

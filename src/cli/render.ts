@@ -18,7 +18,11 @@ import { readUserFile, resolveInput } from './read-input.js';
 import { chooseFormat, formatHelp } from './render-formats.js';
 import { previousInOut, writeRendering } from './render-out.js';
 
-const help = `Usage: margo-bridge render <description-or-package-dir> --profile <p> --target <name> --out <dir> [--values <file>] [--namespace <ns>] [--format <f>] [--previous <file>] [--templates <dir>]
+/** The synopsis README.md and docs/rendering.md show too (a test keeps the three equal). */
+export const renderSynopsis = `margo-bridge render <description-or-package-dir> --profile <helm|compose|custom|profile-id> --target <name> --out <dir>
+    [--values <file>] [--namespace <ns>] [--format margo-v1|margo-v1alpha1|flux|argocd] [--previous <file>] [--templates <dir>]`;
+
+const help = `Usage: ${renderSynopsis}
 
 Resolves End-User values against an application description and writes the desired state
 (ApplicationDeployment, Helm values, env files, GitOps manifests) under <dir>, then prints

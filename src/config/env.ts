@@ -37,6 +37,7 @@ export const environmentVariables: Record<string, { path: string[]; convert: Con
   MARGO_BRIDGE_WEBHOOK_SECRET: { path: ['webhooks', 'secrets'], convert: list, secret: true },
   MARGO_BRIDGE_LOG_LEVEL: { path: ['logLevel'], convert: text },
   MARGO_BRIDGE_SHUTDOWN_TIMEOUT: { path: ['shutdownTimeout'], convert: integer },
+  MARGO_BRIDGE_MAX_PACK_BYTES: { path: ['ingest', 'maxPackBytes'], convert: integer },
   MARGO_BRIDGE_POLL_CONCURRENCY: { path: ['polling', 'concurrency'], convert: integer },
   MARGO_BRIDGE_JOB_CONCURRENCY: { path: ['jobs', 'concurrency'], convert: integer },
 };

@@ -8,11 +8,14 @@ import { deploymentRepositorySchema } from './deployment-repositories.js';
 
 export const MIN_POLL_INTERVAL_SECONDS = 30;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 300;
+/** A week: longer intervals only delay releases, and unbounded ones overflow dates and integer columns. */
+export const MAX_POLL_INTERVAL_SECONDS = 7 * 86_400;
 
 const pollIntervalSchema = z
   .number()
   .int()
-  .min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds`);
+  .min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds`)
+  .max(MAX_POLL_INTERVAL_SECONDS, `must be at most ${MAX_POLL_INTERVAL_SECONDS} seconds (7 days)`);
 
 export const registryAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
@@ -62,7 +65,7 @@ export const configSchema = z.strictObject({
       /** Fraction of the interval added or removed at random, so registries do not poll together. */
       jitter: z.number().min(0).max(0.5).default(0.1),
       /** Upper bound of the delay after failures, seconds. */
-      maxBackoff: z.number().int().min(MIN_POLL_INTERVAL_SECONDS).default(3600),
+      maxBackoff: z.number().int().min(MIN_POLL_INTERVAL_SECONDS).max(MAX_POLL_INTERVAL_SECONDS).default(3600),
       /** Registries polled at once per process. */
       concurrency: z.number().int().min(1).max(256).default(8),
     })
@@ -72,11 +75,11 @@ export const configSchema = z.strictObject({
       /** Other jobs (ingests, webhook deliveries) run at once per process. */
       concurrency: z.number().int().min(1).max(64).default(2),
       /** A crashed worker's job is picked up again after this many seconds. */
-      leaseSeconds: z.number().int().min(1).max(3600).default(120),
+      leaseSeconds: z.number().int().min(1).max(3600).default(30),
       pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
       maxAttempts: z.number().int().min(1).max(100).default(5),
     })
-    .default({ concurrency: 2, leaseSeconds: 120, pollIntervalMs: 500, maxAttempts: 5 }),
+    .default({ concurrency: 2, leaseSeconds: 30, pollIntervalMs: 500, maxAttempts: 5 }),
   webhooks: z
     .strictObject({
       /** Shared secrets accepted on /webhooks/* (several for rotation). */
@@ -93,6 +96,30 @@ export const configSchema = z.strictObject({
         .default(50 * 1024 * 1024),
     })
     .default({ secrets: [], unverifiedBodyBudget: 50 * 1024 * 1024 }),
+  /** Days rows are kept (issue 10): webhook deliveries, registry events, done jobs. Dead jobs stay. */
+  retention: z
+    .strictObject({
+      deliveryDays: z.number().int().min(1).max(3650).default(30),
+      eventDays: z.number().int().min(1).max(3650).default(30),
+      doneJobDays: z.number().int().min(1).max(3650).default(7),
+    })
+    .default({ deliveryDays: 30, eventDays: 30, doneJobDays: 7 }),
+  ingest: z
+    .strictObject({
+      /**
+       * Largest pack one release may fetch, bytes: the memory bound of an ingest. With partial
+       * clones the pack is the package's own files; a server without them sends the whole tree,
+       * and reading a pack peaks at about six times its size. The default keeps two concurrent
+       * ingests (jobs.concurrency) and the webhook body budget within a 512 MB container.
+       */
+      maxPackBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .max(1024 * 1024 * 1024)
+        .default(24 * 1024 * 1024),
+    })
+    .default({ maxPackBytes: 24 * 1024 * 1024 }),
   registries: z.array(configuredRegistrySchema).default([]),
   /** Deployment repositories pre-configured in the file; reconciled (created or updated, never deleted) at each start. */
   deploymentRepositories: z.array(deploymentRepositorySchema).default([]),

@@ -142,7 +142,13 @@ export function createGitProvider(settings: GitProviderSettings, platform: GitPl
         checkBranchName(base);
         requireBase(await branches(s, base), base);
         try {
-          await git.getRemoteInfo2({ http: s.http, url: s.url, headers: s.headers(), forPush: true, protocolVersion: 1 });
+          await git.getRemoteInfo2({
+            http: s.http,
+            url: s.url,
+            headers: s.headers(),
+            forPush: true,
+            protocolVersion: 1,
+          });
         } catch (error) {
           const status = httpStatus(error);
           if (status === 401 || status === 403 || status === 404) {
@@ -176,7 +182,10 @@ export function createGitProvider(settings: GitProviderSettings, platform: GitPl
         if (branchHead) branchHead = await fetchBranch(s, input.branch, 1);
         const planned = await proposalCommit(s.store, input, baseCommit, branchHead, now());
         if (planned.kind === 'unchanged') {
-          return { outcome: 'unchanged', ...(branchHead ? { proposal: status(input.branch, branchHead, undefined) } : {}) };
+          return {
+            outcome: 'unchanged',
+            ...(branchHead ? { proposal: status(input.branch, branchHead, undefined) } : {}),
+          };
         }
         if (planned.written) await push(s, input.branch, planned.commit);
         const outcome = !branchHead ? 'created' : planned.written ? 'updated' : 'adopted';
@@ -228,7 +237,10 @@ function checkedUrl(settings: GitProviderSettings): string {
   try {
     parsed = new URL(settings.url);
   } catch {
-    throw new BridgeError('CONFIG_INVALID', `deployment repository URL "${redactUrl(settings.url)}" is not a valid URL`);
+    throw new BridgeError(
+      'CONFIG_INVALID',
+      `deployment repository URL "${redactUrl(settings.url)}" is not a valid URL`,
+    );
   }
   if (parsed.username || parsed.password || parsed.search || parsed.hash) {
     throw new BridgeError(
@@ -257,9 +269,13 @@ function translate(error: unknown, where: string): unknown {
     return new BridgeError('DEPLOY_AUTH', `${where} refused the credentials (HTTP 401 Unauthorized)`, { status });
   }
   if (status === 403) {
-    return new BridgeError('DEPLOY_PERMISSION', `${where} refused access (HTTP 403 Forbidden): write access is needed`, {
-      status,
-    });
+    return new BridgeError(
+      'DEPLOY_PERMISSION',
+      `${where} refused access (HTTP 403 Forbidden): write access is needed`,
+      {
+        status,
+      },
+    );
   }
   if (status === 404) return new BridgeError('DEPLOY_NOT_FOUND', `no repository at ${where} (HTTP 404)`, { status });
   if (status !== undefined) {
@@ -268,7 +284,11 @@ function translate(error: unknown, where: string): unknown {
   if (isBridgeError(error)) {
     // The shared HTTP client speaks of registries; a network failure here is the deployment repository's.
     if (['REGISTRY_UNREACHABLE', 'REGISTRY_DNS', 'REGISTRY_TIMEOUT', 'REGISTRY_PROTOCOL'].includes(error.code)) {
-      return new BridgeError('DEPLOY_UNREACHABLE', error.message.replace(/registry/g, 'deployment repository'), error.details);
+      return new BridgeError(
+        'DEPLOY_UNREACHABLE',
+        error.message.replace(/registry/g, 'deployment repository'),
+        error.details,
+      );
     }
     return error;
   }

@@ -68,7 +68,8 @@ export function gitHubClient(settings: GitHubProviderSettings, platform: GitHubP
   const maxWait = platform.maxRateLimitWaitSeconds ?? 60;
   const retries = platform.retries ?? 3;
   const auth = settings.auth;
-  const identity = auth.type === 'app' ? `app:${auth.appId}:${auth.installationId}` : `repo:${settings.owner}/${settings.repo}`;
+  const identity =
+    auth.type === 'app' ? `app:${auth.appId}:${auth.installationId}` : `repo:${settings.owner}/${settings.repo}`;
   const spacing = writeSpacing(platform.writeSpacingMs ?? 1000);
   const withinLimits = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries && retryAfter <= maxWait;
@@ -99,7 +100,7 @@ export function gitHubClient(settings: GitHubProviderSettings, platform: GitHubP
       try {
         return await request(options);
       } catch (error) {
-        const status = (error as { status?: number }).status;
+        const status = statusOf(error);
         const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers;
         const retryAfter = Number(headers?.['retry-after'] ?? Number.NaN);
         if (status !== 429 || !Number.isFinite(retryAfter) || retryAfter > maxWait || attempt >= retries) throw error;
@@ -143,6 +144,16 @@ export function gitHubClient(settings: GitHubProviderSettings, platform: GitHubP
     if (jwtRoutes.test(path)) return;
     options.headers.authorization = `token ${await installationToken()}`;
   });
+  // A token revoked or expired early (GitHub answers 401): one new token, one more try.
+  octokit.hook.wrap('request', async (request, options) => {
+    try {
+      return await request(options);
+    } catch (error) {
+      if (statusOf(error) !== 401 || token === undefined) throw error;
+      token = undefined;
+      return request(options);
+    }
+  });
   return {
     octokit,
     appJwt: async () => (await appAuth({ type: 'app' })).token,
@@ -152,7 +163,7 @@ export function gitHubClient(settings: GitHubProviderSettings, platform: GitHubP
 /** GitHub's answers as BridgeErrors that say what to fix; never a token or a private key. */
 export function translateGitHubError(error: unknown, where: string): unknown {
   if (isBridgeError(error)) return error;
-  const status = (error as { status?: number }).status;
+  const status = statusOf(error);
   if (typeof status !== 'number') {
     const cause = error instanceof Error ? error.message : String(error);
     return new BridgeError('DEPLOY_UNREACHABLE', `could not reach GitHub for ${where} (${cause})`);
@@ -161,18 +172,26 @@ export function translateGitHubError(error: unknown, where: string): unknown {
   const message = (response?.data as { message?: string } | undefined)?.message ?? '';
   const headers = response?.headers ?? {};
   if (status === 401) {
-    return new BridgeError('DEPLOY_AUTH', `GitHub refused the credentials for ${where} (HTTP 401 ${message || 'Unauthorized'})`, {
-      status,
-    });
+    return new BridgeError(
+      'DEPLOY_AUTH',
+      `GitHub refused the credentials for ${where} (HTTP 401 ${message || 'Unauthorized'})`,
+      {
+        status,
+      },
+    );
   }
   const limited =
     status === 429 || headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message) || headers['retry-after'];
   if ((status === 403 || status === 429) && limited) {
     const reset = Number(headers['x-ratelimit-reset']);
     const until = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : '';
-    return new BridgeError('DEPLOY_UNREACHABLE', `GitHub's rate limit holds requests for ${where}${until}; trying again later`, {
-      status,
-    });
+    return new BridgeError(
+      'DEPLOY_UNREACHABLE',
+      `GitHub's rate limit holds requests for ${where}${until}; trying again later`,
+      {
+        status,
+      },
+    );
   }
   if (status === 403) {
     const needed = headers['x-accepted-github-permissions'];
@@ -187,6 +206,13 @@ export function translateGitHubError(error: unknown, where: string): unknown {
       status,
     });
   }
-  if (status >= 500) return new BridgeError('DEPLOY_UNREACHABLE', `GitHub answered HTTP ${status} for ${where}`, { status });
+  if (status >= 500)
+    return new BridgeError('DEPLOY_UNREACHABLE', `GitHub answered HTTP ${status} for ${where}`, { status });
   return new BridgeError('CONFLICT', `GitHub refused ${where} (HTTP ${status}: ${message})`, { status });
+}
+
+/** The HTTP status of an Octokit error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
 }

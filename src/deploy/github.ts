@@ -14,7 +14,14 @@
  * and is recognised. A base branch that moved between the two reads is read again.
  */
 import { BridgeError } from '../errors.js';
-import { type GitHubOctokit, type GitHubPlatform, gitHubClient, translateGitHubError } from './github-client.js';
+import { checkPermissions } from './github-check.js';
+import {
+  type GitHubOctokit,
+  type GitHubPlatform,
+  gitHubClient,
+  statusOf,
+  translateGitHubError,
+} from './github-client.js';
 import type {
   DeploymentProvider,
   ProposalRef,
@@ -67,18 +74,24 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
   }
 
   async function baseTree(base: string): Promise<{ sha: string; flat: FlatTree }> {
-    const { data } = await octokit.rest.git.getTree({ ...repository, tree_sha: base, recursive: '1' }).catch((error) => {
-      if (statusOf(error) === 404) {
-        throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${base}" does not exist in ${fullName}`);
-      }
-      throw error;
-    });
+    const { data } = await octokit.rest.git
+      .getTree({ ...repository, tree_sha: base, recursive: '1' })
+      .catch((error) => {
+        if (statusOf(error) === 404) {
+          throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${base}" does not exist in ${fullName}`);
+        }
+        throw error;
+      });
     if (data.truncated) {
-      throw new BridgeError('LIMIT_EXCEEDED', `${fullName} has too many files for GitHub to list "${base}" in one answer`);
+      throw new BridgeError(
+        'LIMIT_EXCEEDED',
+        `${fullName} has too many files for GitHub to list "${base}" in one answer`,
+      );
     }
     const flat: FlatTree = new Map();
     for (const entry of data.tree) {
-      if (entry.type !== 'tree' && entry.path && entry.sha && entry.mode) flat.set(entry.path, { mode: entry.mode, oid: entry.sha });
+      if (entry.type !== 'tree' && entry.path && entry.sha && entry.mode)
+        flat.set(entry.path, { mode: entry.mode, oid: entry.sha });
     }
     return { sha: data.sha, flat };
   }
@@ -184,40 +197,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
         if (!(await branch(base))) {
           throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${base}" does not exist in ${fullName}`);
         }
-        const jwt = await appJwt();
-        if (jwt) {
-          const { data } = await github.rest.apps.getRepoInstallation({
-            ...repository,
-            headers: { authorization: `bearer ${jwt}` },
-          });
-          const held = data.permissions as Record<string, string | undefined>;
-          for (const permission of ['contents', 'pull_requests']) {
-            if (held[permission] !== 'write') {
-              throw new BridgeError(
-                'DEPLOY_PERMISSION',
-                `the GitHub App installation on ${fullName} needs the permission ${permission}: write (it has ${held[permission] ?? 'none'})`,
-              );
-            }
-          }
-          return;
-        }
-        // Tokens: requests GitHub refuses before it reads them show the permission without changing anything.
-        for (const [permission, probe] of [
-          ['contents', () => github.rest.git.createRef({ ...repository, ref: '', sha: '' })],
-          ['pull_requests', () => github.rest.pulls.create({ ...repository, head: '', base: '' })],
-        ] as const) {
-          const status = await probe().then(
-            () => 200,
-            (error: unknown) => statusOf(error),
-          );
-          if (status === 403 || status === 404) {
-            throw new BridgeError(
-              'DEPLOY_PERMISSION',
-              `the token may not write to ${fullName}: it needs the permission ${permission}: write`,
-            );
-          }
-          if (status === 401) throw new BridgeError('DEPLOY_AUTH', `GitHub refused the token for ${fullName} (HTTP 401)`);
-        }
+        await checkPermissions(github, repository, await appJwt());
       }),
 
     readFiles: (name, folder) =>
@@ -231,7 +211,9 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
         }
         return filesUnder(flat, folder, async (sha) => {
           const { data } = await github.rest.git.getBlob({ ...repository, file_sha: sha });
-          return new TextDecoder().decode(Uint8Array.from(atob(data.content.replace(/\n/g, '')), (c) => c.charCodeAt(0)));
+          return new TextDecoder().decode(
+            Uint8Array.from(atob(data.content.replace(/\n/g, '')), (c) => c.charCodeAt(0)),
+          );
         });
       }),
 
@@ -249,19 +231,20 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     propose: (input) =>
       operation(`proposal "${input.branch}" in ${fullName}`, async (github): Promise<ProposeResult> => {
         checkProposeInput(input);
-        let base: { sha: string; commit: string } | undefined;
-        let changes: FileChange[] = [];
-        // Two reads: the tree (by branch name) and the commit; a base that moved in between is read again.
-        for (let attempt = 0; attempt < 3 && !base; attempt++) {
-          const tree = await baseTree(attempt === 0 ? input.base : ((await branch(input.base))?.tree ?? input.base));
-          changes = await planChanges(tree.flat, input);
-          const root = (await treeObjects(applyChanges(tree.flat, changes, await changeOids(changes)))).at(-1)?.oid;
-          if (changes.length === 0 || root === tree.sha) return { outcome: 'unchanged' };
-          const tip = await branch(input.base);
-          if (!tip) throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${input.base}" does not exist in ${fullName}`);
-          if (tip.tree === tree.sha) base = { sha: tree.sha, commit: tip.commit };
+        // Two reads: the tree by branch name (all an unchanged request costs) and the tip commit.
+        let tree = await baseTree(input.base);
+        let changes = await plan(tree, input);
+        if (changes.length === 0) return { outcome: 'unchanged' };
+        const tip = await branch(input.base);
+        if (!tip)
+          throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${input.base}" does not exist in ${fullName}`);
+        if (tip.tree !== tree.sha) {
+          // The base moved between the two reads: plan again on the tip's own tree.
+          tree = await baseTree(tip.tree);
+          changes = await plan(tree, input);
+          if (changes.length === 0) return { outcome: 'unchanged' };
         }
-        if (!base) throw new BridgeError('CONFLICT', `base branch "${input.base}" of ${fullName} keeps moving; trying again later`);
+        const base = { sha: tree.sha, commit: tip.commit };
 
         const made = await writeCommit(input, base, changes);
         let outcome: ProposeOutcome;
@@ -277,7 +260,12 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
         const current = await branch(input.branch);
         const same = current?.tree === made.tree && current.parents.length === 1 && current.parents[0] === base.commit;
         if (!same) {
-          await github.rest.git.updateRef({ ...repository, ref: `heads/${input.branch}`, sha: made.commit, force: true });
+          await github.rest.git.updateRef({
+            ...repository,
+            ref: `heads/${input.branch}`,
+            sha: made.commit,
+            force: true,
+          });
         }
         const head = same && current ? current.commit : made.commit;
         let pull = await openPull(input.branch, input.marker);
@@ -329,7 +317,8 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
         for (let page = 1; page <= 20; page++) {
           const { data } = await github.rest.pulls.list({ ...repository, state: 'open', per_page: 100, page });
           for (const pull of data as PullRequest[]) {
-            if (pull.head.ref.startsWith(branchPrefix) && pull.head.repo?.full_name === fullName) open.push(status(pull));
+            if (pull.head.ref.startsWith(branchPrefix) && pull.head.repo?.full_name === fullName)
+              open.push(status(pull));
           }
           if (data.length < 100) break;
         }
@@ -355,7 +344,9 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
   };
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
+/** The changes `input` makes to `tree`; none when the new root tree would be the same. */
+async function plan(tree: { sha: string; flat: FlatTree }, input: ProposeInput): Promise<FileChange[]> {
+  const changes = await planChanges(tree.flat, input);
+  const root = (await treeObjects(applyChanges(tree.flat, changes, await changeOids(changes)))).at(-1)?.oid;
+  return root === tree.sha ? [] : changes;
 }

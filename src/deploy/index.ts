@@ -2,8 +2,9 @@
  * Deployment repositories: the provider a repository's settings choose. The platform parts (file
  * system, HTTP client, fetch) are passed in; `deploy/node/` supplies them on Node.
  */
-import { createGitHubProvider, type GitHubPlatform } from './github.js';
+
 import { createGitProvider, type GitPlatform } from './git.js';
+import { createGitHubProvider, type GitHubPlatform } from './github.js';
 import type { DeploymentProvider } from './interface.js';
 import { createLocalProvider, type LocalPlatform } from './local.js';
 import type { DeploymentProviderSettings } from './settings.js';

@@ -77,7 +77,10 @@ export type ProposeOutcome =
 
 export interface ProposeResult {
   outcome: ProposeOutcome;
-  /** Absent only for `unchanged` when no proposal is open for the branch. */
+  /**
+   * Absent only for `unchanged`: when no proposal is open for the branch, and always on `github`
+   * (an unchanged request costs one call there; the caller knows its open proposal).
+   */
   proposal?: ProposalStatus;
 }
 

@@ -98,7 +98,10 @@ export function createLocalProvider(settings: LocalProviderSettings, platform: L
   async function requireBase(base: string): Promise<string> {
     const commit = await head(base);
     if (!commit) {
-      throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${base}" does not exist in local repository "${settings.name}"`);
+      throw new BridgeError(
+        'DEPLOY_NOT_FOUND',
+        `base branch "${base}" does not exist in local repository "${settings.name}"`,
+      );
     }
     return commit;
   }
@@ -215,7 +218,11 @@ export function createLocalProvider(settings: LocalProviderSettings, platform: L
     close: (ref: ProposalRef) =>
       inTurn(store.gitdir, async () => {
         const record = await requireOpen(ref);
-        const closed: LocalRecord = { ...record, commit: (await head(record.branch)) ?? record.commit, state: 'closed' };
+        const closed: LocalRecord = {
+          ...record,
+          commit: (await head(record.branch)) ?? record.commit,
+          state: 'closed',
+        };
         await writeRecord(store, closed);
         await git.deleteRef({ ...store, ref: `refs/heads/${record.branch}` }).catch(() => undefined);
         return status(closed);

@@ -71,7 +71,13 @@ export async function proposalCommit(
       return { kind: 'commit', commit: branchHead, written: false };
     }
   }
-  const commit = await writeCommit(store, { tree, parents: [baseCommit], message: input.commitMessage, author: input.author, now });
+  const commit = await writeCommit(store, {
+    tree,
+    parents: [baseCommit],
+    message: input.commitMessage,
+    author: input.author,
+    now,
+  });
   return { kind: 'commit', commit, written: true };
 }
 

@@ -37,7 +37,11 @@ const seed = {
   'plant-a/other/deployment.yaml': 'kind: Other\n',
 };
 
-export function request(branch: string, files: Record<string, string>, extra: Partial<ProposeInput> = {}): ProposeInput {
+export function request(
+  branch: string,
+  files: Record<string, string>,
+  extra: Partial<ProposeInput> = {},
+): ProposeInput {
   const marker = `<!-- margo-bridge:${branch} -->`;
   return {
     branch,
@@ -88,10 +92,12 @@ export function describeProviderContract(name: string, options: ProviderContract
         { path: 'plant-a/nginx/deployment.yaml', content: rendering['plant-a/nginx/deployment.yaml'] },
         { path: 'plant-a/nginx/values.yaml', content: rendering['plant-a/nginx/values.yaml'] },
       ]);
-      expect(await h.provider.getProposal({ branch: 'margo-bridge/plant-a/nginx', ...numberOf(result) })).toMatchObject({
-        state: 'open',
-        commit,
-      });
+      expect(await h.provider.getProposal({ branch: 'margo-bridge/plant-a/nginx', ...numberOf(result) })).toMatchObject(
+        {
+          state: 'open',
+          commit,
+        },
+      );
     });
 
     it('updates an open proposal with a new commit and deletes files no longer rendered', async () => {
@@ -119,9 +125,13 @@ export function describeProviderContract(name: string, options: ProviderContract
       const h = await open();
       const baseHead = await h.head('main');
       const result = await h.provider.propose(
-        request('margo-bridge/plant-a/other', { 'plant-a/other/deployment.yaml': 'kind: Other\n' }, {
-          owned: ['plant-a/other'],
-        }),
+        request(
+          'margo-bridge/plant-a/other',
+          { 'plant-a/other/deployment.yaml': 'kind: Other\n' },
+          {
+            owned: ['plant-a/other'],
+          },
+        ),
       );
       expect(result).toEqual({ outcome: 'unchanged' });
       expect(await h.head('margo-bridge/plant-a/other')).toBeUndefined();
@@ -179,11 +189,13 @@ export function describeProviderContract(name: string, options: ProviderContract
       const h = await open();
       const a = await h.provider.propose(request('margo-bridge/plant-a/nginx', rendering));
       const b = await h.provider.propose(
-        request('margo-bridge/plant-a/redis', { 'plant-a/redis/deployment.yaml': 'kind: R\n' }, { owned: ['plant-a/redis'] }),
+        request(
+          'margo-bridge/plant-a/redis',
+          { 'plant-a/redis/deployment.yaml': 'kind: R\n' },
+          { owned: ['plant-a/redis'] },
+        ),
       );
-      await h.provider.propose(
-        request('elsewhere/x', { 'x/deployment.yaml': 'kind: X\n' }, { owned: ['x'] }),
-      );
+      await h.provider.propose(request('elsewhere/x', { 'x/deployment.yaml': 'kind: X\n' }, { owned: ['x'] }));
       const listed = await h.provider.listOpenProposals('margo-bridge/plant-a/');
       expect(listed.map((proposal) => proposal.branch).sort()).toEqual([a.proposal?.branch, b.proposal?.branch].sort());
       expect(listed.every((proposal) => proposal.state === 'open')).toBe(true);
@@ -224,8 +236,8 @@ export function describeProviderContract(name: string, options: ProviderContract
       if (!h.refused && !h.lacking) context.skip();
       if (h.refused) {
         await expect(h.refused().check('main')).rejects.toSatisfy((error) => isBridgeError(error, 'DEPLOY_AUTH'));
-        await expect(h.refused().propose(request('margo-bridge/plant-a/nginx', rendering))).rejects.toSatisfy(
-          (error) => isBridgeError(error, 'DEPLOY_AUTH'),
+        await expect(h.refused().propose(request('margo-bridge/plant-a/nginx', rendering))).rejects.toSatisfy((error) =>
+          isBridgeError(error, 'DEPLOY_AUTH'),
         );
       }
       if (h.lacking) {
@@ -247,7 +259,9 @@ export function describeProviderContract(name: string, options: ProviderContract
       expect(await h.files('main')).toEqual({ ...seed, ...rendering });
 
       const redis = { 'plant-a/redis/deployment.yaml': 'kind: R\n' };
-      const second = await h.provider.propose(request('margo-bridge/plant-a/redis', redis, { owned: ['plant-a/redis'] }));
+      const second = await h.provider.propose(
+        request('margo-bridge/plant-a/redis', redis, { owned: ['plant-a/redis'] }),
+      );
       const moved = await h.commit('main', { 'plant-b/app.yaml': 'kind: B\n' });
       const ref = { branch: 'margo-bridge/plant-a/redis', ...numberOf(second) };
       await expect(merge(ref, 'fast-forward')).rejects.toSatisfy((error) => isBridgeError(error, 'CONFLICT'));

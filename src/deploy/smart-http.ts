@@ -7,32 +7,28 @@
  * Access is anonymous or needs a margo-bridge token of any role, sent as `Authorization: Bearer
  * <token>` or as the password of Basic auth (what Git clients and Flux secrets send).
  *
- *   registerGitSmartHttp(app, { access: 'viewer', backend: nodeGitBackend(localRepositoryRoot(dataDir)) })
+ *   registerGitSmartHttp(app, {
+ *     access: 'viewer',
+ *     backend: nodeGitBackend(localRepositoryRoot(dataDir), handleGitHttpBackend),
+ *     verifyToken: async (c, token) => …the store knows the token (any role)…,
+ *   })
  */
-import type { Context } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import { fromBase64 } from '../bytes.js';
-import type { App, AppEnv } from '../http/env.js';
 
 /** Runs the Git side of one request for `pathInfo` (e.g. `/name.git/info/refs`) and answers it. */
-export type GitBackend = (c: Context<AppEnv>, pathInfo: string) => Promise<Response>;
+export type GitBackend<E extends Env = Env> = (c: Context<E>, pathInfo: string) => Promise<Response>;
 
-export interface GitSmartHttpOptions {
+export interface GitSmartHttpOptions<E extends Env> {
   access: 'anonymous' | 'viewer';
-  backend: GitBackend;
-  /** Whether `token` is a margo-bridge token; default: the store's tokens (any role). */
-  verifyToken?: (c: Context<AppEnv>, token: string) => Promise<boolean>;
+  backend: GitBackend<E>;
+  /** Whether `token` is a margo-bridge token (any role); asked only for `viewer` access. */
+  verifyToken(c: Context<E>, token: string): Promise<boolean>;
 }
 
 const path = /^\/git\/([a-z0-9][a-z0-9_-]{0,62})\.git(\/info\/refs|\/git-upload-pack|\/git-receive-pack)$/;
 
-export function registerGitSmartHttp(app: App, options: GitSmartHttpOptions): void {
-  const verify =
-    options.verifyToken ??
-    (async (c: Context<AppEnv>, token: string) => {
-      const services = c.get('services');
-      return (await services.store.tokens.findByHash(await services.hashToken(token))) !== undefined;
-    });
-
+export function registerGitSmartHttp<E extends Env>(app: Hono<E>, options: GitSmartHttpOptions<E>): void {
   app.on(['GET', 'POST'], '/git/*', async (c) => {
     const match = path.exec(c.req.path);
     const service = c.req.query('service');
@@ -43,7 +39,7 @@ export function registerGitSmartHttp(app: App, options: GitSmartHttpOptions): vo
     if (!match || !(advertisement || fetch)) return c.text('not found\n', 404);
     if (options.access === 'viewer') {
       const token = tokenOf(c.req.header('authorization'));
-      if (!token || !(await verify(c, token))) {
+      if (!token || !(await options.verifyToken(c, token))) {
         c.header('WWW-Authenticate', 'Basic realm="margo-bridge"');
         return c.text('a margo-bridge token is needed: send it as the password (or as a Bearer token)\n', 401);
       }

@@ -138,7 +138,8 @@ export async function changeOids(changes: FileChange[]): Promise<Map<string, str
   return oids;
 }
 
-const typeOfMode = (mode: string): 'blob' | 'tree' | 'commit' => (mode === '40000' ? 'tree' : mode === '160000' ? 'commit' : 'blob');
+const typeOfMode = (mode: string): 'blob' | 'tree' | 'commit' =>
+  mode === '40000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
 
 /** Compares names as Git sorts tree entries: a tree's name is compared with a trailing `/`. */
 function gitOrder(a: { path: string; mode: string }, b: { path: string; mode: string }): number {

@@ -8,7 +8,7 @@ import { validateDocument } from '../margo/index.js';
 import type { DocumentReport, Issue } from '../margo/model.js';
 import type { Package, Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
-import type { ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
+import type { RegistryRecord, ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
 import { withoutUrlCredentials } from '../urls.js';
 import { connectionFor } from './connection.js';
 
@@ -44,6 +44,11 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
       payload.tag,
     );
     ({ record, resources } = versionFromPackage(registry.id, registry.strictVersion, pkg));
+    const conflict = await ownershipConflict(services, registry, record.applicationId);
+    if (conflict !== null) {
+      record = { ...record, state: 'rejected', errors: [conflict, ...record.errors] };
+      resources = [];
+    }
   } catch (error) {
     if (isBridgeCode(error, ['TAG_NOT_FOUND'])) {
       log.warn({}, 'tag disappeared before it could be ingested');
@@ -62,6 +67,33 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
   if (created) services.metrics.versionsIngested.inc({ state: version.state });
   log.info({ version: version.version, state: version.state, errors: version.errors.length, created }, 'ingest done');
   return { outcome: created ? 'stored' : 'existing', version };
+}
+
+/**
+ * Issue 10, item 1: an application id belongs to the registry that first published it. Another
+ * registry's version of it is an APPLICATION_ID_CONFLICT (recorded, counted, an event), never served.
+ */
+async function ownershipConflict(
+  services: Services,
+  registry: RegistryRecord,
+  applicationId: string | null,
+): Promise<Issue | null> {
+  if (applicationId === null) return null;
+  const owner = await services.store.applications.claim(applicationId, registry.id);
+  if (owner === registry.id) return null;
+  const ownerName = (await services.store.registries.get(owner))?.name ?? owner;
+  const message =
+    `application id '${applicationId}' belongs to registry '${ownerName}'; registry '${registry.name}' ` +
+    'may not publish it (an admin can transfer it: PUT /api/v1/applications/{id}/owner)';
+  services.metrics.applicationIdConflicts.inc({ registry: registry.name });
+  await services.store.events.add({
+    registryId: registry.id,
+    kind: 'APPLICATION_ID_CONFLICT',
+    tag: null,
+    detail: { applicationId, owner, ownerName },
+  });
+  services.logger.warn({ registry: registry.name, applicationId, owner: ownerName }, 'application id conflict');
+  return issue('error', 'APPLICATION_ID_CONFLICT', message, 'metadata.id');
 }
 
 function versionFromPackage(

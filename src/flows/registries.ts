@@ -10,9 +10,10 @@ import type { Services } from '../services.js';
 import type { RegistryInput, RegistryRecord } from '../store/interface.js';
 import { repositoryKey, withoutUrlCredentials } from '../urls.js';
 import { connectionOf, openSecrets, type RegistrySecrets, sealSecrets, summariseSecrets } from './connection.js';
+import { testConnection } from './connection-test.js';
 
 /** The shortest poll interval, for the API's input schema: the same bound as the configuration's. */
-export { MIN_POLL_INTERVAL_SECONDS } from '../config/schema.js';
+export { MAX_POLL_INTERVAL_SECONDS, MIN_POLL_INTERVAL_SECONDS } from '../config/schema.js';
 
 export interface RegistrySettings {
   name: string;
@@ -50,7 +51,7 @@ export async function createRegistry(
   }
   const secrets = mergeSecrets({}, settings);
   const input = await toInput(services, settings, secrets, options.configured ?? false);
-  await testConnection(services, input, secrets, options);
+  await testRegistryConnection(services, input, secrets, options, 'created');
   const created = await services.store.registries.create({ ...input, nextPollAt: services.clock.now() });
   services.logger.info({ registry: created.name, registryId: created.id }, 'registry created');
   return created;
@@ -85,7 +86,7 @@ export async function updateRegistry(
     patch.allowHttp !== undefined ||
     patch.subPath !== undefined ||
     secretKeys.some((key) => key !== 'webhookSecret' && patch[key] !== undefined);
-  if (reachesDifferently) await testConnection(services, input, secrets, options);
+  if (reachesDifferently) await testRegistryConnection(services, input, secrets, options, 'changed');
   const updated = await services.store.registries.update(id, input);
   services.logger.info({ registry: updated.name, registryId: id }, 'registry updated');
   return updated;
@@ -193,30 +194,18 @@ function checkUrl(raw: string, allowHttp: boolean): string {
 }
 
 /** Lists releases once: checks address, credentials and TLS before the registry is stored. */
-async function testConnection(
+function testRegistryConnection(
   services: Services,
   input: RegistryInput,
   secrets: RegistrySecrets,
   options: SaveOptions,
+  outcome: 'created' | 'changed',
 ): Promise<void> {
-  if (options.skipConnectionTest) return;
-  try {
-    await services.registryReader.listReleases(connectionOf(input, secrets));
-  } catch (error) {
-    if (options.force) {
-      services.logger.warn(
-        { registry: input.name, code: error instanceof BridgeError ? error.code : 'INTERNAL' },
-        'connection test failed; stored anyway (force)',
-      );
-      return;
-    }
-    if (error instanceof BridgeError) {
-      throw new BridgeError(
-        error.code,
-        `connection test failed: ${withoutUrlCredentials(error.message)} (the registry was not created; add ?force=true to store it anyway)`,
-        error.details,
-      );
-    }
-    throw error;
-  }
+  return testConnection(
+    services,
+    { kind: 'registry', name: input.name },
+    () => services.registryReader.listReleases(connectionOf(input, secrets)),
+    options,
+    outcome,
+  );
 }

@@ -5,25 +5,23 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
-import { type GitBackend, registerGitSmartHttp } from '../deploy/smart-http.js';
 import { BridgeError } from '../errors.js';
 import type { Services } from '../services.js';
+import { createUi } from '../ui/index.js';
 import { authenticate } from './auth.js';
 import type { App, AppEnv } from './env.js';
 import { errorBody, errorResponse } from './errors.js';
 import { type DocsAssets, registerDocs } from './routes/docs.js';
 import { registerRoutes } from './routes/index.js';
-import { createUi } from '../ui/index.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   /** The browsable API page's files (Swagger UI); the runtime supplies them (runtime/docs-assets.ts on Node). */
   docsAssets?: DocsAssets;
-  /** Serves the `local` deployment repositories read-only at `/git/<name>.git` (runtime/: git http-backend on Node). */
-  gitBackend?: GitBackend;
 }
 
 export function createApp(services: Services, options: AppOptions = {}): App {
@@ -83,7 +81,10 @@ export function createApp(services: Services, options: AppOptions = {}): App {
   app.use('/api/*', authenticate);
 
   app.onError((error, c) => {
-    if (!(error instanceof BridgeError)) {
+    // The client's mistakes (malformed JSON, a wrong content type: Hono's 4xx exceptions) are not ours.
+    if (error instanceof HTTPException && error.status < 500) {
+      services.logger.debug({ requestId: c.get('requestId'), err: errorText(error) }, 'request refused');
+    } else if (!(error instanceof BridgeError)) {
       services.logger.error({ requestId: c.get('requestId'), err: errorText(error) }, 'request failed');
     }
     return errorResponse(c, error);
@@ -107,9 +108,7 @@ export function createApp(services: Services, options: AppOptions = {}): App {
     security: [{ bearer: [] }],
   });
   registerDocs(app, options.docsAssets);
-  if (options.gitBackend) {
-    registerGitSmartHttp(app, { access: services.config.deployments.gitAccess, backend: options.gitBackend });
-  }
+
   // The web pages (ui/): their own error pages and middleware, which step aside for every API path.
   app.route('/', createUi());
   return app;

@@ -4,10 +4,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { BridgeError } from '../errors.js';
-import type { Role } from '../store/interface.js';
+import { type Role, roleAtLeast } from '../store/interface.js';
 import type { AppEnv } from './env.js';
-
-const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization');
@@ -25,7 +23,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get('principal');
-    if (rank[principal.role] < rank[role]) {
+    if (!roleAtLeast(principal.role, role)) {
       throw new BridgeError('FORBIDDEN', `this operation needs the ${role} role; the token has ${principal.role}`);
     }
     await next();

@@ -1,6 +1,7 @@
 /** Shared request/response schemas; the same schemas validate requests and feed /openapi.json. */
 import { z } from '@hono/zod-openapi';
 import { errorCodes } from '../errors.js';
+import { unsafeTextReason } from '../text.js';
 
 export const errorSchema = z
   .object({
@@ -27,6 +28,14 @@ export const unprocessable = {
 } as const;
 export const conflict = { 409: { description: 'Conflict', content: errorContent } } as const;
 
+/** Text that may be stored and shown (no control or bidirectional characters, not blank): see text.ts. */
+export function safeText(schema: z.ZodString): z.ZodString {
+  return schema.superRefine((value, context) => {
+    const reason = unsafeTextReason(value);
+    if (reason !== null) context.addIssue({ code: 'custom', message: reason });
+  });
+}
+
 /** Routes behind a bearer token (see auth.ts for the roles). */
 export const bearerAuth = [{ bearer: [] }];
 
@@ -40,8 +49,44 @@ export function pathParam(name: string) {
 
 export const idParam = z.object({ id: pathParam('id') });
 
+/** `?force=true` of the routes that test a connection before they store (registries, deployment repositories). */
+export const forceQuery = z.object({
+  force: z.enum(['true', 'false']).optional().openapi({ description: 'Store even if the connection test fails' }),
+});
+
 /** `?limit=` of the list routes that can grow without bound (jobs, deliveries). */
 export const limitParam = z.coerce.number().int().min(1).max(1000).optional();
+
+/** Cursor pagination (issue 10): a list answers `next`, the URL of the following page, until the last. */
+export const cursorParam = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .openapi({ description: "Where the page starts: copied from the previous page's `next` link" });
+
+/** A paged list: `{ <key>: [item, …], next }`. */
+export function pagedContent<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
+  return jsonContent(
+    z.object({
+      [key]: z.array(item),
+      next: z
+        .string()
+        .nullable()
+        .openapi({ description: 'URL of the next page (same filters); null on the last page' }),
+    } as Record<K, z.ZodArray<T>> & { next: z.ZodNullable<z.ZodString> }),
+    description,
+  );
+}
+
+/** The `next` link of a page: the request's URL with `cursor` set, or null when the page was not full. */
+export function nextPage(requestUrl: string, count: number, limit: number, cursor: string | undefined): string | null {
+  if (count < limit || cursor === undefined) return null;
+  const url = new URL(requestUrl);
+  url.searchParams.set('limit', String(limit));
+  url.searchParams.set('cursor', cursor);
+  return `${url.pathname}${url.search}`;
+}
 
 export const issueSchema = z
   .object({
@@ -64,6 +109,9 @@ export function listContent<K extends string, T extends z.ZodType>(key: K, item:
   return jsonContent(z.object({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>), description);
 }
 
+/** ISO time of a stored epoch; null for none and for a value outside the date range (a bad row must not fail a list). */
 export function isoTime(epochMs: number | null): string | null {
-  return epochMs === null ? null : new Date(epochMs).toISOString();
+  if (epochMs === null) return null;
+  const date = new Date(epochMs);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

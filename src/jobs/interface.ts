@@ -58,9 +58,15 @@ export interface JobQueue {
   /** Extends the lease of a running job; false when the worker no longer holds it. */
   renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
-  /** Newest first; `limit` defaults to 100 and is capped at 1000. */
-  list(filter: { state?: JobState; kind?: JobKind; limit?: number }): Promise<Job[]>;
-  /** Number of jobs per kind and state (for metrics and the API). */
+  /**
+   * Newest first; `limit` defaults to 100 and is capped at 1000; `beforeId` continues a list after
+   * its last item (cursor pagination).
+   */
+  list(filter: { state?: JobState; kind?: JobKind; limit?: number; beforeId?: string }): Promise<Job[]>;
+  /**
+   * Number of pending, running and dead jobs per kind and state (for metrics): a bounded query.
+   * Done jobs are counted by the workers' `margo_bridge_jobs_total{outcome="done"}` instead.
+   */
   counts(): Promise<{ kind: JobKind; state: JobState; count: number }[]>;
   /** Deletes done jobs last updated before `before` (epoch ms); dead jobs are kept. Returns how many. */
   purge(before: number): Promise<number>;

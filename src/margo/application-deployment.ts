@@ -1,5 +1,5 @@
 /**
- * Reading an ApplicationDeployment (margo-reference §5.1, shapes D1–D5): the corpus holds
+ * Reading an ApplicationDeployment (docs/specification.md §5.1, shapes D1–D5): the corpus holds
  * deployments, and updates read the existing file. Returns the detected shape.
  */
 import { isRecord } from './detect.js';

@@ -1,5 +1,5 @@
 /**
- * Shape detection (margo-reference §1.1, D-1): the first matching row wins. A description is
+ * Shape detection (docs/specification.md §1.1, D-1): the first matching row wins. A description is
  * recognised by its content, never by its file name.
  */
 import type { Shape } from './model.js';

@@ -110,6 +110,11 @@ describe('buildForm', () => {
     expect(byName.get('pollFrequency')).toMatchObject({ readOnly: false, value: '60' });
     // Immutable but never set before (A-29a): still editable.
     expect(byName.get('idpProvider')?.readOnly).toBe(false);
+    // Not installed yet: the current value is shown, the setting stays editable.
+    const proposed = fields(
+      buildForm(description, { profile: profile(description, 'helm'), previous, lockImmutable: false }),
+    );
+    expect(proposed.get('idpName')).toMatchObject({ readOnly: false, value: 'corp' });
   });
 
   it('re-shows what was typed, list lines and unticked boxes included', () => {

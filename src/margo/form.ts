@@ -1,5 +1,5 @@
 /**
- * The configuration form of a description (margo-reference §4, A-55): one group per section in
+ * The configuration form of a description (docs/specification.md §4, A-55): one group per section in
  * order, one field per setting, the widget chosen by the schema entry. Pure data, no HTML: the web
  * pages (ui/) render it and `readForm` turns a posted form back into End-User values for
  * `validateValues`, so the form never carries a rule of its own.
@@ -59,8 +59,10 @@ export interface FormModel {
 
 export interface FormOptions {
   profile: Profile;
-  /** On an update: the deployment's current values (initial values; immutable settings locked). */
+  /** On an update: the deployment's current values (the initial values). */
   previous?: Record<string, Value>;
+  /** Lock immutable settings to `previous` (D-12: once installed); default: whenever `previous` is given. */
+  lockImmutable?: boolean;
   /** What the End User typed last (re-shown after an error or a new sign-in). */
   entered?: PostedForm;
   /** Parameters marked sensitive; when absent, settings whose name suggests a secret are marked. */
@@ -104,8 +106,12 @@ function buildField(
 ): FormField {
   const itemType = toItemType(itemTypeOf(schema.dataType));
   const widget = widgetOf(schema, itemType);
+  const locking = options.lockImmutable ?? options.previous !== undefined;
   const readOnly =
-    setting.immutable && options.previous !== undefined && Object.hasOwn(options.previous, setting.parameter);
+    locking &&
+    setting.immutable &&
+    options.previous !== undefined &&
+    Object.hasOwn(options.previous, setting.parameter);
   const sensitive = options.sensitive ? options.sensitive.includes(setting.parameter) : looksSecret(setting);
   const field: FormField = {
     parameter: setting.parameter,

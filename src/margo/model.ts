@@ -1,7 +1,7 @@
 /**
  * The normalised application description: every accepted shape (V1 to V5, D-1) is turned
  * into this one model, so that later stages (values, resolution, rendering, the form) never
- * look at a shape again. Field meanings follow margo-reference.md §2.
+ * look at a shape again. Field meanings follow docs/specification.md §2.
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 /**
- * Normalisation (margo-reference §1.2): every accepted shape becomes one `Description`.
+ * Normalisation (docs/specification.md §1.2): every accepted shape becomes one `Description`.
  * Tolerant by design: it runs on documents that have errors too, filling what is missing with
  * empty values, so that rules and reports can still refer to the rest of the document.
  */

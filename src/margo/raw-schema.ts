@@ -1,5 +1,5 @@
 /**
- * The application description as written (shapes V1–V5, margo-reference §2), in zod. It is the
+ * The application description as written (shapes V1–V5, docs/specification.md §2), in zod. It is the
  * single source of the structural checks (REQUIRED, TYPE, PATTERN, ENUM, UNKNOWN_KEY) and of the
  * JSON Schema editors use (`descriptionJsonSchema`). Shape-specific and cross-reference rules
  * live in rules/, because they depend on the detected shape or on several fields at once.

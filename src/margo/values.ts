@@ -1,5 +1,5 @@
 /**
- * End-User values against a description (margo-reference §4; D-2 to D-6, D-12).
+ * End-User values against a description (docs/specification.md §4; D-2 to D-6, D-12).
  * Numbers are judged as typed: values files keep each number's source text (`1.50` stays the
  * string "1.50"), so precision and integer-ness are read from the digits, never from a float.
  * Messages never repeat the value itself: it may be a password (A-34).

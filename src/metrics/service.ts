@@ -34,6 +34,8 @@ export interface ServiceMetrics {
   registryErrors: Counter;
   /** state: valid | warnings | rejected. */
   versionsIngested: Counter;
+  /** registry: versions refused because another registry owns their application id. */
+  applicationIdConflicts: Counter;
   webhooks: WebhookMetrics;
 }
 
@@ -55,6 +57,10 @@ export function createServiceMetrics(): ServiceMetrics {
       'Failed registry operations by registry and error code.',
     ),
     versionsIngested: all.counter('margo_bridge_versions_ingested_total', 'Versions stored, by state.'),
+    applicationIdConflicts: all.counter(
+      'margo_bridge_application_id_conflicts_total',
+      'Versions refused because another registry owns their application id, by registry.',
+    ),
     webhooks: {
       received: all.counter(
         'margo_bridge_webhook_deliveries_total',

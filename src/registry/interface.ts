@@ -18,8 +18,13 @@ export interface RegistryTls {
   clientKey?: string;
 }
 
+/** `git`: a Git repository, a tag is a release; `oci`: an OCI repository, a tag's manifest is a release. */
+export type RegistryKind = 'git' | 'oci';
+
 export interface RegistryConnection {
-  /** Clone URL, https:// (http:// only with allowHttp). Never contains credentials. */
+  /** Default `git`. */
+  kind?: RegistryKind;
+  /** Clone URL, https:// (http:// only with allowHttp); for `oci`, https://host/<repository name>. Never contains credentials. */
   url: string;
   allowHttp?: boolean;
   /** Package directory inside the repository ('' = root). */
@@ -38,7 +43,7 @@ export interface RegistryConnection {
 
 export interface Release {
   tag: string;
-  /** The commit the tag points to (annotated tags peeled). */
+  /** The commit the tag points to (annotated tags peeled); for `oci`, the manifest digest (`sha256:…`). */
   commit: string;
   /** Tag name minus an optional leading `v` (D-10). */
   version: string;

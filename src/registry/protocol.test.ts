@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isBridgeError } from '../errors.js';
 import { concatBytes, toHex } from '../bytes.js';
+import { isBridgeError } from '../errors.js';
 import { objectsFetchRequest, offersFilter, readFetchResponse, shallowFetchRequest } from './protocol.js';
 
 /** The pack as the caller receives it, chunk by chunk. */

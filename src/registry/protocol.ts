@@ -16,7 +16,8 @@ function pktLine(text: string): string {
 }
 
 function checkObjectId(oid: string): void {
-  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(oid)) throw new BridgeError('REGISTRY_PROTOCOL', `invalid object id ${oid}`);
+  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(oid))
+    throw new BridgeError('REGISTRY_PROTOCOL', `invalid object id ${oid}`);
 }
 
 function fetchRequest(args: string[]): Uint8Array {

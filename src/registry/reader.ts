@@ -24,7 +24,8 @@ import { compileTagFilter, versionFromTag } from './tags.js';
 
 export const defaultLimits = {
   timeoutMs: 30_000,
-  maxPackBytes: 100 * 1024 * 1024,
+  // The service's default (config `ingest.maxPackBytes`): reading a pack peaks near six times its size.
+  maxPackBytes: 24 * 1024 * 1024,
   maxDescriptionBytes: 1024 * 1024,
   maxResourceBytes: 5 * 1024 * 1024,
 };

@@ -1,7 +1,7 @@
 /**
  * Where fetched Git objects live while a release is read. Pluggable: memory (`memoryStorage`, also
  * on Workers) or disk (`registry/node/disk-storage.ts`, a cache reused between fetches of one
- * registry). Both pass the same reader suite (test/registry-reader.contract.ts).
+ * registry). Both pass the same reader suite (registry/reader.contract.ts).
  */
 import type { PromiseFsClient } from 'isomorphic-git';
 import { MemoryFs } from './memory-fs.js';

@@ -13,17 +13,19 @@ import { generateToken, hashToken } from '../crypto/tokens.js';
 import { createDeploymentProvider } from '../deploy/index.js';
 import { localRepositoryRoot, nodeProviderPlatform } from '../deploy/node/index.js';
 import { nodeGitBackend } from '../deploy/node/smart-http-backend.js';
+import { registerGitSmartHttp } from '../deploy/smart-http.js';
 import { reconcileDeploymentRepositories } from '../flows/deployments/reconcile.js';
 import { enqueueProposalChecks } from '../flows/deployments/track.js';
 import { createHandlers, jobMetrics, splitHandlers } from '../flows/handlers.js';
 import { enqueueDuePolls } from '../flows/poll.js';
 import { reconcileRegistries } from '../flows/reconcile.js';
+import { purgeExpired } from '../flows/retention.js';
 import { createApp } from '../http/app.js';
 import { describeError } from '../jobs/retry.js';
 import { startWorker, type Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
-import { createServiceMetrics } from '../metrics/service.js';
 import { loadTemplates } from '../margo/render/node/templates.js';
+import { createServiceMetrics } from '../metrics/service.js';
 import { createNodeRegistryReader, diskStorage } from '../registry/node/index.js';
 import { type Services, systemClock } from '../services.js';
 import { openStore } from '../store/node/open.js';
@@ -31,6 +33,7 @@ import { type AdminToken, mintFirstAdminToken, registerConfiguredAdminToken } fr
 import { type DemoRegistry, startDemoRegistry, withDemoReader } from './demo.js';
 import { settleDemoRegistries } from './demo-state.js';
 import { nodeDocsAssets } from './docs-assets.js';
+import { handleGitHttpBackend } from './git-http-backend.js';
 import { listen } from './listen.js';
 import { createPinoLogger } from './pino-logger.js';
 import { createWebhookIntake } from './webhook-intake.js';
@@ -60,12 +63,20 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     // storage instance serves both readers (the demo's and the operator's), as disk-storage.ts
     // expects one instance per directory and process: reads of one registry then take turns.
     const storage = diskStorage({ dir: path.join(config.dataDir, 'cache') });
-    let registryReader = createNodeRegistryReader({ storage, allowPrivateNetworks: config.allowPrivateNetworks });
+    let registryReader = createNodeRegistryReader({
+      storage,
+      allowPrivateNetworks: config.allowPrivateNetworks,
+      maxPackBytes: config.ingest.maxPackBytes,
+    });
     let demo: DemoRegistry | undefined;
     if (options.demo) {
       demo = await startDemoRegistry({ dataDir: config.dataDir, logger });
       closers.push(demo.stop);
-      const demoReader = createNodeRegistryReader({ storage, allowPrivateNetworks: true });
+      const demoReader = createNodeRegistryReader({
+        storage,
+        allowPrivateNetworks: true,
+        maxPackBytes: config.ingest.maxPackBytes,
+      });
       registryReader = withDemoReader(demo.url, demoReader, registryReader);
     }
     const providerPlatform = nodeProviderPlatform({
@@ -93,7 +104,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       logger.info({ created: reconciled.created, updated: reconciled.updated }, 'configured registries reconciled');
     }
     await settleDemoRegistries(services, demo?.registry.name);
-    const repositories = demo ? [...config.deploymentRepositories, demo.deploymentRepository] : config.deploymentRepositories;
+    const repositories = demo
+      ? [...config.deploymentRepositories, demo.deploymentRepository]
+      : config.deploymentRepositories;
     const deploymentRepositories = await reconcileDeploymentRepositories(services, repositories);
     if (deploymentRepositories.created.length > 0) {
       logger.info({ created: deploymentRepositories.created }, 'configured deployment repositories reconciled');
@@ -112,6 +125,8 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   }
 }
 
+const PURGE_INTERVAL_MS = 3_600_000;
+
 export interface RunningService {
   runtime: Runtime;
   url: string;
@@ -128,9 +143,13 @@ export interface RunningService {
 export async function startService(runtime: Runtime): Promise<RunningService> {
   const { services } = runtime;
   const { config, logger } = services;
-  const app = createApp(services, {
-    docsAssets: nodeDocsAssets(),
-    gitBackend: nodeGitBackend(localRepositoryRoot(config.dataDir)),
+  const app = createApp(services, { docsAssets: nodeDocsAssets() });
+  // The `local` deployment repositories, read-only over Git smart HTTP at /git/<name>.git.
+  registerGitSmartHttp(app, {
+    access: config.deployments.gitAccess,
+    backend: nodeGitBackend(localRepositoryRoot(config.dataDir), handleGitHttpBackend),
+    verifyToken: async (c, token) =>
+      (await c.get('services').store.tokens.findByHash(await services.hashToken(token))) !== undefined,
   });
   const server = await listen(app.fetch, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
@@ -178,6 +197,13 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
   };
   const scheduler = setInterval(tick, config.polling.tick * 1000);
   void tick();
+  // Retention (flows/retention.ts): hourly, so tables stay bounded; each process may run it.
+  const purge = () =>
+    purgeExpired(services).catch((error: unknown) => {
+      logger.error({ err: describeError(error) }, 'purging expired rows failed');
+    });
+  const purger = setInterval(purge, PURGE_INTERVAL_MS);
+  void purge();
 
   logger.info({ url }, 'margo-bridge listening');
 
@@ -192,6 +218,7 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
         logger.info({}, 'shutting down');
         const deadline = Date.now() + config.shutdownTimeout * 1000;
         clearInterval(scheduler);
+        clearInterval(purger);
         // No new connections; idle keep-alive ones close now, busy ones after their response.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Requests and jobs get the time but a last part, kept for closing connections and the database.

@@ -29,7 +29,7 @@ export interface DeploymentRepositoryRecord {
    * git `{ url, allowHttp }`, local `{}`.
    */
   settings: Record<string, unknown>;
-  /** Normalised web/clone URL (registry/url.ts `repositoryKey`) for matching webhook deliveries; null for local. */
+  /** Normalised web/clone URL (urls.ts `repositoryKey`) for matching webhook deliveries; null for local. */
   urlKey: string | null;
   baseBranch: string;
   format: RenderFormat;

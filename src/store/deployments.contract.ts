@@ -3,11 +3,11 @@
  * test/store.postgres.test.ts): repositories by name and URL key, one deployment per slot under
  * concurrency, revision-guarded changes, proposals as history.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBridgeError } from '../errors.js';
 import type { DeploymentInput, DeploymentRepositoryInput, ProposalInput } from './deployment-records.js';
 import type { Store } from './interface.js';
-import { type StoreHarness, TABLES } from './store.contract.js';
+import { type StoreHarness, useSuiteStore } from './store.contract.js';
 
 export function repositoryInput(
   name: string,
@@ -77,22 +77,15 @@ function proposalInput(
 
 export function deploymentsContract(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`Store contract, deployments: ${name}`, () => {
-    let harness: StoreHarness;
     let store: Store;
     let clock = 1_700_000_000_000;
-    const now = () => clock;
-
-    beforeAll(async () => {
-      harness = await setup();
-      store = await harness.open(now);
-    });
-    afterAll(async () => {
-      await store?.close();
-      await harness?.cleanup();
-    });
-    beforeEach(async () => {
-      for (const table of TABLES) await harness.raw(`delete from ${table}`);
-    });
+    useSuiteStore(
+      setup,
+      () => clock,
+      (opened) => {
+        store = opened.store;
+      },
+    );
 
     it('keeps deployment repositories by name and URL key, unique by name', async () => {
       const created = await store.deploymentRepositories.create(repositoryInput('fleet'));

@@ -110,6 +110,13 @@ export interface DeliveryRecord {
 
 export type Role = 'viewer' | 'operator' | 'admin';
 
+const roleRank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+/** Roles are ordered: viewer (reads) < operator (configures deployments) < admin (registries, tokens). */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return roleRank[role] >= roleRank[needed];
+}
+
 export interface TokenRecord {
   id: string;
   name: string;
@@ -180,6 +187,17 @@ export interface Store extends DeploymentTables {
     delete(id: string): Promise<void>;
   };
 
+  /**
+   * Which registry owns each application id (issue 10): the first registry to publish an id claims
+   * it; only an admin's transfer changes it. Versions of the id from other registries are rejected.
+   */
+  applications: {
+    /** The owner after the call: `registryId` when the id was free, else the registry that holds it. */
+    claim(applicationId: string, registryId: string): Promise<string>;
+    owner(applicationId: string): Promise<string | undefined>;
+    /** Gives the id to `registryId` (claiming it if nobody held it). */
+    transfer(applicationId: string, registryId: string): Promise<void>;
+  };
   versions: {
     /** Inserts unless (registryId, tag) exists; returns the stored record and whether it was new. */
     insert(
@@ -205,7 +223,9 @@ export interface Store extends DeploymentTables {
   events: {
     add(event: Omit<RegistryEvent, 'id' | 'createdAt'>): Promise<RegistryEvent>;
     /** Newest first; with `kind`, only events of that kind. */
-    list(registryId: string, filter?: { kind?: string }): Promise<RegistryEvent[]>;
+    list(registryId: string, filter?: { kind?: string; limit?: number; beforeId?: string }): Promise<RegistryEvent[]>;
+    /** Deletes events created before `before` (epoch ms); returns how many. */
+    purge(before: number): Promise<number>;
   };
 
   deliveries: {
@@ -229,7 +249,10 @@ export interface Store extends DeploymentTables {
       outcome: { result: Exclude<DeliveryResult, 'pending'>; handledAt: number; jobId?: string },
     ): Promise<boolean>;
     get(id: string): Promise<DeliveryRecord | undefined>;
-    list(limit: number): Promise<DeliveryRecord[]>;
+    /** Newest first; `before` continues a list after its last item (cursor pagination). */
+    list(limit: number, before?: { receivedAt: number; id: string }): Promise<DeliveryRecord[]>;
+    /** Deletes deliveries received before `before` (epoch ms); returns how many. */
+    purge(before: number): Promise<number>;
   };
 
   tokens: {

@@ -12,6 +12,7 @@ import type { TableContext } from './context.js';
 import type { Store } from './interface.js';
 import { LATEST_MIGRATION } from './migrations/index.js';
 import type { Database, DialectName } from './schema.js';
+import { applicationsTable } from './tables/applications.js';
 import { deliveriesTable } from './tables/deliveries.js';
 import { deploymentRepositoriesTable } from './tables/deployment-repositories.js';
 import { deploymentsTable } from './tables/deployments.js';
@@ -112,6 +113,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store {
       jobs: jobQueue(tables),
       registries: registriesTable(tables),
       versions: versionsTable(tables),
+      applications: applicationsTable(tables),
       events: eventsTable(tables),
       deliveries: deliveriesTable(tables),
       tokens: tokensTable(tables),

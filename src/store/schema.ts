@@ -34,6 +34,14 @@ export interface RegistryTable {
   demo: number;
 }
 
+/** Which registry owns an application id: the first to publish it, or an admin's transfer (issue 10). */
+export interface ApplicationTable {
+  application_id: string;
+  registry_id: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
 export interface VersionTable {
   id: string;
   registry_id: string;
@@ -187,6 +195,7 @@ export interface ProposalTable {
 export interface Database {
   registries: RegistryTable;
   versions: VersionTable;
+  applications: ApplicationTable;
   resources: ResourceTable;
   events: EventTable;
   deliveries: DeliveryTable;

@@ -1,7 +1,7 @@
 /** The `sessions` part of the Store contract (run by test/store.sqlite.test.ts and test/store.postgres.test.ts). */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from './interface.js';
-import { type StoreHarness, TABLES } from './store.contract.js';
+import { type StoreHarness, useSuiteStore } from './store.contract.js';
 
 export function sessionsContract(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`Store contract, sessions: ${name}`, () => {
@@ -9,16 +9,8 @@ export function sessionsContract(name: string, setup: () => Promise<StoreHarness
     let store: Store;
     const now = () => 1_700_000_000_000;
 
-    beforeAll(async () => {
-      harness = await setup();
-      store = await harness.open(now);
-    });
-    afterAll(async () => {
-      await store?.close();
-      await harness?.cleanup();
-    });
-    beforeEach(async () => {
-      for (const table of TABLES) await harness.raw(`delete from ${table}`);
+    useSuiteStore(setup, now, (opened) => {
+      ({ harness, store } = opened);
     });
 
     const session = (tokenId: string, id = 'a'.repeat(64)) => ({

@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isBridgeError } from '../errors.js';
 import type { RegistryInput, Store, VersionRecord } from './interface.js';
+import { migrations } from './migrations/index.js';
+import { registriesContract } from './registries.contract.js';
+import { versionsContract } from './versions.contract.js';
 
 export interface StoreHarness {
   /** Opens a store on the suite's database; every call opens the same database again. */
@@ -20,6 +23,7 @@ export const TABLES = [
   'deployment_repositories',
   'resources',
   'versions',
+  'applications',
   'events',
   'deliveries',
   'sessions',
@@ -46,7 +50,7 @@ export function registryInput(name: string, overrides: Partial<RegistryInput> = 
   };
 }
 
-function versionInput(
+export function versionInput(
   registryId: string,
   tag: string,
   overrides: Partial<Omit<VersionRecord, 'id' | 'createdAt'>> = {},
@@ -66,7 +70,7 @@ function versionInput(
   };
 }
 
-const issue = {
+export const issue = {
   severity: 'error' as const,
   code: 'REQUIRED',
   message: 'id is required',
@@ -75,24 +79,41 @@ const issue = {
   column: 1,
 };
 
+/**
+ * Declares the hooks of a contract suite (call it inside `describe`): one store on the suite's own
+ * database, opened once with `now` and closed at the end, every table emptied before each test.
+ * `onEach` receives the opened harness and store before each test.
+ */
+export function useSuiteStore(
+  setup: () => Promise<StoreHarness>,
+  now: () => number,
+  onEach: (opened: { harness: StoreHarness; store: Store }) => void,
+): void {
+  let opened: { harness: StoreHarness; store: Store } | undefined;
+  beforeAll(async () => {
+    const harness = await setup();
+    opened = { harness, store: await harness.open(now) };
+  });
+  afterAll(async () => {
+    await opened?.store.close();
+    await opened?.harness.cleanup();
+  });
+  beforeEach(async () => {
+    if (!opened) throw new Error('the suite store did not open');
+    for (const table of TABLES) await opened.harness.raw(`delete from ${table}`);
+    onEach(opened);
+  });
+}
+
 export function storeContract(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`Store contract: ${name}`, () => {
     let harness: StoreHarness;
     let store: Store;
-    let time = 1_700_000_000_000;
+    const time = 1_700_000_000_000;
     const now = () => time;
 
-    beforeAll(async () => {
-      harness = await setup();
-      store = await harness.open(now);
-    });
-    afterAll(async () => {
-      await store?.close();
-      await harness?.cleanup();
-    });
-    beforeEach(async () => {
-      time = 1_700_000_000_000;
-      for (const table of TABLES) await harness.raw(`delete from ${table}`);
+    useSuiteStore(setup, now, (opened) => {
+      ({ harness, store } = opened);
     });
 
     it('is ready after opening: reachable, migrations applied; opening again is a no-op', async () => {
@@ -102,268 +123,6 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
       await again.close();
       const applied = await harness.raw('select name from kysely_migration');
       expect(applied.map((row) => row.name)).toEqual(Object.keys(migrations('sqlite')).sort());
-    });
-
-    describe('registries', () => {
-      it('creates, reads by id, name and URL key, and lists by name', async () => {
-        const b = await store.registries.create(registryInput('b-reg', { configured: true, strictVersion: true }));
-        const a = await store.registries.create(
-          registryInput('a-reg', { tagPattern: 'v*', semverRange: '>=1', credentialSummary: { auth: 'basic' } }),
-        );
-        expect(a).toMatchObject({
-          name: 'a-reg',
-          tagPattern: 'v*',
-          semverRange: '>=1',
-          strictVersion: false,
-          configured: false,
-          credentialSummary: { auth: 'basic' },
-          lastPollAt: null,
-          lastError: null,
-          consecutiveFailures: 0,
-          nextPollAt: time,
-          createdAt: time,
-          updatedAt: time,
-        });
-        expect(b).toMatchObject({ strictVersion: true, configured: true });
-        expect(await store.registries.get(a.id)).toEqual(a);
-        expect(await store.registries.getByName('b-reg')).toEqual(b);
-        expect(await store.registries.get('missing')).toBeUndefined();
-        expect((await store.registries.list()).map((r) => r.name)).toEqual(['a-reg', 'b-reg']);
-        expect(await store.registries.findByUrlKey('git.example.com/acme/a-reg')).toEqual([a]);
-      });
-
-      it('refuses a second registry with the same name (CONFLICT) and keeps the first', async () => {
-        await store.registries.create(registryInput('same'));
-        const error = await store.registries.create(registryInput('same', { url: 'https://other' })).catch((e) => e);
-        expect(isBridgeError(error, 'CONFLICT')).toBe(true);
-        expect((await store.registries.getByName('same'))?.url).toBe('https://git.example.com/acme/same.git');
-      });
-
-      it('updates configuration only, bumps updatedAt, and reports NOT_FOUND and name conflicts', async () => {
-        const created = await store.registries.create(registryInput('r1'));
-        await store.registries.create(registryInput('r2'));
-        time += 1000;
-        const updated = await store.registries.update(created.id, {
-          pollInterval: 60,
-          allowHttp: true,
-          tagPattern: null,
-        });
-        expect(updated).toMatchObject({
-          pollInterval: 60,
-          allowHttp: true,
-          createdAt: created.createdAt,
-          updatedAt: time,
-        });
-        expect(
-          isBridgeError(await store.registries.update('missing', { pollInterval: 60 }).catch((e) => e), 'NOT_FOUND'),
-        ).toBe(true);
-        expect(
-          isBridgeError(await store.registries.update(created.id, { name: 'r2' }).catch((e) => e), 'CONFLICT'),
-        ).toBe(true);
-        expect((await store.registries.update(created.id, { name: 'r1' })).name).toBe('r1');
-      });
-
-      it('records polls apart from configuration and lists due registries oldest first', async () => {
-        const a = await store.registries.create(registryInput('a', { nextPollAt: time + 10 }));
-        const b = await store.registries.create(registryInput('b', { nextPollAt: time + 5 }));
-        await store.registries.create(registryInput('c', { nextPollAt: time + 1000 }));
-        expect((await store.registries.due(time + 10, 10)).map((r) => r.name)).toEqual(['b', 'a']);
-        expect((await store.registries.due(time + 10, 1)).map((r) => r.name)).toEqual(['b']);
-
-        await store.registries.recordPoll(a.id, {
-          at: time + 20,
-          error: null,
-          nextPollAt: time + 320,
-          consecutiveFailures: 0,
-        });
-        await store.registries.recordPoll(b.id, {
-          at: time + 20,
-          error: 'REGISTRY_AUTH: 401',
-          nextPollAt: time + 80,
-          consecutiveFailures: 3,
-        });
-        const afterA = await store.registries.get(a.id);
-        const afterB = await store.registries.get(b.id);
-        expect(afterA).toMatchObject({
-          lastPollAt: time + 20,
-          lastSuccessAt: time + 20,
-          lastError: null,
-          updatedAt: time,
-        });
-        expect(afterB).toMatchObject({
-          lastPollAt: time + 20,
-          lastSuccessAt: null,
-          lastError: 'REGISTRY_AUTH: 401',
-          consecutiveFailures: 3,
-          nextPollAt: time + 80,
-        });
-        // A failure keeps the time of the last success.
-        await store.registries.recordPoll(a.id, {
-          at: time + 400,
-          error: 'boom',
-          nextPollAt: time + 500,
-          consecutiveFailures: 1,
-        });
-        expect((await store.registries.get(a.id))?.lastSuccessAt).toBe(time + 20);
-      });
-
-      it('poll lease: one holder at a time, across stores; "poll again" for the holder; expiry', async () => {
-        const a = await store.registries.create(registryInput('a'));
-        const other = await harness.open(now);
-        try {
-          expect(await store.registries.acquirePollLease(a.id, 'p1', time, time + 100)).toBe('acquired');
-          // Another process finds it held and leaves "poll again" for the holder.
-          expect(await other.registries.acquirePollLease(a.id, 'p2', time + 1, time + 101)).toBe('held');
-          expect(await other.registries.renewPollLease(a.id, 'p2', time + 200)).toBe(false);
-          expect(await store.registries.renewPollLease(a.id, 'p1', time + 150)).toBe(true);
-          expect(await store.registries.releasePollLease(a.id, 'p1', time + 160)).toBe('again');
-          // Still held by p1 for its second round, until the new expiry.
-          expect(await other.registries.acquirePollLease(a.id, 'p2', time + 159, time + 300)).toBe('held');
-          expect(await store.registries.releasePollLease(a.id, 'p1', time + 170)).toBe('again');
-          expect(await store.registries.releasePollLease(a.id, 'p1', time + 170)).toBe('released');
-          expect(await store.registries.releasePollLease(a.id, 'p1', time + 170)).toBe('lost');
-          expect(await other.registries.acquirePollLease(a.id, 'p2', time + 2, time + 102)).toBe('acquired');
-          // A holder that stopped renewing loses the lease when it expires; its late release changes nothing.
-          expect(await store.registries.acquirePollLease(a.id, 'p3', time + 102, time + 500)).toBe('acquired');
-          expect(await other.registries.releasePollLease(a.id, 'p2', time + 600)).toBe('lost');
-          expect(await other.registries.acquirePollLease(a.id, 'p4', time + 103, time + 500)).toBe('held');
-          expect(await store.registries.releasePollLease(a.id, 'p3', time + 600)).toBe('again');
-          expect(await store.registries.releasePollLease(a.id, 'p3', time + 600)).toBe('released');
-          expect(await store.registries.acquirePollLease('missing', 'p5', time, time + 100)).toBe('missing');
-          // Taking the lease is atomic: of many concurrent takers, exactly one gets it.
-          const b = await store.registries.create(registryInput('b'));
-          const takers = await Promise.all(
-            Array.from({ length: 8 }, (_, i) =>
-              (i % 2 === 0 ? store : other).registries.acquirePollLease(b.id, `t${i}`, time, time + 100),
-            ),
-          );
-          expect(takers.filter((result) => result === 'acquired')).toHaveLength(1);
-          expect(takers.filter((result) => result === 'held')).toHaveLength(7);
-        } finally {
-          await other.close();
-        }
-      });
-
-      it('deletes a registry with its versions, resources and events', async () => {
-        const keep = await store.registries.create(registryInput('keep'));
-        const gone = await store.registries.create(registryInput('gone'));
-        const icon = { name: 'icon', path: 'icon.png', contentType: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
-        await store.versions.insert(versionInput(keep.id, 'v1.0.0'), [icon]);
-        const { version } = await store.versions.insert(versionInput(gone.id, 'v1.0.0'), [icon]);
-        await store.events.add({ registryId: gone.id, kind: 'TAG_MOVED', tag: 'v1.0.0', detail: {} });
-        await store.registries.delete(gone.id);
-        expect(await store.registries.get(gone.id)).toBeUndefined();
-        expect(await store.versions.listByRegistry(gone.id)).toEqual([]);
-        expect(await store.versions.resource(version.id, 'icon')).toBeUndefined();
-        expect(await store.events.list(gone.id)).toEqual([]);
-        expect(await store.versions.listByRegistry(keep.id)).toHaveLength(1);
-        expect(await harness.raw('select name from resources')).toHaveLength(1);
-      });
-    });
-
-    describe('versions', () => {
-      it('inserts once per (registry, tag): a second insert returns the stored version unchanged', async () => {
-        const registry = await store.registries.create(registryInput('r'));
-        const resources = [
-          { name: 'icon', path: 'resources/icon.png', contentType: 'image/png', bytes: new Uint8Array([0, 255, 7, 8]) },
-          {
-            name: 'descriptionFile',
-            path: 'README.md',
-            contentType: 'text/markdown',
-            bytes: new TextEncoder().encode('# A'),
-          },
-        ];
-        const first = await store.versions.insert(
-          versionInput(registry.id, 'v1.0.0', { warnings: [issue] }),
-          resources,
-        );
-        expect(first.created).toBe(true);
-        expect(first.version).toMatchObject({
-          tag: 'v1.0.0',
-          version: '1.0.0',
-          state: 'valid',
-          warnings: [issue],
-          createdAt: time,
-        });
-        time += 1000;
-        const second = await store.versions.insert(
-          versionInput(registry.id, 'v1.0.0', { commit: 'b'.repeat(40), state: 'rejected' }),
-          [],
-        );
-        expect(second).toEqual({ version: first.version, created: false });
-        expect(await store.versions.resource(first.version.id, 'icon')).toEqual(resources[0]);
-        expect(await store.versions.resource(first.version.id, 'descriptionFile')).toEqual(resources[1]);
-        expect(await store.versions.resource(first.version.id, 'licenseFile')).toBeUndefined();
-        expect(await store.versions.getByTag(registry.id, 'v1.0.0')).toEqual(first.version);
-        expect(await store.versions.getByTag(registry.id, 'v9')).toBeUndefined();
-      });
-
-      it('keeps a rejected version with its errors and no description', async () => {
-        const registry = await store.registries.create(registryInput('r'));
-        const { version } = await store.versions.insert(
-          versionInput(registry.id, 'v0.1.0', {
-            applicationId: null,
-            state: 'rejected',
-            shape: null,
-            description: null,
-            errors: [issue],
-          }),
-          [],
-        );
-        expect(await store.versions.getByTag(registry.id, 'v0.1.0')).toEqual(version);
-        expect(version).toMatchObject({ applicationId: null, description: null, errors: [issue], state: 'rejected' });
-      });
-
-      it('lists tags, versions by registry and application, counts by state', async () => {
-        const r1 = await store.registries.create(registryInput('r1'));
-        const r2 = await store.registries.create(registryInput('r2'));
-        await store.versions.insert(versionInput(r1.id, 'v1.0.0', { commit: '1'.repeat(40) }), []);
-        await store.versions.insert(versionInput(r1.id, 'v1.1.0', { commit: '2'.repeat(40), state: 'warnings' }), []);
-        await store.versions.insert(versionInput(r1.id, 'v2.0.0', { state: 'rejected' }), []);
-        await store.versions.insert(versionInput(r2.id, 'v1.0.0', { applicationId: 'app-b' }), []);
-        expect(await store.versions.tags(r1.id)).toEqual(
-          new Map([
-            ['v1.0.0', '1'.repeat(40)],
-            ['v1.1.0', '2'.repeat(40)],
-            ['v2.0.0', 'a'.repeat(40)],
-          ]),
-        );
-        expect((await store.versions.listByRegistry(r1.id)).map((v) => v.tag)).toEqual(['v1.0.0', 'v1.1.0', 'v2.0.0']);
-        expect((await store.versions.listByApplication('app-b')).map((v) => v.registryId)).toEqual([r2.id]);
-        expect(await store.versions.counts(r1.id)).toEqual({ valid: 1, warnings: 1, rejected: 1 });
-        expect(await store.versions.counts(r2.id)).toEqual({ valid: 1, warnings: 0, rejected: 0 });
-        const r3 = await store.registries.create(registryInput('r3'));
-        const all = await store.versions.countsByRegistry();
-        expect(all).toEqual(
-          new Map([
-            [r1.id, { valid: 1, warnings: 1, rejected: 1 }],
-            [r2.id, { valid: 1, warnings: 0, rejected: 0 }],
-          ]),
-        );
-        expect(all.has(r3.id)).toBe(false);
-        expect((await store.versions.get('app-a', '1.1.0'))?.state).toBe('warnings');
-        expect(await store.versions.get('app-a', '3.0.0')).toBeUndefined();
-      });
-
-      it('lists applications with their newest usable version by semantic version, not by insertion order', async () => {
-        const registry = await store.registries.create(registryInput('r'));
-        for (const tag of ['v1.10.0', 'v1.2.0', 'v2.0.0-rc.1', 'v1.9.0']) {
-          await store.versions.insert(versionInput(registry.id, tag), []);
-        }
-        await store.versions.insert(versionInput(registry.id, 'v3.0.0', { state: 'rejected' }), []);
-        await store.versions.insert(
-          versionInput(registry.id, 'v0.1.0', { applicationId: 'only-rejected', state: 'rejected' }),
-          [],
-        );
-        const apps = await store.versions.applications();
-        expect(
-          apps.map((app) => [app.applicationId, app.latest?.version ?? null, app.versions, app.registryId]),
-        ).toEqual([
-          ['app-a', '2.0.0-rc.1', 5, registry.id],
-          ['only-rejected', null, 1, registry.id],
-        ]);
-        expect(apps[0]?.latest?.description).toEqual(versionInput(registry.id, 'v2.0.0-rc.1').description);
-      });
     });
 
     it('events: adds and lists per registry, newest first', async () => {
@@ -615,4 +374,6 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
       });
     });
   });
+  registriesContract(name, setup);
+  versionsContract(name, setup);
 }

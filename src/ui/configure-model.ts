@@ -54,7 +54,12 @@ export async function repositoryChoices(services: Services): Promise<Choice[]> {
 export function formFor(
   description: Description,
   profile: Profile,
-  options: { entered?: PostedForm | undefined; previous?: Record<string, Value>; sensitive?: string[] },
+  options: {
+    entered?: PostedForm | undefined;
+    previous?: Record<string, Value>;
+    lockImmutable?: boolean;
+    sensitive?: string[];
+  },
 ): FormModel {
   const entered = options.entered;
   const probe = buildForm(description, { profile });
@@ -63,6 +68,7 @@ export function formFor(
     profile,
     ...(entered ? { entered } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
+    ...(options.lockImmutable !== undefined ? { lockImmutable: options.lockImmutable } : {}),
     ...(sensitive ? { sensitive } : {}),
   });
 }

@@ -1,7 +1,7 @@
 /** What every page handler can read with `c.get(...)`. */
 import type { Hono } from 'hono';
 import type { Services } from '../services.js';
-import type { Role, SessionRecord } from '../store/interface.js';
+import { type Role, roleAtLeast, type SessionRecord } from '../store/interface.js';
 
 export interface UiEnv {
   Variables: {
@@ -16,9 +16,7 @@ export interface UiEnv {
 
 export type UiApp = Hono<UiEnv>;
 
-const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
-
-/** Viewer < operator < admin, as the API's tokens (http/auth.ts). */
+/** Viewer < operator < admin, as for the API's tokens. */
 export function hasRole(session: Pick<SessionRecord, 'role'> | undefined, role: Role): boolean {
-  return session !== undefined && rank[session.role] >= rank[role];
+  return session !== undefined && roleAtLeast(session.role, role);
 }

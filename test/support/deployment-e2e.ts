@@ -10,10 +10,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/run.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { DIGITRON } from '../render-support.js';
-import { type Harness, startHarness } from '../service-harness.js';
 import { type GitServer, startGitServer } from './git-server.js';
 import { createRegistryRoot, examplesDir, exampleText, publishRelease, removeRegistryRoot } from './registries.js';
+import { DIGITRON } from './render.js';
+import { type Harness, startHarness } from './service-harness.js';
 
 export const DIGITRON_ID = 'com-northstartida-digitron-orchestrator';
 export const DIGITRON_VERSION = '1.2.1';
@@ -39,7 +39,9 @@ export interface CatalogueWorld {
 }
 
 /** A service whose catalogue holds digitron 1.2.1, ingested from the test Git server. */
-export async function catalogueWorld(options: { databaseUrl?: string; config?: ConfigInput } = {}): Promise<CatalogueWorld> {
+export async function catalogueWorld(
+  options: { databaseUrl?: string; config?: ConfigInput } = {},
+): Promise<CatalogueWorld> {
   const registryRoot = await createRegistryRoot();
   await publishRelease(registryRoot, 'digitron', `v${DIGITRON_VERSION}`, { 'margo.yaml': await exampleText(DIGITRON) });
   const gitServer = await startGitServer({ root: registryRoot });
@@ -52,7 +54,10 @@ export async function catalogueWorld(options: { databaseUrl?: string; config?: C
   if (created.status !== 201) throw new Error(`registry not created: ${JSON.stringify(created.body)}`);
   await harness.poll();
   const version = await harness.runtime.services.store.versions.get(DIGITRON_ID, DIGITRON_VERSION);
-  if (version?.state === 'rejected' || !version) throw new Error(`digitron was not ingested: ${JSON.stringify(await harness.runtime.services.store.versions.listByRegistry((created.body as { id: string }).id))} ${JSON.stringify(harness.logs.slice(-5))}`);
+  if (version?.state === 'rejected' || !version)
+    throw new Error(
+      `digitron was not ingested: ${JSON.stringify(await harness.runtime.services.store.versions.listByRegistry((created.body as { id: string }).id))} ${JSON.stringify(harness.logs.slice(-5))}`,
+    );
   return {
     harness,
     gitServer,
@@ -101,7 +106,14 @@ export async function cliRendering(options: {
         '--out',
         'out',
       ],
-      { stdout: () => undefined, stderr: (text) => void (stderr += text), cwd: dir, env: {} },
+      {
+        stdout: () => undefined,
+        stderr: (text) => {
+          stderr += text;
+        },
+        cwd: dir,
+        env: {},
+      },
     );
     if (code !== 0) throw new Error(`margo-bridge render failed (${code}): ${stderr}`);
     const out = join(dir, 'out');

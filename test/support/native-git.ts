@@ -108,3 +108,22 @@ export function nativeRepository(gitdir: string): NativeRepository {
   };
   return repo;
 }
+
+/** The parts of a provider contract harness (src/deploy/provider.contract.ts) that native git plays. */
+export function nativeHarnessParts(repo: NativeRepository, base = 'main') {
+  const commitOn = async (parent: string, branch: string, files: Record<string, string>, deletions?: string[]) => {
+    const commit = await repo.commit({ parent, files, ...(deletions ? { deletions } : {}) });
+    await repo.setRef(branch, commit);
+    return commit;
+  };
+  return {
+    base,
+    files: (branch: string) => repo.files(branch),
+    head: (branch: string) => repo.head(branch),
+    parents: (commit: string) => repo.parents(commit),
+    commit: (branch: string, files: Record<string, string>, deletions?: string[]) =>
+      commitOn(branch, branch, files, deletions),
+    pushBranchOnly: (branch: string, files: Record<string, string>, deletions?: string[]) =>
+      commitOn(base, branch, files, deletions),
+  };
+}

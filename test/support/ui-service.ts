@@ -4,11 +4,10 @@
  * the digitron example as a registry, and one token per role.
  *
  *   const ui = await startUiService();
- *   ui.url, ui.tokens.admin / operator / viewer, ui.registryUrl (the digitron registry's clone URL)
+ *   ui.url, ui.tokens.admin / operator / viewer, ui.registryUrl (the digitron registry's clone URL), ui.registryRoot
  *   await ui.stop();
  */
-import { readFile, rm } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/resolve.js';
@@ -18,9 +17,16 @@ import type { Services } from '../../src/services.js';
 import type { Role } from '../../src/store/interface.js';
 import { type GitServer, startGitServer } from './git-server.js';
 import { recordingLogger } from './recording-logger.js';
-import { createRegistryRoot, exampleText, fixturePackagesDir, publishRelease, removeRegistryRoot } from './registries.js';
+import {
+  createRegistryRoot,
+  exampleText,
+  fixturePackagesDir,
+  publishRelease,
+  removeRegistryRoot,
+} from './registries.js';
 
-export const digitronExample = 'margo-specification_pre-draft_application-package-definition_digitron-orchestrator.margo.yaml';
+export const digitronExample =
+  'margo-specification_pre-draft_application-package-definition_digitron-orchestrator.margo.yaml';
 export const DIGITRON_ID = 'com-northstartida-digitron-orchestrator';
 export const DIGITRON_VERSION = '1.2.1';
 
@@ -41,6 +47,8 @@ export interface UiService {
   services: Services;
   tokens: Record<Role, string>;
   registryUrl: string;
+  /** The bare repositories the Git server serves (start more servers on it: TLS, credentials). */
+  registryRoot: string;
   git: GitServer;
   stop(): Promise<void>;
 }
@@ -82,13 +90,18 @@ export async function startUiService(config: ConfigInput = {}): Promise<UiServic
   const tokens: Record<Role, string> = { admin: 'ui-test-admin-token-0123456789', operator: '', viewer: '' };
   for (const role of ['operator', 'viewer'] as const) {
     tokens[role] = services.generateToken();
-    await services.store.tokens.create({ name: `${role} tester`, role, tokenHash: await services.hashToken(tokens[role]) });
+    await services.store.tokens.create({
+      name: `${role} tester`,
+      role,
+      tokenHash: await services.hashToken(tokens[role]),
+    });
   }
   return {
     url: service.url,
     services,
     tokens,
     registryUrl: git.url('digitron'),
+    registryRoot,
     git,
     async stop() {
       await service.stop();

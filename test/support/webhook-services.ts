@@ -16,8 +16,8 @@ import { createNodeRegistryReader } from '../../src/registry/node/index.js';
 import { createWebhookIntake } from '../../src/runtime/webhook-intake.js';
 import { type IncomingDelivery, type Services, systemClock } from '../../src/services.js';
 import { openStore } from '../../src/store/node/open.js';
-import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './postgres.js';
 import { deploymentParts } from './deployment-parts.js';
+import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './postgres.js';
 import { type LogEntry, recordingLogger } from './recording-logger.js';
 
 export interface TestServices {

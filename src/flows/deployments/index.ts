@@ -1,8 +1,15 @@
 /** Deployments: what the HTTP routes and the web pages call (no HTTP needed). */
 
+/** The settings schema of the API and margo-bridge.yaml, for the web form (ui/ may not import config/). */
+export {
+  deploymentRepositoryPatchSchema,
+  deploymentRepositorySchema,
+} from '../../config/deployment-repositories.js';
 export * from '../../store/deployment-records.js';
+export { type DeploymentAnswer, getDeployment } from './answer.js';
 export { type Preview, previewDeployment } from './preview.js';
 export { handleProposeJob, runProposal } from './propose.js';
+export { removeDeployment, retryDeployment } from './remove.js';
 export {
   createDeploymentRepository,
   type DeploymentRepositoryPatch,
@@ -14,16 +21,7 @@ export {
   updateDeploymentRepository,
 } from './repositories.js';
 export { approveProposal, closeProposal, type MergeMethod } from './review.js';
-export {
-  createDeployment,
-  type DeploymentAnswer,
-  type DeploymentChange,
-  type DeploymentRequest,
-  getDeployment,
-  removeDeployment,
-  retryDeployment,
-  updateDeployment,
-} from './submit.js';
+export { createDeployment, type DeploymentChange, type DeploymentRequest, updateDeployment } from './submit.js';
 export { enqueueProposalChecks, handleTrackJob, trackPullRequestDelivery } from './track.js';
 export {
   type DeploymentQuery,

@@ -7,10 +7,11 @@ import type { InputValue } from '../../margo/model.js';
 import { type RenderedFile, targetFolder, unifiedDiff } from '../../margo/render/index.js';
 import type { Services } from '../../services.js';
 import type { ProposalFile } from '../../store/deployment-records.js';
+import { getDeployment } from './answer.js';
 import { type DesiredDeployment, liveProposal, prepareDeployment } from './prepare.js';
 import { findDeploymentRepository, getDeploymentRepository, providerOf } from './repositories.js';
 import { hiddenParameters, MASK, openValues } from './sensitive.js';
-import { type DeploymentChange, type DeploymentRequest, getDeployment } from './submit.js';
+import type { DeploymentChange, DeploymentRequest } from './submit.js';
 
 export interface Preview {
   /** The deployment's folder as it would be, with content. */
@@ -27,10 +28,18 @@ export async function previewDeployment(
 ): Promise<Preview> {
   let desired: DesiredDeployment;
   let repositoryId: string;
+  // Marked sensitive by this request or (on a change) by earlier ones: masked in the answer.
+  let sensitive = request.sensitive ?? [];
+  // Values the files on the base branch may still hold (the diff shows removed lines too).
+  const earlier: Record<string, InputValue>[] = [];
   if ('id' in request) {
     const current = await getDeployment(services, request.id);
     repositoryId = current.repositoryId;
-    const values: Record<string, InputValue> = { ...(await openValues(services.secretBox, current)) };
+    sensitive = [...current.sensitive, ...sensitive];
+    const stored = await openValues(services.secretBox, current);
+    const live = await liveValues(services, current.id);
+    earlier.push(stored, live ?? {});
+    const values: Record<string, InputValue> = { ...stored };
     for (const [name, value] of Object.entries(request.values ?? {})) {
       if (value === null) delete values[name];
       else values[name] = value;
@@ -44,7 +53,7 @@ export async function previewDeployment(
       name: current.name,
       values,
       deploymentId: current.id,
-      live: await liveValues(services, current.id),
+      ...(live ? { live } : {}),
     };
   } else {
     repositoryId = (await findDeploymentRepository(services, request.repository)).id;
@@ -74,10 +83,7 @@ export async function previewDeployment(
     ...prepared.change.files,
   ].filter((file) => !prepared.change.deletions.includes(file.path));
   // The answer shows rendered text: the values of hidden parameters are masked in it.
-  const hide = masker(
-    desired.values,
-    hiddenParameters(prepared.description, 'id' in request ? [] : (request.sensitive ?? [])),
-  );
+  const hide = masker([desired.values, ...earlier], hiddenParameters(prepared.description, sensitive));
   const contents = new Map(prepared.rendered.map((file) => [file.path, file.content]));
   return {
     files: prepared.digests.map((digest) => ({ ...digest, content: hide(contents.get(digest.path) ?? '') })),
@@ -88,8 +94,9 @@ export async function previewDeployment(
 }
 
 /** Replaces every hidden value's text in `text` by the mask (longest first, so no part of one survives). */
-function masker(values: Record<string, InputValue>, hidden: ReadonlySet<string>): (text: string) => string {
-  const secrets = Object.entries(values)
+function masker(valueSets: Record<string, InputValue>[], hidden: ReadonlySet<string>): (text: string) => string {
+  const secrets = valueSets
+    .flatMap((values) => Object.entries(values))
     .filter(([name]) => hidden.has(name))
     .flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
     .filter((value) => value !== null && value !== '')

@@ -10,7 +10,6 @@ import type {
 import type { DeploymentProvider } from '../../deploy/interface.js';
 import { type DeploymentProviderSettings, localRepositoryName } from '../../deploy/settings.js';
 import { BridgeError } from '../../errors.js';
-import type { RenderFormat } from '../../margo/render/index.js';
 import type { Services } from '../../services.js';
 import type {
   CommitAuthorSettings,
@@ -19,7 +18,8 @@ import type {
   ProviderKind,
   RepositoryLayout,
 } from '../../store/deployment-records.js';
-import { repositoryKey, withoutUrlCredentials } from '../../urls.js';
+import { repositoryKey } from '../../urls.js';
+import { testConnection } from '../connection-test.js';
 
 export type DeploymentRepositorySettings = DeploymentRepositoryConfig;
 export type DeploymentRepositoryPatch = DeploymentRepositoryPatchConfig;
@@ -31,9 +31,6 @@ export type ProviderConfig =
   | { provider: 'github'; github: GithubSettings }
   | { provider: 'git'; git: GitSettings }
   | { provider: 'local' };
-
-/** Builds a provider from its settings (deploy/ `createDeploymentProvider` with the runtime's platform). */
-export type DeploymentProviderFactory = (settings: DeploymentProviderSettings) => DeploymentProvider;
 
 /** The settings deploy/ takes, from a repository's name, base branch and provider settings. */
 export function providerSettings(
@@ -82,7 +79,7 @@ export async function createDeploymentRepository(
     throw new BridgeError('CONFLICT', `a deployment repository named '${settings.name}' exists already`);
   }
   const input = await toInput(services, settings, options.configured ?? false);
-  await testConnection(services, settings, input, options);
+  await testRepositoryConnection(services, settings, input, options, 'created');
   const created = await services.store.deploymentRepositories.create(input);
   services.logger.info({ deploymentRepository: created.name, id: created.id }, 'deployment repository created');
   return created;
@@ -115,7 +112,7 @@ export async function updateDeploymentRepository(
   const input = await toInput(services, settings, options.configured ?? current.configured);
   const reachesDifferently =
     patch.baseBranch !== undefined || ('github' in patch && patch.github) || ('git' in patch && patch.git);
-  if (reachesDifferently) await testConnection(services, settings, input, options);
+  if (reachesDifferently) await testRepositoryConnection(services, settings, input, options, 'changed');
   const updated = await services.store.deploymentRepositories.update(id, input);
   services.logger.info({ deploymentRepository: updated.name, id }, 'deployment repository updated');
   return updated;
@@ -305,31 +302,19 @@ async function toInput(
   };
 }
 
-async function testConnection(
+/** The provider's check: repository, base branch and the permissions a proposal needs. */
+function testRepositoryConnection(
   services: Services,
   settings: DeploymentRepositorySettings,
   input: DeploymentRepositoryInput,
   options: RepositorySaveOptions,
+  outcome: 'created' | 'changed',
 ): Promise<void> {
-  if (options.skipConnectionTest) return;
-  try {
-    const provider = services.deploymentProviders(providerSettings(settings, input));
-    await provider.check(input.baseBranch);
-  } catch (error) {
-    if (options.force) {
-      services.logger.warn(
-        { deploymentRepository: input.name, code: error instanceof BridgeError ? error.code : 'INTERNAL' },
-        'connection test failed; stored anyway (force)',
-      );
-      return;
-    }
-    if (error instanceof BridgeError) {
-      throw new BridgeError(
-        error.code,
-        `connection test failed: ${withoutUrlCredentials(error.message)} (the deployment repository was not created; add ?force=true to store it anyway)`,
-        error.details,
-      );
-    }
-    throw error;
-  }
+  return testConnection(
+    services,
+    { kind: 'deployment repository', name: input.name },
+    () => services.deploymentProviders(providerSettings(settings, input)).check(input.baseBranch),
+    options,
+    outcome,
+  );
 }

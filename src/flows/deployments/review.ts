@@ -5,7 +5,7 @@
 import { BridgeError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import type { DeploymentRecord, ProposalRecord } from '../../store/deployment-records.js';
-import { getDeployment } from './submit.js';
+import { getDeployment } from './answer.js';
 import { proposalProvider, settle } from './track.js';
 
 export type MergeMethod = 'fast-forward' | 'merge-commit';
@@ -46,7 +46,7 @@ export async function closeProposal(
 async function openProposal(services: Services, deploymentId: string): Promise<ProposalRecord> {
   await getDeployment(services, deploymentId);
   const [newest] = await services.store.proposals.listByDeployment(deploymentId);
-  if (!newest || newest.state !== 'proposed') {
+  if (newest?.state !== 'proposed') {
     throw new BridgeError(
       'CONFLICT',
       `deployment ${deploymentId} has no open proposal${newest ? ` (its newest is ${newest.state})` : ''}`,

@@ -5,7 +5,7 @@
  * into messages.
  */
 
-import type { SecretBox as SecretSealer } from '../../crypto/interface.js';
+import type { SecretBox } from '../../crypto/interface.js';
 import type { Description, InputValue } from '../../margo/model.js';
 
 export const MASK = '••••••';
@@ -39,7 +39,7 @@ export interface SplitValues {
 
 /** Splits values into the shown ones and a sealed document of the hidden ones. */
 export async function sealValues(
-  box: SecretSealer,
+  box: SecretBox,
   values: Record<string, InputValue>,
   hidden: ReadonlySet<string>,
 ): Promise<SplitValues> {
@@ -55,14 +55,9 @@ export async function sealValues(
 
 /** The values as given: shown ones plus the opened sealed ones. */
 export async function openValues(
-  box: SecretSealer,
+  box: SecretBox,
   stored: { values: Record<string, unknown>; sealedValues: string | null },
 ): Promise<Record<string, InputValue>> {
   const secret = stored.sealedValues === null ? {} : (JSON.parse(await box.open(stored.sealedValues)) as object);
   return { ...(stored.values as Record<string, InputValue>), ...(secret as Record<string, InputValue>) };
-}
-
-/** Values for display: hidden ones replaced by the mask. */
-export function maskValues(values: Record<string, unknown>, hidden: ReadonlySet<string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, hidden.has(name) ? MASK : value]));
 }

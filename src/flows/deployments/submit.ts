@@ -1,7 +1,7 @@
 /**
- * End-User requests that change a deployment: create, update (values, version, profile), remove
- * and retry. Each is validated and rendered first (nothing is stored for a bad request), then one
- * transaction records the deployment, a `pending` proposal and its `propose` job; the request then
+ * End-User requests that create or change a deployment (values, version, profile; remove.ts
+ * removes and retries). Each is validated and rendered first (nothing is stored for a bad
+ * request), then one transaction records the deployment, a `pending` proposal and its `propose` job; the request then
  * carries the proposal out at once (propose.ts) and the job stands by for crashes and retries.
  *
  * Idempotency: a request whose rendering has the content hash of the deployment's open proposal
@@ -11,7 +11,6 @@
  * revision, so of two concurrent requests one records and the other, retried, finds its proposal.
  */
 import { BridgeError } from '../../errors.js';
-import { failureAction } from '../../jobs/retry.js';
 import type { InputValue } from '../../margo/model.js';
 import type { Services } from '../../services.js';
 import type {
@@ -21,11 +20,11 @@ import type {
   ProposalFile,
   ProposalRecord,
 } from '../../store/deployment-records.js';
+import { answerOf, carryOut, type DeploymentAnswer, getDeployment, isOpen, MAX_RACES, raceLost } from './answer.js';
 import { liveProposal, type PreparedChange, prepareDeployment } from './prepare.js';
-import { proposalBranch, proposeJob, runProposal } from './propose.js';
-import { findDeploymentRepository, getDeploymentRepository, providerOf } from './repositories.js';
+import { proposalBranch, proposeJob } from './propose.js';
+import { findDeploymentRepository, getDeploymentRepository } from './repositories.js';
 import { hiddenParameters, openValues, sealValues } from './sensitive.js';
-import { settle } from './track.js';
 
 export interface DeploymentRequest {
   /** Deployment repository, by name or id. */
@@ -51,20 +50,6 @@ export interface DeploymentChange {
   sensitive?: string[];
 }
 
-export interface DeploymentAnswer {
-  deployment: DeploymentRecord;
-  /** The proposal serving this request; absent when nothing had to change. */
-  proposal: ProposalRecord | undefined;
-  /** The deployment's rendered files (paths from the repository root). */
-  files: ProposalFile[];
-  /** A new deployment was recorded by this request. */
-  created: boolean;
-  /** The base branch holds this already: no proposal was opened. */
-  unchanged: boolean;
-}
-
-/** Attempts when concurrent requests for one deployment keep overtaking each other. */
-const MAX_RACES = 5;
 const DEFAULT_NAMESPACE = 'default';
 
 export async function createDeployment(
@@ -184,80 +169,6 @@ export async function updateDeployment(
   throw raceLost();
 }
 
-/** A proposal that deletes the deployment's folder (and its entry in the target's index). */
-export async function removeDeployment(services: Services, id: string, actor: string): Promise<DeploymentAnswer> {
-  for (let race = 0; race < MAX_RACES; race++) {
-    const current = await getDeployment(services, id);
-    if (current.state === 'removed') {
-      return { deployment: current, proposal: undefined, files: [], created: false, unchanged: true };
-    }
-    const proposals = await services.store.proposals.listByDeployment(current.id);
-    const [newest] = proposals;
-    if (newest?.action === 'remove' && isOpen(newest)) {
-      return answerOf(services, current.id, newest.id, undefined, false);
-    }
-    const live = liveProposal(proposals);
-    if (!live || live.action === 'remove') {
-      // Never on the base branch: nothing to remove there; an open proposal is closed instead.
-      if (newest?.state === 'proposed') await closeOpen(services, newest);
-      const fresh = await getDeployment(services, id);
-      if (!(await services.store.deployments.update(fresh.id, { state: 'removed' }, fresh.revision))) continue;
-      return {
-        deployment: await getDeployment(services, id),
-        proposal: undefined,
-        files: [],
-        created: false,
-        unchanged: true,
-      };
-    }
-    const recorded = await services.store.transaction(async (tx) => {
-      if (!(await tx.deployments.update(current.id, { state: 'pending', failureReason: null }, current.revision))) {
-        return undefined;
-      }
-      const proposal = await tx.proposals.create({
-        deploymentId: current.id,
-        repositoryId: current.repositoryId,
-        action: 'remove',
-        version: current.version,
-        profile: current.profile,
-        namespace: current.namespace,
-        values: {},
-        sealedValues: null,
-        sensitive: current.sensitive,
-        contentHash: 'removed',
-        files: [],
-        branch: proposalBranch(current),
-        state: 'pending',
-        requestedBy: actor,
-        requestedAt: services.clock.now(),
-      });
-      await tx.jobs.enqueue(proposeJob(services, proposal.id));
-      return proposal;
-    });
-    if (!recorded) continue;
-    return carryOut(services, current, recorded, undefined, false);
-  }
-  throw raceLost();
-}
-
-/** Proposes the deployment's last request again after a failure. */
-export async function retryDeployment(services: Services, id: string, actor: string): Promise<DeploymentAnswer> {
-  const current = await getDeployment(services, id);
-  const [newest] = await services.store.proposals.listByDeployment(id);
-  if (current.state !== 'failed' || newest?.state !== 'failed') {
-    throw new BridgeError('CONFLICT', `deployment ${id} is ${current.state}; only a failed proposal can be retried`);
-  }
-  await services.store.proposals.update(newest.id, { state: 'superseded' });
-  if (newest.action === 'remove') return removeDeployment(services, id, actor);
-  return updateDeployment(services, id, { version: newest.version, profile: newest.profile }, actor);
-}
-
-export async function getDeployment(services: Services, id: string): Promise<DeploymentRecord> {
-  const deployment = await services.store.deployments.get(id);
-  if (!deployment) throw new BridgeError('NOT_FOUND', `no deployment with id ${id}`);
-  return deployment;
-}
-
 /**
  * The answer when a request needs no new proposal: its rendering is the open proposal's (the
  * same request again), or the one live on the base branch with nothing open (`unchanged`).
@@ -349,48 +260,6 @@ function proposalInput(
   };
 }
 
-/** Runs the recorded proposal now; a failure that a retry may fix leaves it pending for its job. */
-async function carryOut(
-  services: Services,
-  deployment: DeploymentRecord,
-  proposal: ProposalRecord,
-  prepared: PreparedChange | undefined,
-  created: boolean,
-): Promise<DeploymentAnswer> {
-  try {
-    await runProposal(services, proposal.id);
-  } catch (error) {
-    if (failureAction(error) === 'dead') throw error;
-    services.logger.warn(
-      {
-        deploymentId: deployment.id,
-        proposalId: proposal.id,
-        code: error instanceof BridgeError ? error.code : 'INTERNAL',
-      },
-      'proposal deferred to its job',
-    );
-  }
-  return answerOf(services, deployment.id, proposal.id, prepared, created);
-}
-
-async function answerOf(
-  services: Services,
-  deploymentId: string,
-  proposalId: string,
-  prepared: PreparedChange | undefined,
-  created: boolean,
-): Promise<DeploymentAnswer> {
-  const deployment = await getDeployment(services, deploymentId);
-  const proposal = await services.store.proposals.get(proposalId);
-  return {
-    deployment,
-    proposal,
-    files: prepared ? prepared.digests : (proposal?.files ?? []),
-    created,
-    unchanged: proposal?.state === 'unchanged',
-  };
-}
-
 /** The values the deployment is live with: those of its last proposal that reached the base branch. */
 async function liveValuesOf(
   services: Services,
@@ -398,18 +267,6 @@ async function liveValuesOf(
 ): Promise<Record<string, InputValue> | undefined> {
   const live = liveProposal(proposals);
   return live && live.action !== 'remove' ? openValues(services.secretBox, live) : undefined;
-}
-
-async function closeOpen(services: Services, proposal: ProposalRecord): Promise<void> {
-  const repository = await getDeploymentRepository(services, proposal.repositoryId);
-  const provider = await providerOf(services, repository);
-  const ref = { branch: proposal.branch, ...(proposal.number !== null ? { number: proposal.number } : {}) };
-  await settle(services, proposal, await provider.close(ref));
-}
-
-/** Proposals a repeated request is answered with: still to be made or under review. */
-function isOpen(proposal: ProposalRecord): boolean {
-  return proposal.state === 'pending' || proposal.state === 'proposed';
 }
 
 /** Hidden parameters that were given a value, sorted (what views mask). */
@@ -427,8 +284,4 @@ function mergeValues(
     else merged[name] = value;
   }
   return merged;
-}
-
-function raceLost(): BridgeError {
-  return new BridgeError('CONFLICT', 'the deployment kept changing while this request was made; send it again');
 }

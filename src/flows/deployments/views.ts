@@ -9,8 +9,8 @@ import type {
   DeploymentRepositoryRecord,
   ProposalRecord,
 } from '../../store/deployment-records.js';
+import { getDeployment } from './answer.js';
 import { MASK } from './sensitive.js';
-import { getDeployment } from './submit.js';
 
 export interface ProposalView {
   id: string;

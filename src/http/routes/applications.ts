@@ -4,6 +4,7 @@ import { BridgeError } from '../../errors.js';
 import type { Description } from '../../margo/model.js';
 import type { Services } from '../../services.js';
 import type { Store, VersionRecord } from '../../store/interface.js';
+import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
 import {
   authErrors,
@@ -112,7 +113,40 @@ const resourceRoute = createRoute({
   },
 });
 
+const ownerSchema = z
+  .object({ applicationId: z.string(), registryId: z.string() })
+  .openapi('ApplicationOwner', { description: 'The registry whose versions of the application are served' });
+
+const ownerRoute = createRoute({
+  method: 'put',
+  path: '/api/v1/applications/{id}/owner',
+  tags,
+  security,
+  summary:
+    'Transfer an application to another registry: its versions are served from then on (APPLICATION_ID_CONFLICT)',
+  middleware: [requireRole('admin')] as const,
+  request: {
+    params: idParam,
+    body: { content: { 'application/json': { schema: z.object({ registryId: z.string().min(1) }).strict() } } },
+  },
+  responses: { 200: jsonContent(ownerSchema, 'The new owner'), ...authErrors, ...notFound },
+});
+
 export function registerApplications(app: App): void {
+  app.openapi(ownerRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const { registryId } = c.req.valid('json');
+    const services = c.get('services');
+    const registry = await services.store.registries.get(registryId);
+    if (!registry) throw new BridgeError('NOT_FOUND', `no registry with id ${registryId}`);
+    if ((await services.store.versions.listByApplication(id)).length === 0) {
+      throw new BridgeError('NOT_FOUND', `no application with id '${id}'`);
+    }
+    await services.store.applications.transfer(id, registryId);
+    services.logger.info({ applicationId: id, registry: registry.name }, 'application transferred');
+    return c.json({ applicationId: id, registryId }, 200);
+  });
+
   app.openapi(listRoute, async (c) => {
     const { store } = c.get('services');
     const [rows, registries] = await Promise.all([store.versions.applications(), registryNames(c)]);
@@ -132,15 +166,17 @@ export function registerApplications(app: App): void {
 
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const versions = await c.get('services').store.versions.listByApplication(id);
+    const { store } = c.get('services');
+    const [versions, owner] = await Promise.all([store.versions.listByApplication(id), store.applications.owner(id)]);
     if (versions.length === 0) throw new BridgeError('NOT_FOUND', `no application with id '${id}'`);
-    const latest = latestUsable(versions);
+    // Only the owner's versions describe the application; others' are listed as rejected conflicts.
+    const latest = latestUsable(versions.filter((version) => version.registryId === owner));
     const registries = await registryNames(c);
     return c.json(
       {
         ...identity(id, latest ?? newest(versions)),
         latestVersion: latest?.version ?? null,
-        registry: registries(versions[0]!.registryId),
+        registry: registries(owner ?? versions[0]!.registryId),
         versions: versions.map((version) => ({
           version: version.version,
           tag: version.tag,

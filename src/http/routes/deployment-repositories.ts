@@ -4,11 +4,12 @@
  * Credentials go in, never come out: the view shows only their kinds.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { deploymentRepositoryPatchSchema, deploymentRepositorySchema } from '../../config/deployment-repositories.js';
 import {
   createDeploymentRepository,
   type DeploymentRepositorySettings,
   deleteDeploymentRepository,
+  deploymentRepositoryPatchSchema,
+  deploymentRepositorySchema,
   deploymentRepositoryView,
   getDeploymentRepository,
   listDeploymentRepositories,
@@ -20,6 +21,7 @@ import {
   authErrors,
   bearerAuth,
   conflict,
+  forceQuery,
   idParam,
   jsonContent,
   listContent,
@@ -45,10 +47,6 @@ export const deploymentRepositoryViewSchema = z
     updatedAt: z.string(),
   })
   .openapi('DeploymentRepository');
-
-const forceQuery = z.object({
-  force: z.enum(['true', 'false']).optional().openapi({ description: 'Store even if the connection test fails' }),
-});
 
 const tags = ['deployment repositories'];
 const security = bearerAuth;

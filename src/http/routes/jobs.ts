@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, bearerAuth, isoTime, limitParam, listContent } from '../schemas.js';
+import { authErrors, bearerAuth, cursorParam, isoTime, limitParam, nextPage, pagedContent } from '../schemas.js';
 
 const jobSchema = z
   .object({
@@ -31,16 +31,19 @@ const list = createRoute({
       state: z.enum(['pending', 'running', 'done', 'dead']).optional(),
       kind: z.enum(['poll', 'ingest', 'delivery']).optional(),
       limit: limitParam,
+      cursor: cursorParam,
     }),
   },
-  responses: { 200: listContent('jobs', jobSchema, 'Jobs'), ...authErrors },
+  responses: { 200: pagedContent('jobs', jobSchema, 'Jobs'), ...authErrors },
 });
 
 export function registerJobs(app: App): void {
   app.openapi(list, async (c) => {
-    const jobs = await c.get('services').store.jobs.list(c.req.valid('query'));
+    const { cursor, limit = 100, ...filter } = c.req.valid('query');
+    const jobs = await c.get('services').store.jobs.list({ ...filter, limit, ...(cursor ? { beforeId: cursor } : {}) });
     return c.json(
       {
+        next: nextPage(c.req.url, jobs.length, limit, jobs.at(-1)?.id),
         jobs: jobs.map((job) => ({
           id: job.id,
           kind: job.kind,

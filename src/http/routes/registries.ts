@@ -7,6 +7,7 @@ import { requestPoll } from '../../flows/poll.js';
 import {
   createRegistry,
   getRegistry,
+  MAX_POLL_INTERVAL_SECONDS,
   MIN_POLL_INTERVAL_SECONDS,
   type RegistrySettings,
   updateRegistry,
@@ -19,12 +20,18 @@ import {
   authErrors,
   bearerAuth,
   conflict,
+  cursorParam,
+  forceQuery,
   idParam,
   isoTime,
   issueSchema,
   jsonContent,
+  limitParam,
   listContent,
+  nextPage,
   notFound,
+  pagedContent,
+  safeText,
   unprocessable,
 } from '../schemas.js';
 
@@ -41,14 +48,22 @@ const pem = z
   .max(64 * 1024);
 
 const settingsFields = {
-  name: z.string().min(1).max(200).openapi({ example: 'hello-world' }),
+  name: safeText(z.string().min(1).max(200)).openapi({ example: 'hello-world' }),
   url: z.string().url().openapi({ example: 'https://git.example.com/acme/hello-world.git' }),
-  subPath: z.string().max(1000).optional().openapi({ description: 'Package directory inside the repository' }),
-  tagPattern: z.string().min(1).max(500).nullable().optional().openapi({ example: 'v*' }),
-  semverRange: z.string().min(1).max(200).nullable().optional().openapi({ example: '>=1.0.0' }),
+  subPath: safeText(z.string().max(1000))
+    .optional()
+    .openapi({ description: 'Package directory inside the repository' }),
+  tagPattern: safeText(z.string().min(1).max(500)).nullable().optional().openapi({ example: 'v*' }),
+  semverRange: safeText(z.string().min(1).max(200)).nullable().optional().openapi({ example: '>=1.0.0' }),
   strictVersion: z.boolean().optional(),
   allowHttp: z.boolean().optional().openapi({ description: 'Allow a plain http:// URL' }),
-  pollInterval: z.number().int().min(MIN_POLL_INTERVAL_SECONDS).optional().openapi({ description: 'Seconds' }),
+  pollInterval: z
+    .number()
+    .int()
+    .min(MIN_POLL_INTERVAL_SECONDS)
+    .max(MAX_POLL_INTERVAL_SECONDS)
+    .optional()
+    .openapi({ description: 'Seconds, 30 to 604800 (7 days)' }),
   auth: authSchema.nullable().optional(),
   caCert: pem.nullable().optional(),
   clientCert: pem.nullable().optional(),
@@ -58,10 +73,6 @@ const settingsFields = {
 
 const createSchema = z.object(settingsFields).strict().openapi('RegistryCreate');
 const patchSchema = z.object(settingsFields).partial().strict().openapi('RegistryPatch');
-
-const forceQuery = z.object({
-  force: z.enum(['true', 'false']).optional().openapi({ description: 'Store even if the connection test fails' }),
-});
 
 const countsSchema = z.object({ valid: z.number(), warnings: z.number(), rejected: z.number() });
 export const registrySchema = z
@@ -217,9 +228,9 @@ const events = createRoute({
   path: '/api/v1/registries/{id}/events',
   tags,
   security,
-  summary: 'Events such as moved tags (TAG_MOVED)',
-  request: { params: idParam },
-  responses: { 200: listContent('events', eventSchema, 'Events'), ...authErrors, ...notFound },
+  summary: 'Events such as moved tags (TAG_MOVED) and application id conflicts, newest first',
+  request: { params: idParam, query: z.object({ limit: limitParam, cursor: cursorParam }) },
+  responses: { 200: pagedContent('events', eventSchema, 'Events'), ...authErrors, ...notFound },
 });
 
 export function registerRegistries(app: App): void {
@@ -272,9 +283,11 @@ export function registerRegistries(app: App): void {
   app.openapi(events, async (c) => {
     const services = c.get('services');
     const record = await getRegistry(services, c.req.valid('param').id);
-    const rows = await services.store.events.list(record.id);
+    const { limit = 100, cursor } = c.req.valid('query');
+    const rows = await services.store.events.list(record.id, { limit, ...(cursor ? { beforeId: cursor } : {}) });
     return c.json(
       {
+        next: nextPage(c.req.url, rows.length, limit, rows.at(-1)?.id),
         events: rows.map((event) => ({
           id: event.id,
           kind: event.kind,

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BridgeError } from '../../errors.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, bearerAuth, idParam, jsonContent, listContent, notFound } from '../schemas.js';
+import { authErrors, bearerAuth, idParam, jsonContent, listContent, notFound, safeText } from '../schemas.js';
 
 const tags = ['tokens'];
 const security = bearerAuth;
@@ -34,7 +34,7 @@ const create = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ name: z.string().min(1).max(200), role: roleSchema }).strict(),
+          schema: z.object({ name: safeText(z.string().min(1).max(200)), role: roleSchema }).strict(),
         },
       },
     },

@@ -1,8 +1,9 @@
 /** The operator's view of webhook deliveries: what came in, from which forge, and what it caused. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { BridgeError } from '../../errors.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, bearerAuth, isoTime, limitParam, listContent } from '../schemas.js';
+import { authErrors, bearerAuth, cursorParam, isoTime, limitParam, nextPage, pagedContent } from '../schemas.js';
 
 const deliverySchema = z
   .object({
@@ -32,15 +33,18 @@ const list = createRoute({
   security: bearerAuth,
   summary: 'Recent webhook deliveries, newest first',
   middleware: [requireRole('admin')] as const,
-  request: { query: z.object({ limit: limitParam }) },
-  responses: { 200: listContent('deliveries', deliverySchema, 'Deliveries'), ...authErrors },
+  request: { query: z.object({ limit: limitParam, cursor: cursorParam }) },
+  responses: { 200: pagedContent('deliveries', deliverySchema, 'Deliveries'), ...authErrors },
 });
 
 export function registerWebhookDeliveries(app: App): void {
   app.openapi(list, async (c) => {
-    const deliveries = await c.get('services').store.deliveries.list(c.req.valid('query').limit ?? 100);
+    const { limit = 100, cursor } = c.req.valid('query');
+    const deliveries = await c.get('services').store.deliveries.list(limit, cursor ? readCursor(cursor) : undefined);
+    const last = deliveries.at(-1);
     return c.json(
       {
+        next: nextPage(c.req.url, deliveries.length, limit, last ? `${last.receivedAt}.${last.id}` : undefined),
         deliveries: deliveries.map((delivery) => ({
           id: delivery.id,
           forge: delivery.forge,
@@ -60,6 +64,13 @@ export function registerWebhookDeliveries(app: App): void {
       200,
     );
   });
+}
+
+/** `<receivedAt>.<id>` of the previous page's last delivery. */
+function readCursor(cursor: string): { receivedAt: number; id: string } {
+  const match = /^(\d{1,16})\.([0-9a-f-]{1,64})$/.exec(cursor);
+  if (!match) throw new BridgeError('BAD_REQUEST', 'cursor is not one this list gave', { field: 'cursor' });
+  return { receivedAt: Number(match[1]), id: match[2]! };
 }
 
 function stringOrNull(value: unknown): string | null {

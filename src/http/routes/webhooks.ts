@@ -158,7 +158,8 @@ async function receive(c: Context<AppEnv>, forge: Forge): Promise<Response> {
   const receipt = await intake.receiver.receive(incoming(delivery));
   const status = answerStatus(delivery, receipt);
   metrics.received.inc({ forge, event: delivery.event, result: status === 'pong' ? 'accepted' : status });
-  services.logger.info(
+  // Debug: at the default level the request line is the one line per delivery (volume, CPU).
+  services.logger.debug(
     {
       requestId,
       forge,

@@ -1,5 +1,5 @@
 /**
- * Rules that depend on the detected shape or on several fields (margo-reference §1.2, §2, §3),
+ * Rules that depend on the detected shape or on several fields (docs/specification.md §1.2, §2, §3),
  * one file per concern. They read the raw document (for exact paths); `description` is the
  * normalised view of it. The order below is the order of the findings, which reports and tests
  * rely on.

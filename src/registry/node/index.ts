@@ -1,8 +1,10 @@
 /**
- * The RegistryReader for Node: isomorphic-git with a per-registry HTTP client (TLS settings,
+ * The RegistryReader for Node, Git and OCI registries alike: isomorphic-git or the OCI reader with a per-registry HTTP client (TLS settings,
  * outbound address guard) and object storage on disk (a cache) or in memory.
  */
-import type { RegistryReader } from '../interface.js';
+import { readerByKind } from '../by-kind.js';
+import type { RegistryConnection, RegistryReader } from '../interface.js';
+import { createOciReader } from '../oci/reader.js';
 import { createRegistryReader } from '../reader.js';
 import { memoryStorage, type ObjectStorage } from '../storage.js';
 import { diskStorage } from './disk-storage.js';
@@ -19,7 +21,7 @@ export interface NodeRegistryReaderOptions {
   storage: { kind: 'disk'; dir: string; maxBytes?: number } | { kind: 'memory' } | ObjectStorage;
   /** Allow loopback and private addresses (tests, the local demo); link-local and metadata stay refused. */
   allowPrivateNetworks: boolean;
-  /** Limit on one release's fetched pack; default 100 MiB. */
+  /** Limit on one release's fetched pack; default 24 MiB (config `ingest.maxPackBytes`). */
   maxPackBytes?: number;
   /** Default timeout of one operation, overridden per registry by `timeoutMs`; default 30 s. */
   timeoutMs?: number;
@@ -27,16 +29,25 @@ export interface NodeRegistryReaderOptions {
 
 export function createNodeRegistryReader(options: NodeRegistryReaderOptions): RegistryReader {
   const storage = storageOf(options.storage);
-  return createRegistryReader({
-    storage,
-    connect: (registry) =>
-      createNodeHttpClient({
-        allowPrivateNetworks: options.allowPrivateNetworks,
-        allowHttp: registry.allowHttp === true,
-        ...(registry.tls ? { tls: registry.tls } : {}),
-      }),
-    ...(options.maxPackBytes !== undefined ? { maxPackBytes: options.maxPackBytes } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  const connect = (registry: RegistryConnection) =>
+    createNodeHttpClient({
+      allowPrivateNetworks: options.allowPrivateNetworks,
+      allowHttp: registry.allowHttp === true,
+      ...(registry.tls ? { tls: registry.tls } : {}),
+    });
+  const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  return readerByKind({
+    git: createRegistryReader({
+      storage,
+      connect,
+      ...(options.maxPackBytes !== undefined ? { maxPackBytes: options.maxPackBytes } : {}),
+      ...timeout,
+    }),
+    oci: createOciReader({
+      connect,
+      ...(options.maxPackBytes !== undefined ? { maxReleaseBytes: options.maxPackBytes } : {}),
+      ...timeout,
+    }),
   });
 }
 

@@ -5,6 +5,7 @@ import { pollLease } from './0002_poll_lease.js';
 import { sessions } from './0003_sessions.js';
 import { deployments } from './0004_deployments.js';
 import { registryDemo } from './0005_registry_demo.js';
+import { hardening } from './0006_hardening.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -17,6 +18,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0003_sessions': sessions(),
     '0004_deployments': deployments(),
     '0005_registry_demo': registryDemo(),
+    '0006_hardening': hardening(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '../interface.js';
 import { openPostgresStore } from './postgres.js';
@@ -22,6 +22,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     return openPostgresStore({ url: options.databaseUrl, poolSize: options.poolSize, now: options.now });
   }
   const path = join(options.dataDir, SQLITE_FILE);
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   await createPrivateFile(path);
   return openSqliteStore({ path, now: options.now });
 }

@@ -135,15 +135,23 @@ export function deliveriesTable({ db: q, now }: TableContext): Store['deliveries
       return row ? toDelivery(row) : undefined;
     },
 
-    async list(limit) {
-      const rows = await q()
-        .selectFrom('deliveries')
-        .selectAll()
-        .orderBy('received_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
+    async list(limit, before) {
+      let query = q().selectFrom('deliveries').selectAll();
+      if (before !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('received_at', '<', before.receivedAt),
+            eb.and([eb('received_at', '=', before.receivedAt), eb('id', '<', before.id)]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toDelivery);
+    },
+
+    async purge(before) {
+      const result = await q().deleteFrom('deliveries').where('received_at', '<', before).executeTakeFirst();
+      return num(result.numDeletedRows);
     },
   };
 }

@@ -2,7 +2,7 @@
 import type { TableContext } from '../context.js';
 import { newId } from '../ids.js';
 import type { Store } from '../interface.js';
-import { toEvent } from '../rows.js';
+import { num, toEvent } from '../rows.js';
 
 export function eventsTable({ db: q, now }: TableContext): Store['events'] {
   return {
@@ -26,8 +26,15 @@ export function eventsTable({ db: q, now }: TableContext): Store['events'] {
     async list(registryId, filter = {}) {
       let query = q().selectFrom('events').selectAll().where('registry_id', '=', registryId);
       if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+      if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+      if (filter.limit !== undefined) query = query.limit(filter.limit);
       const rows = await query.orderBy('id', 'desc').execute();
       return rows.map(toEvent);
+    },
+
+    async purge(before) {
+      const result = await q().deleteFrom('events').where('created_at', '<', before).executeTakeFirst();
+      return num(result.numDeletedRows);
     },
   };
 }

@@ -214,6 +214,7 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
       let query = db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(limit);
       if (filter.state) query = query.where('state', '=', filter.state);
       if (filter.kind) query = query.where('kind', '=', filter.kind);
+      if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
       return (await query.execute()).map(toJob);
     },
 
@@ -222,6 +223,8 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
       const rows = await db
         .selectFrom('jobs')
         .select(['kind', 'state', (eb) => eb.fn.countAll<number | string>().as('count')])
+        // Live jobs only, through the state index: done jobs pile up between purges (one per poll).
+        .where('state', 'in', ['pending', 'running', 'dead'])
         .groupBy(['kind', 'state'])
         .orderBy('kind')
         .orderBy('state')

@@ -40,6 +40,19 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
             .executeTakeFirstOrThrow();
           return { version: toVersion(existing), created: false };
         }
+        if (record.applicationId !== null && record.state !== 'rejected') {
+          // The first usable version of an id claims it for its registry (flows/ingest.ts checks first).
+          await db
+            .insertInto('applications')
+            .values({
+              application_id: record.applicationId,
+              registry_id: record.registryId,
+              created_at: at,
+              updated_at: at,
+            })
+            .onConflict((oc) => oc.column('application_id').doNothing())
+            .execute();
+        }
         if (resources.length > 0) {
           await db
             .insertInto('resources')
@@ -81,10 +94,13 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
     },
 
     async get(applicationId, version) {
-      // The same application and version may come from two registries: the newest wins.
+      // Only the owning registry's version is served; another registry's copy is a rejected conflict.
       const row = await all()
         .where('application_id', '=', applicationId)
         .where('version', '=', version)
+        .where('registry_id', 'in', (eb) =>
+          eb.selectFrom('applications').select('registry_id').where('application_id', '=', applicationId),
+        )
         .orderBy('id', 'desc')
         .limit(1)
         .executeTakeFirst();
@@ -92,12 +108,16 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
     },
 
     async applications() {
-      const rows = await q()
-        .selectFrom('versions')
-        .select(['id', 'application_id', 'registry_id', 'version', 'state'])
-        .where('application_id', 'is not', null)
-        .orderBy('id')
-        .execute();
+      const [rows, owners] = await Promise.all([
+        q()
+          .selectFrom('versions')
+          .select(['id', 'application_id', 'registry_id', 'version', 'state'])
+          .where('application_id', 'is not', null)
+          .orderBy('id')
+          .execute(),
+        q().selectFrom('applications').select(['application_id', 'registry_id']).execute(),
+      ]);
+      const ownerOf = new Map(owners.map((row) => [row.application_id, row.registry_id]));
       const groups = new Map<string, typeof rows>();
       for (const row of rows) {
         const key = row.application_id as string;
@@ -107,7 +127,8 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
       }
       const latestIds = new Map<string, string>();
       for (const [applicationId, group] of groups) {
-        const usable = group.filter((row) => row.state !== 'rejected');
+        const owner = ownerOf.get(applicationId);
+        const usable = group.filter((row) => row.state !== 'rejected' && row.registry_id === owner);
         const best = usable.reduce<(typeof usable)[number] | undefined>(
           (a, b) => (a === undefined || compareVersions(b, a) > 0 ? b : a),
           undefined,
@@ -126,7 +147,8 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
         .map(([applicationId, group]) => {
           const latestId = latestIds.get(applicationId);
           const latest: VersionRecord | null = latestId === undefined ? null : (byId.get(latestId) ?? null);
-          const registryId = latest?.registryId ?? (group[group.length - 1]?.registry_id as string);
+          const registryId =
+            ownerOf.get(applicationId) ?? latest?.registryId ?? (group[group.length - 1]?.registry_id as string);
           return { applicationId, registryId, latest, versions: group.length };
         });
     },

@@ -1,7 +1,8 @@
 /**
  * The optional script (served as /ui-assets/ui.js): every page works without it. It moves focus to
- * an error summary, asks before destructive actions, and shows the browser's own constraint
- * check of a field as a live hint while typing. The server still validates every submission.
+ * an error summary, asks before destructive actions, shows the browser's own constraint check of a
+ * field as a live hint while typing, and hides the parts of a form that do not apply to a choice
+ * (\`data-when="field:value"\`). The server still validates every submission.
  */
 export const script = `(() => {
   'use strict';
@@ -20,6 +21,14 @@ export const script = `(() => {
     };
     input.addEventListener('input', check);
     input.addEventListener('blur', check);
+  }
+  for (const part of document.querySelectorAll('[data-when]')) {
+    const [name, wanted] = part.getAttribute('data-when').split(':');
+    const control = document.querySelector('[name="' + name + '"]');
+    if (!control) continue;
+    const update = () => { part.hidden = control.value !== wanted; };
+    control.addEventListener('change', update);
+    update();
   }
 })();
 `;

@@ -85,6 +85,7 @@ th { background: var(--panel); }
 .app-head { display: flex; gap: 1rem; align-items: center; }
 .prose { max-width: 48rem; overflow-wrap: anywhere; }
 .prose pre, pre.file { background: var(--panel); padding: .75rem; overflow-x: auto; border-radius: var(--radius); }
+pre.diff { max-height: 70vh; overflow: auto; }
 pre.diff .add { color: var(--ok); }
 pre.diff .del { color: var(--danger); }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }

@@ -244,7 +244,7 @@ export const ReviewPage: FC<ReviewProps> = (props) => (
       props.diff !== '' && (
         <>
           <h2>Changes against the deployment repository</h2>
-          <pre class="file diff">
+          <pre class="file diff" tabindex={0}>
             {props.diff.split('\n').map((line) => (
               <span class={line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : undefined}>{`${line}\n`}</span>
             ))}

@@ -191,7 +191,7 @@ export const RepositoryForm: FC<{ session: SessionRecord; form: PostedForm; erro
             options={['margo', 'margo-v1', 'flux', 'argocd'].map((format) => ({ value: format, label: format }))}
           />
         </div>
-        <fieldset>
+        <fieldset data-when="provider:github">
           <legend>GitHub</legend>
           <div class="two-columns">
             <Input {...field('owner')} help="Organisation or user." />
@@ -214,7 +214,7 @@ export const RepositoryForm: FC<{ session: SessionRecord; form: PostedForm; erro
           </div>
           <TextArea {...field('privateKey')} value={undefined} help="The GitHub App's private key (PEM)." />
         </fieldset>
-        <fieldset>
+        <fieldset data-when="provider:git">
           <legend>Any Git server</legend>
           <Input {...field('url')} type="url" help="The HTTPS clone URL, without credentials." />
           <Checkbox

@@ -21,6 +21,7 @@ import type { UiApp, UiEnv } from '../env.js';
 import type { FieldErrors } from '../fields.js';
 import { postedForm, requireRole, single } from '../guard.js';
 import { page } from '../layout.js';
+import { noticeOf, withNotice } from '../messages.js';
 import { ConfigurePage, ReviewPage } from '../pages/configure.js';
 import { takeDraft } from '../session.js';
 
@@ -81,10 +82,8 @@ export function registerConfigure(ui: UiApp): void {
     if (Object.keys(errors).length > 0) return configurePage(c, target, form, errors, true, 422);
     try {
       const answer = await createDeployment(services, request, session.tokenName);
-      const notice = answer.unchanged
-        ? 'The repository already holds this deployment; no pull request was needed.'
-        : 'Pull request opened.';
-      return c.redirect(`/deployments/${answer.deployment.id}?notice=${encodeURIComponent(notice)}`, 303);
+      const notice = answer.unchanged ? 'already-there' : 'proposal-opened';
+      return c.redirect(withNotice(`/deployments/${answer.deployment.id}`, notice), 303);
     } catch (error) {
       return configurePage(c, target, form, fieldErrorsOf(error, model), true, 422);
     }

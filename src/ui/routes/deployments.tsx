@@ -36,6 +36,7 @@ import type { UiApp, UiEnv } from '../env.js';
 import type { FieldErrors } from '../fields.js';
 import { postedForm, requireRole, sessionOf, single } from '../guard.js';
 import { page } from '../layout.js';
+import { type Notice, noticeOf, withNotice } from '../messages.js';
 import { ConfigurePage, ReviewPage } from '../pages/configure.js';
 import { DeploymentDetail, DeploymentList } from '../pages/deployments.js';
 import { takeDraft } from '../session.js';
@@ -55,7 +56,7 @@ export function registerDeployments(ui: UiApp): void {
         session={sessionOf(c)}
         deployments={deployments}
         filters={filters}
-        notice={c.req.query('notice')}
+        notice={noticeOf(c.req.query('notice'))}
       />,
     );
   });
@@ -71,7 +72,7 @@ export function registerDeployments(ui: UiApp): void {
         deployment={deployment}
         reviewedHere={repository.provider === 'local'}
         upgrades={await upgradesOf(services, deployment.applicationId, deployment.version)}
-        notice={c.req.query('notice')}
+        notice={noticeOf(c.req.query('notice'))}
       />,
     );
   });
@@ -134,8 +135,8 @@ export function registerDeployments(ui: UiApp): void {
     if (Object.keys(errors).length > 0) return changePage(c, current, form, errors, true, 422);
     try {
       const answer = await updateDeployment(services, current.id, change, session.tokenName);
-      const notice = answer.unchanged ? 'Nothing changed; no proposal was needed.' : 'Proposal updated.';
-      return c.redirect(`/deployments/${current.id}?notice=${encodeURIComponent(notice)}`, 303);
+      const notice = answer.unchanged ? 'nothing-changed' : 'proposal-updated';
+      return c.redirect(withNotice(`/deployments/${current.id}`, notice), 303);
     } catch (error) {
       return changePage(c, current, form, fieldErrorsOf(error, model), true, 422);
     }
@@ -144,18 +145,18 @@ export function registerDeployments(ui: UiApp): void {
   const action = (
     name: string,
     run: (services: Services, id: string, actor: string) => Promise<unknown>,
-    notice: string,
+    notice: Notice,
   ) =>
     ui.post(`/deployments/:id/${name}`, async (c) => {
       const session = requireRole(c, 'operator');
       const id = c.req.param('id');
       await run(c.get('services'), id, session.tokenName);
-      return c.redirect(`/deployments/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
+      return c.redirect(withNotice(`/deployments/${encodeURIComponent(id)}`, notice), 303);
     });
-  action('approve', (services, id, actor) => approveProposal(services, id, actor), 'Proposal approved and merged.');
-  action('close', closeProposal, 'Proposal closed.');
-  action('retry', retryDeployment, 'Proposal retried.');
-  action('remove', removeDeployment, 'Removal proposed.');
+  action('approve', (services, id, actor) => approveProposal(services, id, actor), 'approved');
+  action('close', closeProposal, 'closed');
+  action('retry', retryDeployment, 'retried');
+  action('remove', removeDeployment, 'removal-proposed');
 }
 
 /** Usable versions newer than `current`, newest first (semver where both parse, else ingest order). */
@@ -177,6 +178,12 @@ async function upgradesOf(services: Services, applicationId: string, current: st
     .map((version) => version.version);
 }
 
+/** D-12 locks immutable settings once a deployment was installed: one of its proposals was merged. */
+async function installed(services: Services, deployment: DeploymentRecord): Promise<boolean> {
+  const proposals = await services.store.proposals.listByDeployment(deployment.id);
+  return proposals.some((proposal) => proposal.state === 'merged');
+}
+
 async function changeOf(services: Services, current: DeploymentRecord, form: PostedForm) {
   const version = text(form, 'version') || current.version;
   const target = await deployable(services, current.applicationId, version);
@@ -184,6 +191,7 @@ async function changeOf(services: Services, current: DeploymentRecord, form: Pos
   const model = formFor(target.description, profile, {
     entered: form,
     previous: current.values as Record<string, Value>,
+    lockImmutable: await installed(services, current),
   });
   const { values, sensitive } = valuesOf(model, form, true);
   const errors: FieldErrors = {};
@@ -214,8 +222,15 @@ async function changePage(
   const model = formFor(target.description, profile, {
     ...(entered ? { entered: form } : {}),
     previous: current.values as Record<string, Value>,
+    lockImmutable: await installed(services, current),
     ...(entered ? {} : { sensitive: current.sensitive }),
   });
+  // Sensitive values are sealed and never sent back: an empty field keeps the current one.
+  for (const field of model.sections.flatMap((section) => section.fields)) {
+    if (current.sensitive.includes(field.parameter) && !Object.hasOwn(current.values, field.parameter)) {
+      field.help = `${field.help ? `${field.help}. ` : ''}Sensitive: leave empty to keep the current value.`;
+    }
+  }
   const repository = await getDeploymentRepository(services, current.repositoryId);
   const versions = (await services.store.versions.listByApplication(current.applicationId))
     .filter((record) => record.state !== 'rejected')

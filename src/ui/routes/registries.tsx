@@ -14,6 +14,7 @@ import type { UiApp } from '../env.js';
 import type { FieldErrors } from '../fields.js';
 import { postedForm, requireRole, sessionOf, single } from '../guard.js';
 import { page } from '../layout.js';
+import { forPage, noticeOf, withNotice } from '../messages.js';
 import { RegistryDetail, RegistryForm, RegistryList } from '../pages/registries.js';
 import { takeDraft } from '../session.js';
 
@@ -37,7 +38,10 @@ export function registerRegistries(ui: UiApp): void {
     const { store } = c.get('services');
     const [records, counts] = await Promise.all([store.registries.list(), store.versions.countsByRegistry()]);
     const registries = records.map((registry) => ({ registry, counts: counts.get(registry.id) ?? noCounts }));
-    return page(c, <RegistryList session={sessionOf(c)} registries={registries} notice={c.req.query('notice')} />);
+    return page(
+      c,
+      <RegistryList session={sessionOf(c)} registries={registries} notice={noticeOf(c.req.query('notice'))} />,
+    );
   });
 
   ui.get('/registries/new', async (c) => {
@@ -59,7 +63,7 @@ export function registerRegistries(ui: UiApp): void {
         return page(c, <RegistryForm session={session} form={form} errors={{}} tested={tested} />);
       }
       const record = await createRegistry(services, parsed.settings, { force: single(form, 'force') === 'true' });
-      return c.redirect(`/registries/${record.id}?notice=${encodeURIComponent('Registry added; polling now.')}`, 303);
+      return c.redirect(withNotice(`/registries/${record.id}`, 'registry-added'), 303);
     } catch (error) {
       const failure = formFailure(error);
       return page(c, <RegistryForm session={session} form={form} {...failure} />, 422);
@@ -82,7 +86,7 @@ export function registerRegistries(ui: UiApp): void {
         counts={{ ...noCounts, ...counts }}
         versions={versions}
         events={events}
-        notice={c.req.query('notice')}
+        notice={noticeOf(c.req.query('notice'))}
       />,
     );
   });
@@ -109,7 +113,7 @@ export function registerRegistries(ui: UiApp): void {
         return page(c, <RegistryForm {...props} errors={{}} tested={tested} />);
       }
       await updateRegistry(services, registry.id, parsed.settings, { force: single(form, 'force') === 'true' });
-      return c.redirect(`/registries/${registry.id}?notice=${encodeURIComponent('Registry saved.')}`, 303);
+      return c.redirect(withNotice(`/registries/${registry.id}`, 'registry-saved'), 303);
     } catch (error) {
       return page(c, <RegistryForm {...props} {...formFailure(error)} />, 422);
     }
@@ -121,7 +125,7 @@ export function registerRegistries(ui: UiApp): void {
     const registry = await editable(services, c.req.param('id'));
     await services.store.registries.delete(registry.id);
     services.logger.info({ registry: registry.name, registryId: registry.id }, 'registry deleted');
-    return c.redirect(`/registries?notice=${encodeURIComponent(`Registry ${registry.name} removed.`)}`, 303);
+    return c.redirect(withNotice('/registries', 'registry-removed'), 303);
   });
 
   ui.post('/registries/:id/sync', async (c) => {
@@ -129,7 +133,7 @@ export function registerRegistries(ui: UiApp): void {
     const services = c.get('services');
     const registry = await getRegistry(services, c.req.param('id'));
     await requestPoll(services, registry.id);
-    return c.redirect(`/registries/${registry.id}?notice=${encodeURIComponent('Poll queued.')}`, 303);
+    return c.redirect(withNotice(`/registries/${registry.id}`, 'poll-queued'), 303);
   });
 }
 
@@ -215,8 +219,6 @@ function formFailure(error: unknown): { errors: FieldErrors; tested?: { ok: bool
   const details = error.details as { field?: unknown } | undefined;
   const field = typeof details?.field === 'string' ? details.field : (fieldOfCode[error.code] ?? 'url');
   const connection = error.code.startsWith('REGISTRY_') || error.code === 'ADDRESS_REFUSED';
-  return {
-    errors: { [field]: error.message },
-    ...(connection ? { tested: { ok: false, message: error.message } } : {}),
-  };
+  const message = forPage(error.message);
+  return { errors: { [field]: message }, ...(connection ? { tested: { ok: false, message } } : {}) };
 }

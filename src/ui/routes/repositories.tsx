@@ -1,9 +1,9 @@
 /** Deployment repository pages: everyone sees them, admins add and remove them. */
-import { deploymentRepositorySchema } from '../../config/deployment-repositories.js';
 import { BridgeError } from '../../errors.js';
 import {
   createDeploymentRepository,
   deleteDeploymentRepository,
+  deploymentRepositorySchema,
   getDeploymentRepository,
   listDeploymentRepositories,
 } from '../../flows/deployments/index.js';
@@ -13,6 +13,7 @@ import type { UiApp } from '../env.js';
 import type { FieldErrors } from '../fields.js';
 import { postedForm, requireRole, sessionOf, single } from '../guard.js';
 import { page } from '../layout.js';
+import { forPage, noticeOf, withNotice } from '../messages.js';
 import { RepositoryDetail, RepositoryForm, RepositoryList } from '../pages/repositories.js';
 import { takeDraft } from '../session.js';
 
@@ -21,7 +22,7 @@ export function registerRepositories(ui: UiApp): void {
     const repositories = await listDeploymentRepositories(c.get('services'));
     return page(
       c,
-      <RepositoryList session={sessionOf(c)} repositories={repositories} notice={c.req.query('notice')} />,
+      <RepositoryList session={sessionOf(c)} repositories={repositories} notice={noticeOf(c.req.query('notice'))} />,
     );
   });
 
@@ -44,18 +45,26 @@ export function registerRepositories(ui: UiApp): void {
       return page(c, <RepositoryForm session={session} form={form} errors={errors} />, 422);
     }
     try {
-      const created = await createDeploymentRepository(c.get('services'), parsed.data, {
+      await createDeploymentRepository(c.get('services'), parsed.data, {
         force: single(form, 'force') === 'true',
       });
-      return c.redirect(
-        `/repositories?notice=${encodeURIComponent(`Deployment repository ${created.name} added.`)}`,
-        303,
-      );
+      return c.redirect(withNotice('/repositories', 'repository-added'), 303);
     } catch (error) {
       if (!(error instanceof BridgeError) || error.code === 'FORBIDDEN' || error.code === 'INTERNAL') throw error;
       const field = (error.details as { field?: unknown } | undefined)?.field;
-      const name = error.code === 'CONFLICT' ? 'name' : typeof field === 'string' ? fieldOf([field]) : 'form';
-      return page(c, <RepositoryForm session={session} form={form} errors={{ [name]: error.message }} />, 422);
+      const credentials = text(form, 'provider') === 'github' ? 'token' : 'gitAuth';
+      const name =
+        error.code === 'CONFLICT'
+          ? 'name'
+          : typeof field === 'string'
+            ? fieldOf([field])
+            : error.code === 'DEPLOY_AUTH' || error.code === 'DEPLOY_PERMISSION'
+              ? credentials
+              : error.code === 'DEPLOY_NOT_FOUND'
+                ? 'repo'
+                : 'form';
+      const errors = { [name]: forPage(error.message) };
+      return page(c, <RepositoryForm session={session} form={form} errors={errors} />, 422);
     }
   });
 
@@ -74,10 +83,7 @@ export function registerRepositories(ui: UiApp): void {
       throw new BridgeError('FORBIDDEN', `${repository.name} is pre-configured in margo-bridge.yaml; remove it there`);
     }
     await deleteDeploymentRepository(services, repository.id);
-    return c.redirect(
-      `/repositories?notice=${encodeURIComponent(`Deployment repository ${repository.name} removed.`)}`,
-      303,
-    );
+    return c.redirect(withNotice('/repositories', 'repository-removed'), 303);
   });
 }
 

@@ -294,11 +294,26 @@ export class BareRepository {
   }
 
   /** A three-way merge of two commits without a work tree: the tree, or undefined on conflicts. */
-  async mergeTrees(ours: string, theirs: string, mergeBase?: string): Promise<string | undefined> {
-    const args = ['merge-tree', '--write-tree', ...(mergeBase ? [`--merge-base=${mergeBase}`] : []), ours, theirs];
-    const result = await this.run(args, { okCodes: [1] });
+  async mergeTrees(ours: string, theirs: string): Promise<string | undefined> {
+    const result = await this.run(['merge-tree', '--write-tree', ours, theirs], { okCodes: [1] });
     if (result.code !== 0) return undefined;
     return result.stdout.toString('utf8').split('\n')[0]?.trim();
+  }
+
+  /**
+   * The tree of `commit` replayed onto `onto` (a cherry-pick with `parent` as the merge base), or
+   * undefined on conflicts. Git 2.39 (Debian 12) has no `merge-tree --merge-base`: two throw-away
+   * commits with the parent's tree as their only ancestor give merge-tree that base.
+   */
+  async replayTree(onto: string, commit: string, parent: string): Promise<string | undefined> {
+    const identity = { name: 'replay', email: 'replay@github.invalid', date: '2000-01-01T00:00:00Z' };
+    const treeOf = (sha: string) => this.text(['rev-parse', `${sha}^{tree}`]);
+    const synthetic = (tree: string, parents: string[]) =>
+      this.commitTree({ tree, parents, message: 'replay\n', author: identity, committer: identity });
+    const base = await synthetic(await treeOf(parent), []);
+    const ours = await synthetic(await treeOf(onto), [base]);
+    const theirs = await synthetic(await treeOf(commit), [base]);
+    return this.mergeTrees(ours, theirs);
   }
 
   /** Commits reachable from `head` and not from `base`, oldest first. */

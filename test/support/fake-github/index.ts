@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultRule } from './faults.js';
 import type { BareRepository } from './git.js';
+import { openApiProblems } from './openapi.js';
 import { compileRoute } from './router.js';
 import { appRoutes } from './routes/app.js';
 import { gitDataRoutes } from './routes/git-data.js';
@@ -37,6 +38,11 @@ export interface FakeGitHubOptions {
   rateLimit?: number;
   /** Lifetime of installation tokens. Default one hour, as GitHub. */
   installationTokenTtlMs?: number;
+  /**
+   * stop() fails when any REST answer departs from GitHub's OpenAPI description (openapi.ts).
+   * Default: on when the environment sets FAKE_GITHUB_CHECK_OPENAPI=1, so any suite can be run so.
+   */
+  checkOpenApi?: boolean;
 }
 
 export interface TokenOptions {
@@ -76,6 +82,15 @@ export interface FakeGitHub {
   createRepo(options: CreateRepoOptions): Promise<RepoState>;
   /** Native git on a repository's bare directory (for test assertions). */
   git(owner: string, repo: string): BareRepository;
+  /**
+   * Commits files (content, or null to delete) on a branch straight into the repository, outside the
+   * API and the request log: a test's starting state, a base branch that moves meanwhile. Answers the commit.
+   */
+  commitFiles(
+    owner: string,
+    repo: string,
+    change: { branch: string; files: Record<string, string | Buffer | null>; message?: string; parent?: string },
+  ): Promise<string>;
   addToken(options?: TokenOptions): string;
   /** Makes every token (installation tokens included) expire now. */
   expireTokens(): void;
@@ -164,6 +179,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     gitUrl: (owner, repo) => `${baseUrl}/${owner}/${repo}.git`,
     createRepo: (repoOptions) => state.createRepo(repoOptions),
     git: (owner, repo) => repoOf(owner, repo).git,
+    commitFiles: async (owner, repo, change) => {
+      const found = repoOf(owner, repo);
+      const author = { name: 'Fake GitHub', email: 'noreply@github.invalid', date: nowIso() };
+      const sha = await found.git.commitFiles({ message: 'Change\n', ...change, author });
+      found.pushedAt = nowIso();
+      return sha;
+    },
     addToken: (tokenOptions = {}) => {
       const token = tokenOptions.token ?? `ghp_${randomBytes(18).toString('base64url')}`;
       state.tokens.set(token, {
@@ -240,6 +262,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.root) await state.dispose();
+      if (options.checkOpenApi ?? process.env.FAKE_GITHUB_CHECK_OPENAPI === '1') {
+        const problems = openApiProblems(responses);
+        if (problems.length > 0)
+          throw new Error(`fake GitHub answered outside GitHub's OpenAPI description:\n${problems.join('\n')}`);
+      }
     },
   };
 }

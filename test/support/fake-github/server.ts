@@ -78,11 +78,17 @@ export function createListener(parts: ServerParts) {
   }
 
   function bucketOf(caller: Caller, request: IncomingMessage): RateBucket {
-    const key = caller.kind === 'token' ? caller.token.token : `anonymous:${request.socket.remoteAddress}`;
+    // Tokens and app JWTs get the authenticated limit; anonymous callers GitHub's 60 per hour.
+    const key =
+      caller.kind === 'token'
+        ? caller.token.token
+        : caller.kind === 'jwt'
+          ? 'app-jwt'
+          : `anonymous:${request.socket.remoteAddress}`;
     const now = Math.floor(Date.now() / 1000);
     let bucket = buckets.get(key);
     if (!bucket || bucket.reset <= now) {
-      bucket = { limit: caller.kind === 'token' ? parts.rateLimit : 60, used: 0, reset: now + 3600 };
+      bucket = { limit: key.startsWith('anonymous:') ? 60 : parts.rateLimit, used: 0, reset: now + 3600 };
       buckets.set(key, bucket);
     }
     return bucket;

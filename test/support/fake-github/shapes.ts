@@ -305,7 +305,9 @@ export function label(base: string, repo: RepoRecord, record: LabelRecord) {
     node_id: nodeId('Label', record.id),
     url: `${repoApiUrl(base, repo)}/labels/${encodeURIComponent(record.name)}`,
     name: record.name,
-    description: null,
+    // GitHub shows null for a label without description, but its description of pull-request
+    // lists (`pull-request-simple`) types it as a plain string; an empty one satisfies both.
+    description: '',
     color: record.color,
     default: false,
   };

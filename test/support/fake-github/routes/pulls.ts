@@ -204,7 +204,8 @@ async function mergePull(context: RouteContext) {
     result = live.baseSha;
     for (const sha of await git.commitsBetween(live.baseSha, live.headSha)) {
       const original = await git.readCommit(sha);
-      const tree = await git.mergeTrees(result, sha, original.parents[0]);
+      const parent = original.parents[0];
+      const tree = parent ? await git.replayTree(result, sha, parent) : undefined;
       if (!tree) throw notMergeable();
       result = await git.commitTree({
         tree,

@@ -1,0 +1,51 @@
+/**
+ * The Node side of the workerd suites (vitest.workers.config.ts `globalSetup`): the real test Git
+ * server with a registry `hello` at v1.0.0 (and `big`, a release too large for Workers), and a control endpoint on 127.0.0.1 through which a
+ * test inside workerd publishes a release (`POST /publish?tag=v1.1.0&version=1.1.0`), since
+ * workerd cannot run git itself. Tests read the addresses with `inject('gitServer')`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { startGitServer } from './git-server.js';
+import './workerd-context.js';
+import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './registries.js';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = await createRegistryRoot();
+  await publishRelease(root, 'hello', 'v1.0.0', await helloPackage('1.0.0'));
+  // A release whose pack is larger than Workers' limit (12 MiB): incompressible bytes.
+  await publishRelease(root, 'big', 'v1.0.0', {
+    ...(await helloPackage('1.0.0')),
+    'big.bin': randomBytes(13 * 1024 * 1024),
+  });
+  const gitServer = await startGitServer({ root });
+  const control = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const tag = url.searchParams.get('tag');
+    const version = url.searchParams.get('version');
+    if (request.method !== 'POST' || url.pathname !== '/publish' || !tag || !version) {
+      response.writeHead(404).end();
+      return;
+    }
+    helloPackage(version)
+      .then((files) => publishRelease(root, 'hello', tag, files))
+      .then(
+        (commit) => response.writeHead(200, { 'content-type': 'text/plain' }).end(commit),
+        (error: unknown) => response.writeHead(500).end(String(error)),
+      );
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  project.provide('gitServer', {
+    helloUrl: gitServer.url('hello'),
+    bigUrl: gitServer.url('big'),
+    baseUrl: gitServer.baseUrl,
+    controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+  });
+  return async () => {
+    await new Promise<void>((resolve) => control.close(() => resolve()));
+    await gitServer.stop();
+    await removeRegistryRoot(root);
+  };
+}

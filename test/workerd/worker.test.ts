@@ -1,0 +1,68 @@
+/**
+ * The Worker entry inside workerd with the top-level wrangler.toml: the service answers through
+ * its Durable Object, and what Workers cannot do is refused with its reason.
+ */
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { isBridgeError } from '../../src/errors.js';
+import { workerConfig } from '../../src/runtime/worker/config.js';
+import { TEST_ADMIN_TOKEN } from './secrets.js';
+
+const required = { MARGO_BRIDGE_SECRET_KEY: '1'.repeat(64), MARGO_BRIDGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+
+describe('the Worker', () => {
+  it('serves health, readiness and the API from its Durable Object', async () => {
+    expect((await SELF.fetch('https://bridge.test/healthz')).status).toBe(200);
+    const ready = await SELF.fetch('https://bridge.test/readyz');
+    expect(ready.status).toBe(200);
+    expect((await SELF.fetch('https://bridge.test/api/v1/registries')).status).toBe(401);
+    const listed = await SELF.fetch('https://bridge.test/api/v1/registries', {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toMatchObject({});
+  });
+
+  it('reads settings from bindings, the file from MARGO_BRIDGE_CONFIG_YAML', () => {
+    const config = workerConfig({
+      ...required,
+      MARGO_BRIDGE_LOG_LEVEL: 'warn',
+      MARGO_BRIDGE_CONFIG_YAML: 'polling:\n  interval: 600\n',
+      BRIDGE: {},
+    });
+    expect(config.logLevel).toBe('warn');
+    expect(config.polling.interval).toBe(600);
+  });
+
+  it('refuses at start, all at once, what Workers cannot do', () => {
+    const yaml = [
+      'allowPrivateNetworks: true',
+      'registries:',
+      '  - name: internal',
+      '    url: https://git.internal.example/apps.git',
+      '    caCert: "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----"',
+      'deploymentRepositories:',
+      '  - name: here',
+      '    provider: local',
+    ].join('\n');
+    let error: unknown;
+    try {
+      workerConfig({ MARGO_BRIDGE_CONFIG_YAML: yaml, DATABASE_URL: 'postgres://u:p@db.example/m' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isBridgeError(error, 'CONFIG_INVALID')).toBe(true);
+    const message = (error as Error).message;
+    for (const problem of [
+      'MARGO_BRIDGE_SECRET_KEY: required on Workers',
+      'MARGO_BRIDGE_ADMIN_TOKEN: required on Workers',
+      'DATABASE_URL',
+      'allowPrivateNetworks',
+      'registries[0] (internal).caCert',
+      "deploymentRepositories[0] (here): 'local' repositories need a disk",
+    ]) {
+      expect(message).toContain(problem);
+    }
+    expect(message).not.toContain('u:p');
+  });
+});
