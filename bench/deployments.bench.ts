@@ -17,6 +17,7 @@ import { createDeploymentProvider } from '../src/deploy/index.js';
 import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { silentLogger } from '../src/logger.js';
 import { buildRuntime, startService } from '../src/runtime/node.js';
+import { digitronValues } from '../test/support/deployment-e2e.js';
 import { startFakeGitHub } from '../test/support/fake-github/index.js';
 import { startGitServer } from '../test/support/git-server.js';
 import {
@@ -34,18 +35,7 @@ const SECRET = 'bench-webhook-secret';
 const APP = 'com-northstartida-digitron-orchestrator';
 const TARGETS = 100;
 const RUNS = 5;
-const values = {
-  adminName: 'Some One',
-  adminPrincipalName: 'someone@somewhere.com',
-  cpuLimit: 4,
-  idpClientId: '123-ABC',
-  idpName: 'Azure AD',
-  idpProvider: 'aad',
-  idpUrl: 'https://123-abc.com',
-  memoryLimit: 16384,
-  pollFrequency: 120,
-  siteId: 'SID-123-ABC',
-};
+const values = digitronValues;
 
 const root = await createRegistryRoot();
 const work = await mkdtemp(join(tmpdir(), 'mb-bench-deployments-'));
@@ -226,7 +216,7 @@ try {
         'REST calls are the requests the fake GitHub received for one API request (labels off). ' +
         'The tag measurement runs from the commit and tag in the registry, through the signed `create` delivery, the poll and ingest jobs, ' +
         'to the answer of the PATCH that moves a deployment to the new version (sent once the version is in the catalogue). ' +
-        'GitHub write spacing is off (the fake has no secondary limit). Most of the request time is spent in the fake: it answers each Git Data write by running native git (POST git/trees alone took 290–390 ms under this load, the six calls 590–830 ms of a 850–1,190 ms request in a profile of three requests); the time margo-bridge itself spent (validation, rendering, store, job) was 100–360 ms. The update count (9) is the github provider’s own (docs/deployments.md, Providers: 8 for an update of an open proposal, plus 1 when its title or body changes, as an update from `feat` to `fix` does).',
+        'GitHub write spacing is off (the fake has no secondary limit). Most of the request time is spent in the fake: it answers each Git Data write by running native git (POST git/trees alone took 290–390 ms under this load, the six calls 590–830 ms of a 850–1,190 ms request in a profile of three requests); the time margo-bridge itself spent (validation, rendering, store, job) was 100–360 ms. For the local repository, a profile of ten sequential requests spent 1.6 s of 1.9 s in `propose` of the provider (isomorphic-git on disk), 0.3 s in margo-bridge (rendering and the store). The update count (9) is the github provider’s own (docs/deployments.md, Providers: 8 for an update of an open proposal, plus 1 when its title or body changes, as an update from `feat` to `fix` does).',
     ],
   );
 } finally {

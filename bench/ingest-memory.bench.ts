@@ -38,26 +38,38 @@ const SUB_PATH = 'packages/app';
 const UNRELATED_BYTES = 50 * 1000 * 1000;
 const RUNS = 3;
 
-type ChildMode = 'baseline' | 'read';
+/** `read-100`: with `maxPackBytes` raised to 100 MiB, to measure the whole-tree fallback at all. */
+type ChildMode = 'baseline' | 'read' | 'read-100';
 
-async function childPeak(mode: ChildMode, url: string, scratch: string): Promise<{ peak: number; fetched: number }> {
+async function childPeak(
+  mode: ChildMode,
+  url: string,
+  scratch: string,
+): Promise<{ peak: number; fetched: number; error?: string }> {
   const self = fileURLToPath(import.meta.url);
   const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', mode, url, scratch], {
     maxBuffer: 1024 * 1024,
   });
-  return JSON.parse(stdout) as { peak: number; fetched: number };
+  return JSON.parse(stdout) as { peak: number; fetched: number; error?: string };
 }
 
 async function child(mode: ChildMode, url: string, scratch: string): Promise<void> {
   const reader = createNodeRegistryReader({
     storage: { kind: 'disk', dir: join(scratch, `child-${process.pid}`) },
     allowPrivateNetworks: true,
+    ...(mode === 'read-100' ? { maxPackBytes: 100 * 2 ** 20 } : {}),
   });
   const registry: RegistryConnection = { url, allowHttp: true, auth: { type: 'none' }, subPath: SUB_PATH };
-  const fetched = mode === 'read' ? ((await reader.readRelease(registry, 'v1.0.0')).fetchedBytes ?? 0) : 0;
+  let fetched = 0;
+  let error: string | undefined;
+  try {
+    if (mode !== 'baseline') fetched = (await reader.readRelease(registry, 'v1.0.0')).fetchedBytes ?? 0;
+  } catch (caught) {
+    error = (caught as { code?: string }).code ?? String(caught);
+  }
   const status = await readFile('/proc/self/status', 'utf8');
   const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  process.stdout.write(JSON.stringify({ peak: kilobytes * 1024, fetched }));
+  process.stdout.write(JSON.stringify({ peak: kilobytes * 1024, fetched, ...(error ? { error } : {}) }));
 }
 
 async function nativeGit(server: GitServer, args: string[], cwd?: string): Promise<number> {
@@ -98,7 +110,7 @@ async function main() {
     }
     await publishRelease(root, 'mono', 'v1.0.0', files);
 
-    const measure = async (server: GitServer) => {
+    const measure = async (server: GitServer, mode: ChildMode = 'read') => {
       const peaks: number[] = [];
       const baselines: number[] = [];
       const fetched: number[] = [];
@@ -106,7 +118,8 @@ async function main() {
       for (let i = 0; i < RUNS; i++) {
         baselines.push((await childPeak('baseline', server.url('mono'), scratch)).peak);
         server.clearRequests();
-        const result = await childPeak('read', server.url('mono'), scratch);
+        const result = await childPeak(mode, server.url('mono'), scratch);
+        if (result.error) throw new Error(`read failed: ${result.error}`);
         sent.push(sentBytes(server));
         peaks.push(result.peak);
         fetched.push(result.fetched);
@@ -114,7 +127,8 @@ async function main() {
       return { growth: median(peaks) - median(baselines), fetched: median(fetched), sent: median(sent) };
     };
     const filtered = await measure(partial);
-    const unfiltered = await measure(whole);
+    const refused = await childPeak('read', whole.url('mono'), scratch);
+    const unfiltered = await measure(whole, 'read-100');
 
     const nativePeaks: number[] = [];
     const nativeSent: number[] = [];
@@ -163,14 +177,20 @@ async function main() {
         ratio: `${fmt(filtered.growth / packageBytes, 1)}× the package`,
       },
       {
-        what: 'fallback, server without filter: bytes from the server',
+        what: 'fallback, server without filter, default ingest.maxPackBytes (24 MiB)',
+        value: refused.error === undefined ? 'read' : `refused: ${refused.error}`,
+        baseline: 'the whole depth-1 tree is about 50 MB',
+      },
+      {
+        what: 'fallback with maxPackBytes 100 MiB: bytes from the server',
         value: mb(unfiltered.sent),
         baseline: mb(UNRELATED_BYTES),
       },
       {
-        what: 'fallback, server without filter: peak memory above idle',
+        what: 'fallback with maxPackBytes 100 MiB: peak memory above idle',
         value: mb(unfiltered.growth),
-        baseline: `maxPackBytes bounds it (${mb(UNRELATED_BYTES)} pack here)`,
+        baseline: `${mb(unfiltered.sent)} pack`,
+        ratio: `${fmt(unfiltered.growth / unfiltered.sent, 1)}× the pack`,
       },
     ];
     printSection('Ingest memory and bytes: one package of a monorepo with a 50 MB unrelated file', rows, [

@@ -51,7 +51,10 @@ describe('authentication and roles', () => {
 
   it('lets operators see the job queue but not manage registries', async () => {
     const operator = await token('operator');
-    expect((await harness.call('GET', '/api/v1/jobs?state=dead', undefined, operator)).body).toEqual({ jobs: [] });
+    expect((await harness.call('GET', '/api/v1/jobs?state=dead', undefined, operator)).body).toEqual({
+      jobs: [],
+      next: null,
+    });
     expect((await harness.call('DELETE', '/api/v1/registries/none', undefined, operator)).status).toBe(403);
   });
 

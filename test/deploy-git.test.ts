@@ -73,6 +73,62 @@ describe('git provider on the test Git server', () => {
     expect(await repo.head('margo-bridge/x')).toBeUndefined();
   });
 
+  it('proposes over HTTPS with a custom CA and a client certificate (mTLS)', async () => {
+    const tlsRoot = await mkdtemp(join(tmpdir(), 'margo-bridge-git-mtls-'));
+    const secure = await startGitServer({ root: tlsRoot, tls: 'mtls' });
+    try {
+      await run('git', ['init', '--bare', '--initial-branch=main', join(tlsRoot, 'deployments.git')]);
+      const repo = nativeRepository(join(tlsRoot, 'deployments.git'));
+      await repo.git('config', 'http.receivepack', 'true');
+      await repo.setRef('main', await repo.commit({ files: { 'README.md': 'x\n' } }));
+      const tls = { caCert: secure.ca, clientCert: secure.clientCert, clientKey: secure.clientKey };
+      const url = secure.url('deployments');
+      const provider = createGitProvider({ provider: 'git', url, auth: { type: 'none' }, tls }, platform());
+      await provider.check('main');
+      const result = await provider.propose(request('margo-bridge/x', { 'plant-a/nginx/a.yaml': 'a\n' }));
+      expect(result.outcome).toBe('created');
+      expect(await repo.head('margo-bridge/x')).toBe(result.proposal?.commit);
+      const withoutCertificate = createGitProvider(
+        { provider: 'git', url, auth: { type: 'none' }, tls: { caCert: secure.ca } },
+        platform(),
+      );
+      await expect(withoutCertificate.check('main')).rejects.toSatisfy((error) => isBridgeError(error, 'REGISTRY_TLS'));
+    } finally {
+      await secure.stop();
+      await rm(tlsRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a branch the base branch now contains as merged, and lists it no more', async () => {
+    const repo = await bareRepository('merged-target', true);
+    await repo.setRef('main', await repo.commit({ files: { 'README.md': 'x\n' } }));
+    const provider = createGitProvider(settings('merged-target'), platform());
+    const created = await provider.propose(request('margo-bridge/x', { 'plant-a/nginx/a.yaml': 'a\n' }));
+    // Merged on the server, by someone else: a merge commit on main.
+    const merge = (
+      await repo.git(
+        'commit-tree',
+        `${created.proposal?.commit}^{tree}`,
+        '-p',
+        'main',
+        '-p',
+        'margo-bridge/x',
+        '-m',
+        'Merge',
+      )
+    ).trim();
+    await repo.setRef('main', merge);
+    expect(await provider.getProposal({ branch: 'margo-bridge/x' })).toMatchObject({
+      state: 'merged',
+      mergeCommit: merge,
+    });
+    expect(await provider.listOpenProposals('margo-bridge/')).toEqual([]);
+    // The next change to the same deployment is a new proposal on top of the merge.
+    const next = await provider.propose(request('margo-bridge/x', { 'plant-a/nginx/a.yaml': 'b\n' }));
+    expect(next.outcome).toBe('created');
+    expect(await repo.parents(next.proposal?.commit as string)).toEqual([merge]);
+  });
+
   it('refuses URLs with credentials and plain http without allowHttp', () => {
     expect(() => createGitProvider(settings('x', { url: 'https://user:pw@example.test/x.git' }), platform())).toThrow(
       /must not contain credentials/,

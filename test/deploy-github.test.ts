@@ -1,3 +1,4 @@
+import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubProvider } from '../src/deploy/github.js';
 import type { GitHubPlatform } from '../src/deploy/github-client.js';
@@ -98,6 +99,25 @@ describe('github provider: REST calls per proposal', () => {
     expect(again.outcome).toBe('adopted');
     const repeatCalls = total(gh.routeCounts());
     expect({ updateCalls, repeatCalls }).toEqual({ updateCalls: 9, repeatCalls: 7 });
+  });
+});
+
+describe('github provider: merged on GitHub', () => {
+  it('reports the merge, lists the proposal no more, and opens a new pull request for the next change', async () => {
+    const { name, native } = await repository(seed);
+    const credentials = token();
+    const github = provider(name, credentials);
+    const created = await github.propose(request('margo-bridge/a', rendering));
+    const number = created.proposal?.number as number;
+    const reviewer = new Octokit({ baseUrl: gh.apiUrl, auth: credentials.token });
+    await reviewer.rest.pulls.merge({ owner: 'acme', repo: name, pull_number: number, merge_method: 'merge' });
+    const merged = await github.getProposal({ branch: 'margo-bridge/a', number });
+    expect(merged).toMatchObject({ state: 'merged', mergeCommit: await native.head('main') });
+    expect(await github.listOpenProposals('margo-bridge/')).toEqual([]);
+    const next = await github.propose(request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }));
+    expect(next.outcome).toBe('created');
+    expect(next.proposal?.number).not.toBe(number);
+    expect(await native.parents(next.proposal?.commit as string)).toEqual([await native.head('main')]);
   });
 });
 

@@ -73,6 +73,7 @@ async function githubRepository(): Promise<{ name: string; repo: string }> {
     provider: 'github',
     format: 'flux',
     labels: ['margo-bridge'],
+    allowPlaintextSecrets: true,
     github: {
       owner: 'acme',
       repo,
@@ -239,6 +240,7 @@ describe('deployments on GitHub (fake)', () => {
     const forced = await call<{ id: string }>('POST', '/api/v1/deployment-repositories?force=true', {
       name: repo,
       provider: 'github',
+      allowPlaintextSecrets: true,
       github: { owner: 'acme', repo, apiUrl: gh.apiUrl, auth: { type: 'token', token: readOnly } },
     });
     expect(forced.status).toBe(201);
@@ -258,5 +260,23 @@ describe('deployments on GitHub (fake)', () => {
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body.state).toBe('proposed');
     expect(gh.pulls('acme', repo)).toHaveLength(1);
+  });
+
+  it('learns a pull request closed on GitHub from its delivery', async () => {
+    const { name, repo } = await githubRepository();
+    const answer = await call('POST', '/api/v1/deployments', request(name, 'plant-x'));
+    const number = answer.body.proposal!.number;
+    const closed = await fetch(`${gh.apiUrl}/repos/acme/${repo}/pulls/${number}`, {
+      method: 'PATCH',
+      headers: { authorization: `token ${gh.addToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'closed' }),
+    });
+    expect(closed.status).toBe(200);
+    const delivery = await gh.sendPullRequestEvent('acme', repo, number, 'closed', { url: receiver, secret: SECRET });
+    expect(delivery.status).toBe(202);
+    await runDueJobs(world.harness.runtime.services, ['delivery', 'track']);
+    const after = await call('GET', `/api/v1/deployments/${answer.body.id}`);
+    expect(after.body.state).toBe('closed');
+    expect(after.body.proposal!.state).toBe('closed');
   });
 });

@@ -45,6 +45,8 @@ beforeAll(async () => {
     name: 'fleet',
     provider: 'local',
     format: 'flux',
+    // These tests judge plaintext renderings with sensitive values (test/deployments-sops.test.ts encrypts them).
+    allowPlaintextSecrets: true,
   });
   expect(created.status).toBe(201);
   repo = nativeRepository(join(world.harness.runtime.services.config.dataDir, 'deployments', 'fleet.git'));
@@ -297,5 +299,35 @@ describe('bad deployment requests', () => {
     );
     expect(JSON.stringify(preview.body)).not.toContain('site-secret');
     expect(await repo.git('for-each-ref', '--format=%(refname) %(objectname)')).toBe(refs);
+  });
+
+  it('refuses to change an immutable setting of a live deployment with 422 IMMUTABLE_SETTING', async () => {
+    const created = await call('POST', '/api/v1/deployments', { ...request, target: 'plant-i' });
+    expect(created.status).toBe(201);
+    // Before it is live the setting may still change: nothing was installed with it yet.
+    const early = await call('PATCH', `/api/v1/deployments/${created.body.id}`, { values: { idpName: 'Keycloak' } });
+    expect(early.status, JSON.stringify(early.body)).toBe(200);
+    expect((await call('POST', `/api/v1/deployments/${created.body.id}/approve`)).body.state).toBe('merged');
+    const refused = await call<{ error: { code: string; details: { errors: { parameter: string; code: string }[] } } }>(
+      'PATCH',
+      `/api/v1/deployments/${created.body.id}`,
+      { values: { idpName: 'Okta' } },
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('IMMUTABLE_SETTING');
+    expect(refused.body.error.details.errors).toEqual([
+      expect.objectContaining({ parameter: 'idpName', code: 'VALUE_IMMUTABLE' }),
+    ]);
+    expect((await call('GET', `/api/v1/deployments/${created.body.id}`)).body.state).toBe('merged');
+  });
+
+  it('approves with a fast-forward when asked, the base branch then at the proposal commit', async () => {
+    const created = await call('POST', '/api/v1/deployments', { ...request, target: 'plant-ff' });
+    const approved = await call('POST', `/api/v1/deployments/${created.body.id}/approve`, { method: 'fast-forward' });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.state).toBe('merged');
+    expect(await repo.head('main')).toBe(created.body.proposal!.commit);
+    const bad = await call('POST', `/api/v1/deployments/${created.body.id}/approve`, { method: 'squash' });
+    expect(bad.status).toBe(400);
   });
 });

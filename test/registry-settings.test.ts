@@ -29,7 +29,7 @@ describe('registry settings', () => {
     await harness?.close();
   });
 
-  function post(path: string, body: unknown): Promise<Response> {
+  async function post(path: string, body: unknown): Promise<Response> {
     return app.request(path, {
       method: 'POST',
       body: JSON.stringify(body),
@@ -129,5 +129,20 @@ describe('registry settings', () => {
     const { error } = (await response.json()) as { error: { message: string } };
     expect(error.message).toContain('the registry was not changed');
     expect((await harness.services.store.registries.get(registry.id))?.url).toBe('https://git.example.com/patched.git');
+  });
+
+  it('summarises every stored credential, the client key included (never its value)', async () => {
+    const registry = await createRegistry(
+      harness.services,
+      {
+        name: 'with-key',
+        url: 'https://git.example.com/key.git',
+        clientCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----',
+        clientKey: '-----BEGIN PRIVATE KEY-----\nsecret-key-value\n-----END PRIVATE KEY-----',
+      },
+      { skipConnectionTest: true },
+    );
+    expect(registry.credentialSummary).toMatchObject({ clientCert: true, clientKey: true });
+    expect(JSON.stringify(registry.credentialSummary)).not.toContain('secret-key-value');
   });
 });

@@ -52,12 +52,9 @@ describe('retention and pagination', () => {
     return seen;
   }
 
-  it('pages deliveries, jobs and events with limit, cursor and next', async () => {
-    for (const [path, key] of [
-      ['/api/v1/webhook-deliveries', 'deliveries'],
-      ['/api/v1/jobs?kind=delivery', 'jobs'],
-      [`/api/v1/registries/${registryId}/events`, 'events'],
-    ] as const) {
+  /** Each list holds five items: pages of 2, 2 and 1, every item once. */
+  async function expectFivePaged(lists: [path: string, key: string][]): Promise<void> {
+    for (const [path, key] of lists) {
       const seen = await pages(path, key);
       expect(
         seen.map((page) => page.length),
@@ -65,6 +62,32 @@ describe('retention and pagination', () => {
       ).toEqual([2, 2, 1]);
       expect(new Set(seen.flat()).size, path).toBe(5);
     }
+  }
+
+  it('pages deliveries, jobs and events with limit, cursor and next', async () => {
+    await expectFivePaged([
+      ['/api/v1/webhook-deliveries', 'deliveries'],
+      ['/api/v1/jobs?kind=delivery', 'jobs'],
+      [`/api/v1/registries/${registryId}/events`, 'events'],
+    ]);
+  });
+
+  it('pages the small lists read whole: registries, tokens', async () => {
+    const { store } = harness.services;
+    for (let i = 0; i < 4; i++) {
+      await createRegistry(
+        harness.services,
+        { name: `more-${i}`, url: `https://git.example.com/more-${i}.git` },
+        { skipConnectionTest: true },
+      );
+      await store.tokens.create({ name: `t${i}`, role: 'viewer', tokenHash: `${i}`.repeat(64) });
+    }
+    await expectFivePaged([
+      ['/api/v1/registries', 'registries'],
+      ['/api/v1/tokens', 'tokens'],
+    ]);
+    const stale = await app.request('/api/v1/tokens?cursor=nope', { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(stale.status).toBe(400);
   });
 
   it('purges what is older than its retention and keeps dead letters', async () => {

@@ -3,6 +3,8 @@
  * page after the submission, an upgrade to a newer version found by "sync now", closing a proposal,
  * removing a deployment, and the list's filters.
  */
+
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleText, publishRelease, withVersion } from './support/registries.js';
@@ -95,6 +97,66 @@ describe('deployment pages', () => {
     await page.getByRole('button', { name: 'Open pull request' }).click();
     expect(await page.locator('.notice').textContent()).toContain('Proposal updated');
     expect(await page.content()).not.toContain(SECRET);
+  });
+
+  it('renders each widget from the schema and keeps every kind of typed value after an error', async () => {
+    // The base fixture (select, multiselect, boolean, double, immutable integer) plus an array[integer].
+    const base = await readFile(new URL('fixtures/margo/base.yaml', import.meta.url), 'utf8');
+    const description = base
+      .replace(
+        'parameters:\n',
+        'parameters:\n  extraPorts:\n    targets:\n      - pointer: service.extraPorts\n        components: [sensor-chart]\n',
+      )
+      .replace(
+        '        - parameter: site\n',
+        '        - parameter: extraPorts\n          name: Extra ports\n          schema: portList\n        - parameter: site\n',
+      )
+      .replace(
+        '  schema:\n',
+        '  schema:\n    - name: portList\n      dataType: array[integer]\n      minValue: 1\n      maxValue: 65535\n      allowEmpty: true\n',
+      );
+    await publishRelease(ui.registryRoot, 'sensor', 'v1.2.0', { 'margo.yaml': description });
+    await api(ui, 'POST', '/api/v1/registries', {
+      name: 'sensor',
+      url: `${ui.registryUrl.replace('digitron', 'sensor')}`,
+      allowHttp: true,
+    });
+    const deadline = Date.now() + WAIT_MS;
+    while (!(await ui.services.store.versions.get('com-example-sensor', '1.2.0'))) {
+      if (Date.now() > deadline) throw new Error('the sensor version was not ingested in time');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await page.goto(`${ui.url}/configure/com-example-sensor/1.2.0`);
+    expect(await page.getByLabel('Log level', { exact: true }).evaluate((element) => element.tagName)).toBe('SELECT');
+    expect(await page.getByLabel('Log level', { exact: true }).inputValue()).toBe('info');
+    expect(await page.getByLabel('Ratio', { exact: true }).getAttribute('step')).toBe('0.01');
+    expect(await page.getByLabel('Ratio', { exact: true }).inputValue()).toBe('1.50');
+    expect(await page.getByLabel('Port', { exact: true }).getAttribute('min')).toBe('1024');
+    expect(await page.getByLabel('Greeting', { exact: true }).getAttribute('maxlength')).toBe('10');
+    expect(await page.getByLabel('Extra ports', { exact: true }).evaluate((element) => element.tagName)).toBe(
+      'TEXTAREA',
+    );
+    await page.getByLabel('Deployment repository').selectOption('local');
+    await page.getByLabel('Target').fill('plant-s');
+    await page.getByRole('group', { name: 'Features' }).getByLabel('metrics').check();
+    await page.getByRole('group', { name: 'Features' }).getByLabel('logs').check();
+    await page.getByLabel('Debug', { exact: true }).check();
+    await page.getByLabel('Log level', { exact: true }).selectOption('warn');
+    await page.getByLabel('Extra ports', { exact: true }).fill('80\n99999');
+    await page.getByRole('button', { name: 'Review the files' }).click();
+    expect(await page.locator('[id="field-extraPorts-error"]').textContent()).toContain('item 2');
+    expect(await page.getByLabel('Extra ports', { exact: true }).inputValue()).toBe('80\n99999');
+    expect(await page.getByRole('group', { name: 'Features' }).getByLabel('metrics').isChecked()).toBe(true);
+    expect(await page.getByRole('group', { name: 'Features' }).getByLabel('traces').isChecked()).toBe(false);
+    expect(await page.getByLabel('Debug', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Log level', { exact: true }).inputValue()).toBe('warn');
+    await page.getByLabel('Extra ports', { exact: true }).fill('80\n443');
+    await page.getByRole('button', { name: 'Review the files' }).click();
+    const files = (await page.locator('details pre').allTextContents()).join('\n');
+    expect(files).toMatch(/extraPorts:\s+value:\s+- 80\s+- 443/);
+    expect(files).toMatch(/features:\s+value:\s+- metrics\s+- logs/);
+    expect(files).toMatch(/debug:\s+value: true/);
+    expect(files).toMatch(/level:\s+value: warn/);
   });
 
   it('closes a proposal', async () => {

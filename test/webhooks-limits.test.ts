@@ -35,7 +35,7 @@ function countingStream(total: number, options: { stallAfter?: number } = {}) {
   return { stream, pulled: () => sent, release: () => release?.() };
 }
 
-function post(app: App, body: BodyInit, headers: Record<string, string>): Promise<Response> {
+async function post(app: App, body: BodyInit, headers: Record<string, string>): Promise<Response> {
   return app.request('/webhooks/github', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
 }
 

@@ -4,6 +4,7 @@ import { describeFailure, EXIT_OK, EXIT_USAGE } from './exit.js';
 /** Each entry loads its command on demand, so `validate` never loads the service's dependencies. */
 const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
+  fetch: async () => (await import('./fetch.js')).fetchCommand,
   'check-values': async () => (await import('./check-values.js')).checkValuesCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
   render: async () => (await import('./render.js')).renderCommand,

@@ -58,6 +58,13 @@ const commonFields = {
   labels: z.array(z.string().min(1).max(100)).max(20).optional(),
   /** `{type}({target}): {summary}` by default; also `{application}`, `{version}`, `{name}`, `{action}`. */
   titlePattern: z.string().min(1).max(200).nullable().optional(),
+  /** Sensitive values are written SOPS-encrypted for these age recipients (`age1…`); null removes them. */
+  sops: z
+    .strictObject({ ageRecipients: z.array(z.string().min(1).max(200)).min(1).max(20) })
+    .nullable()
+    .optional(),
+  /** Without recipients, deployments with sensitive values are refused unless this is true. */
+  allowPlaintextSecrets: z.boolean().optional(),
 };
 
 export const deploymentRepositorySchema = z.discriminatedUnion('provider', [

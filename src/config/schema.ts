@@ -25,6 +25,8 @@ export const registryAuthSchema = z.discriminatedUnion('type', [
 /** A registry pre-configured in the file; reconciled (created or updated, never deleted) at each start. */
 export const configuredRegistrySchema = z.strictObject({
   name: z.string().min(1).max(200),
+  /** `git` (default) or `oci` (an OCI repository: https://registry.example.com/<name>). */
+  kind: z.enum(['git', 'oci']).optional(),
   url: z.string().url(),
   subPath: z.string().default(''),
   tagPattern: z.string().min(1).optional(),

@@ -14,7 +14,7 @@ import { MemoryFs } from '../registry/memory-fs.js';
 import { authorizationHeaders, type RegistryHttp } from '../registry/reader.js';
 import { redactUrl } from '../urls.js';
 import type { DeploymentProvider, ProposalRef, ProposalStatus, ProposeInput, ProposeResult } from './interface.js';
-import { type ObjectStore, proposalCommit, readFilesAt } from './objects.js';
+import { contains, type ObjectStore, proposalCommit, readFilesAt } from './objects.js';
 import type { GitProviderSettings } from './settings.js';
 import { checkBranchName, checkProposeInput } from './tree.js';
 
@@ -175,10 +175,10 @@ export function createGitProvider(settings: GitProviderSettings, platform: GitPl
         checkProposeInput(input);
         const refs = await branches(s);
         requireBase(refs, input.base);
-        const baseCommit = await fetchBranch(s, input.base, 1);
         let branchHead = refs.get(input.branch);
+        const baseCommit = await fetchBranch(s, input.base, branchHead ? mergedDepth : 1);
         // A branch the base already contains is a merged proposal: the next one starts afresh.
-        if (branchHead === baseCommit) branchHead = undefined;
+        if (branchHead && (await contains(s.store, baseCommit, branchHead, mergedDepth))) branchHead = undefined;
         if (branchHead) branchHead = await fetchBranch(s, input.branch, 1);
         const planned = await proposalCommit(s.store, input, baseCommit, branchHead, now());
         if (planned.kind === 'unchanged') {
@@ -282,15 +282,13 @@ function translate(error: unknown, where: string): unknown {
     return new BridgeError('DEPLOY_UNREACHABLE', `${where} answered HTTP ${status}`, { status });
   }
   if (isBridgeError(error)) {
-    // The shared HTTP client speaks of registries; a network failure here is the deployment repository's.
+    // The shared HTTP client speaks of registries; here it is the deployment repository. Network
+    // failures may pass (retry); TLS settings and the address guard (REGISTRY_TLS, ADDRESS_REFUSED) will not.
+    const message = error.message.replace(/registry/g, 'deployment repository');
     if (['REGISTRY_UNREACHABLE', 'REGISTRY_DNS', 'REGISTRY_TIMEOUT', 'REGISTRY_PROTOCOL'].includes(error.code)) {
-      return new BridgeError(
-        'DEPLOY_UNREACHABLE',
-        error.message.replace(/registry/g, 'deployment repository'),
-        error.details,
-      );
+      return new BridgeError('DEPLOY_UNREACHABLE', message, error.details);
     }
-    return error;
+    return new BridgeError(error.code, message, error.details);
   }
   const code = (error as { code?: string } | null)?.code;
   if (code === 'SmartHttpError' || code === 'ParseError' || code === 'UnknownTransportError') {

@@ -17,6 +17,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { BridgeError, isBridgeError } from '../errors.js';
+import type { GitHubMemory } from './github-memory.js';
 import type { GitHubProviderSettings } from './settings.js';
 
 export interface GitHubPlatform {
@@ -30,6 +31,8 @@ export interface GitHubPlatform {
   /** Retries of one request after 5xx answers or limits; default 3. */
   retries?: number;
   now?: () => number;
+  /** What was last seen of repositories (github-memory.ts); default the process-wide one. */
+  memory?: GitHubMemory;
 }
 
 export type GitHubOctokit = InstanceType<typeof BridgeOctokit>;

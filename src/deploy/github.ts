@@ -3,12 +3,17 @@
  * deletions, one commit, one ref), so that a deployment is one atomic commit (verified when a
  * GitHub App makes it), and proposals are pull requests.
  *
- * REST calls per `propose` (counted in github.test.ts):
+ * REST calls per `propose` (counted in test/deploy-github.test.ts; the table is in docs/deployments.md):
  * - unchanged: 1 (the base tree, recursive; the new root tree id is computed locally, tree.ts);
- * - new: 6 (tree, base branch, create tree, create commit, create ref, create pull request),
- *   plus 1 to add labels when there are any;
- * - update: 8-9 (the ref exists: the branch is read to tell a repeated request from a change, the
- *   ref moved, the pull request found by head branch, and edited only if its title or body changed).
+ * - new: 6 (base tree, base branch, create tree, create commit, create ref, create pull request),
+ *   plus 1 to add labels (GitHub creates pull requests without labels); 1 less, the base branch
+ *   read, when this process already saw the commit behind the base tree (github-memory.ts);
+ * - update of a pull request this process proposed: 5 (base tree, create tree, create commit,
+ *   edit the pull request's title and body or read it, move the ref);
+ * - the same request again: 2 (base tree, the pull request, whose head must be the commit);
+ * - otherwise the full path: the ref exists (create answers 422), the branch is read to tell a
+ *   repeated request from a change, the ref moved, the pull request found by head branch and
+ *   edited only if its title or body changed (8-9).
  * After a crash between the ref and the pull request, the next attempt finds the branch as it
  * left it and opens (or adopts) the pull request; a retried write that did happen answers 422
  * and is recognised. A base branch that moved between the two reads is read again.
@@ -22,6 +27,8 @@ import {
   statusOf,
   translateGitHubError,
 } from './github-client.js';
+import { type KnownProposal, processGitHubMemory } from './github-memory.js';
+import { gitHubPulls, type PullRequest } from './github-pulls.js';
 import type {
   DeploymentProvider,
   ProposalRef,
@@ -45,24 +52,14 @@ import {
 
 export type { GitHubPlatform } from './github-client.js';
 
-interface PullRequest {
-  number: number;
-  state: string;
-  html_url: string;
-  title: string;
-  body: string | null;
-  merged_at: string | null;
-  merge_commit_sha: string | null;
-  head: { ref: string; sha: string; repo: { full_name: string } | null };
-  labels: { name?: string }[];
-  merged?: boolean;
-}
-
 export function createGitHubProvider(settings: GitHubProviderSettings, platform: GitHubPlatform): DeploymentProvider {
   const { octokit, appJwt } = gitHubClient(settings, platform);
   const repository = { owner: settings.owner, repo: settings.repo };
   const fullName = `${settings.owner}/${settings.repo}`;
   const now = platform.now ?? Date.now;
+  const pulls = gitHubPulls(octokit, repository);
+  const memory = platform.memory ?? processGitHubMemory;
+  const memoryKey = `${settings.apiUrl ?? 'https://api.github.com'}|${fullName}`;
 
   /** Runs one provider operation with GitHub's errors translated. */
   async function operation<T>(what: string, work: (github: GitHubOctokit) => Promise<T>): Promise<T> {
@@ -110,62 +107,6 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     }
   }
 
-  function status(pull: PullRequest): ProposalStatus {
-    const merged = pull.merged === true || pull.merged_at !== null;
-    return {
-      branch: pull.head.ref,
-      number: pull.number,
-      state: merged ? 'merged' : pull.state === 'open' ? 'open' : 'closed',
-      commit: pull.head.sha,
-      url: pull.html_url,
-      ...(merged && pull.merge_commit_sha ? { mergeCommit: pull.merge_commit_sha } : {}),
-    };
-  }
-
-  async function openPull(head: string, marker: string): Promise<PullRequest | undefined> {
-    const { data } = await octokit.rest.pulls.list({
-      ...repository,
-      head: `${settings.owner}:${head}`,
-      state: 'open',
-      per_page: 10,
-    });
-    const pull = (data as PullRequest[]).find((candidate) => candidate.head.ref === head);
-    if (pull && !(pull.body ?? '').includes(marker)) {
-      throw new BridgeError(
-        'CONFLICT',
-        `branch "${head}" of ${fullName} has pull request #${pull.number}, which margo-bridge did not open (its marker is missing)`,
-      );
-    }
-    return pull;
-  }
-
-  async function createPull(input: ProposeInput): Promise<{ pull: PullRequest; adopted: boolean }> {
-    try {
-      const { data } = await octokit.rest.pulls.create({
-        ...repository,
-        head: input.branch,
-        base: input.base,
-        title: input.title,
-        body: input.body,
-      });
-      return { pull: data as PullRequest, adopted: false };
-    } catch (error) {
-      // A retried create whose first attempt went through, or a crash right after it.
-      if (statusOf(error) !== 422) throw error;
-      const pull = await openPull(input.branch, input.marker);
-      if (!pull) throw error;
-      return { pull, adopted: true };
-    }
-  }
-
-  async function addMissingLabels(pull: PullRequest, labels: string[]): Promise<PullRequest> {
-    const present = new Set(pull.labels.map((label) => label.name));
-    const missing = labels.filter((label) => !present.has(label));
-    if (missing.length === 0) return pull;
-    await octokit.rest.issues.addLabels({ ...repository, issue_number: pull.number, labels: missing });
-    return pull;
-  }
-
   async function writeCommit(input: ProposeInput, base: { sha: string; commit: string }, changes: FileChange[]) {
     const { data: tree } = await octokit.rest.git.createTree({
       ...repository,
@@ -187,6 +128,106 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
       committer: person,
     });
     return { tree: tree.sha, commit: commit.sha };
+  }
+
+  type Base = { sha: string; commit: string };
+  type Made = { tree: string; commit: string };
+
+  function remember(input: ProposeInput, base: Base, head: Made, pull: PullRequest): void {
+    memory.rememberProposal(memoryKey, input.branch, {
+      number: pull.number,
+      commit: head.commit,
+      tree: head.tree,
+      parent: base.commit,
+      title: pull.title,
+      body: pull.body ?? '',
+    });
+  }
+
+  /**
+   * A branch this process proposed on: its pull request is checked (open, margo-bridge's, on the
+   * branch) before the branch moves. Anything unexpected forgets it and hands the commit made so
+   * far to the full path.
+   */
+  async function proposeKnown(
+    input: ProposeInput,
+    base: Base,
+    planned: Planned,
+    known: KnownProposal,
+  ): Promise<ProposeResult | { made?: Made }> {
+    if (known.tree === planned.root && known.parent === base.commit) {
+      // The same request again: nothing to write if the head is still that commit.
+      const pull = await pulls.get(known.number);
+      if (!pull || !pulls.isOpenProposal(pull, input, known.commit)) return forget(input);
+      const edited = await pulls.withText(pull, input);
+      await pulls.addMissingLabels(edited, input.labels);
+      remember(input, base, known, edited);
+      return { outcome: 'adopted', proposal: { ...pulls.status(edited), commit: known.commit } };
+    }
+    const made = await writeCommit(input, base, planned.changes);
+    // The edit of a changed title or body answers with the pull request: the check costs nothing more.
+    const textChanged = known.title !== input.title || known.body !== input.body;
+    const pull = textChanged
+      ? await pulls.setText(known.number, { title: input.title, body: input.body })
+      : await pulls.get(known.number);
+    if (!pull || !pulls.isOpenProposal(pull, input)) {
+      // Closed or merged meanwhile: its words go back to what it was reviewed with.
+      if (textChanged && pull && pull.head.ref === input.branch) {
+        await pulls.setText(pull.number, { title: known.title, body: known.body });
+      }
+      return forget(input, made);
+    }
+    try {
+      await octokit.rest.git.updateRef({ ...repository, ref: `heads/${input.branch}`, sha: made.commit, force: true });
+    } catch (error) {
+      // The branch is gone (422): the full path pushes it again.
+      if (statusOf(error) !== 422) throw error;
+      return forget(input, made);
+    }
+    await pulls.addMissingLabels(pull, input.labels);
+    remember(input, base, { tree: planned.root, commit: made.commit }, pull);
+    return { outcome: 'updated', proposal: { ...pulls.status(pull), commit: made.commit } };
+  }
+
+  function forget(input: ProposeInput, made?: Made): { made?: Made } {
+    memory.forgetProposal(memoryKey, input.branch);
+    return made ? { made } : {};
+  }
+
+  /** Creates the branch and pull request, or finds what is there and brings it to this request. */
+  async function proposeAnew(input: ProposeInput, base: Base, planned: Planned, madeBefore?: Made) {
+    const made = madeBefore ?? (await writeCommit(input, base, planned.changes));
+    try {
+      await octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${input.branch}`, sha: made.commit });
+      const { pull, adopted } = await pulls.create(input);
+      await pulls.addMissingLabels(pull, input.labels);
+      remember(input, base, { tree: planned.root, commit: made.commit }, pull);
+      const result: ProposeResult = { outcome: adopted ? 'adopted' : 'created', proposal: pulls.status(pull) };
+      return result;
+    } catch (error) {
+      if (statusOf(error) !== 422) throw error;
+    }
+    // The branch exists: a proposal to update, a repeated request, or a crashed attempt's branch.
+    const current = await branch(input.branch);
+    const same = current?.tree === made.tree && current.parents.length === 1 && current.parents[0] === base.commit;
+    if (!same) {
+      await octokit.rest.git.updateRef({ ...repository, ref: `heads/${input.branch}`, sha: made.commit, force: true });
+    }
+    const head = same && current ? current : made;
+    let outcome: ProposeOutcome;
+    let pull = await pulls.findOpen(input.branch, input.marker);
+    if (pull) {
+      outcome = same ? 'adopted' : 'updated';
+      pull = await pulls.withText(pull, input);
+    } else {
+      const created = await pulls.create(input);
+      pull = created.pull;
+      outcome = same || created.adopted ? 'adopted' : 'created';
+    }
+    await pulls.addMissingLabels(pull, input.labels);
+    remember(input, base, { tree: planned.root, commit: head.commit }, pull);
+    const result: ProposeResult = { outcome, proposal: { ...pulls.status(pull), commit: head.commit } };
+    return result;
   }
 
   return {
@@ -229,64 +270,31 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
       }),
 
     propose: (input) =>
-      operation(`proposal "${input.branch}" in ${fullName}`, async (github): Promise<ProposeResult> => {
+      operation(`proposal "${input.branch}" in ${fullName}`, async (): Promise<ProposeResult> => {
         checkProposeInput(input);
-        // Two reads: the tree by branch name (all an unchanged request costs) and the tip commit.
+        // The tree by branch name: all an unchanged request costs.
         let tree = await baseTree(input.base);
-        let changes = await plan(tree, input);
-        if (changes.length === 0) return { outcome: 'unchanged' };
-        const tip = await branch(input.base);
-        if (!tip)
-          throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${input.base}" does not exist in ${fullName}`);
-        if (tip.tree !== tree.sha) {
-          // The base moved between the two reads: plan again on the tip's own tree.
-          tree = await baseTree(tip.tree);
-          changes = await plan(tree, input);
-          if (changes.length === 0) return { outcome: 'unchanged' };
-        }
-        const base = { sha: tree.sha, commit: tip.commit };
-
-        const made = await writeCommit(input, base, changes);
-        let outcome: ProposeOutcome;
-        try {
-          await github.rest.git.createRef({ ...repository, ref: `refs/heads/${input.branch}`, sha: made.commit });
-          const { pull, adopted } = await createPull(input);
-          await addMissingLabels(pull, input.labels);
-          return { outcome: adopted ? 'adopted' : 'created', proposal: status(pull) };
-        } catch (error) {
-          if (statusOf(error) !== 422) throw error;
-        }
-        // The branch exists: a proposal to update, a repeated request, or a crashed attempt's branch.
-        const current = await branch(input.branch);
-        const same = current?.tree === made.tree && current.parents.length === 1 && current.parents[0] === base.commit;
-        if (!same) {
-          await github.rest.git.updateRef({
-            ...repository,
-            ref: `heads/${input.branch}`,
-            sha: made.commit,
-            force: true,
-          });
-        }
-        const head = same && current ? current.commit : made.commit;
-        let pull = await openPull(input.branch, input.marker);
-        if (pull) {
-          outcome = same ? 'adopted' : 'updated';
-          if (pull.title !== input.title || (pull.body ?? '') !== input.body) {
-            const { data } = await github.rest.pulls.update({
-              ...repository,
-              pull_number: pull.number,
-              title: input.title,
-              body: input.body,
-            });
-            pull = data as PullRequest;
+        let planned = await plan(tree, input);
+        if (planned.changes.length === 0) return { outcome: 'unchanged' };
+        const known = memory.base(memoryKey, input.base);
+        let commit = known?.tree === tree.sha ? known.commit : undefined;
+        if (commit === undefined) {
+          const tip = await branch(input.base);
+          if (!tip)
+            throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${input.base}" does not exist in ${fullName}`);
+          if (tip.tree !== tree.sha) {
+            // The base moved between the two reads: plan again on the tip's own tree.
+            tree = await baseTree(tip.tree);
+            planned = await plan(tree, input);
+            if (planned.changes.length === 0) return { outcome: 'unchanged' };
           }
-        } else {
-          const created = await createPull(input);
-          pull = created.pull;
-          outcome = same || created.adopted ? 'adopted' : 'created';
+          commit = tip.commit;
+          memory.rememberBase(memoryKey, input.base, { commit, tree: tree.sha });
         }
-        await addMissingLabels(pull, input.labels);
-        return { outcome, proposal: { ...status(pull), commit: head } };
+        const base = { sha: tree.sha, commit };
+        const proposal = memory.proposal(memoryKey, input.branch);
+        const quick = proposal ? await proposeKnown(input, base, planned, proposal) : {};
+        return 'outcome' in quick ? quick : proposeAnew(input, base, planned, quick.made);
       }),
 
     getProposal: (ref) =>
@@ -299,11 +307,11 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
             per_page: 1,
           });
           const pull = (data as PullRequest[]).find((candidate) => candidate.head.ref === ref.branch);
-          return pull ? status(pull) : undefined;
+          return pull ? pulls.status(pull) : undefined;
         }
         try {
           const { data } = await github.rest.pulls.get({ ...repository, pull_number: ref.number });
-          return data.head.ref === ref.branch ? status(data as PullRequest) : undefined;
+          return data.head.ref === ref.branch ? pulls.status(data as PullRequest) : undefined;
         } catch (error) {
           if (statusOf(error) === 404) return undefined;
           throw error;
@@ -318,7 +326,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
           const { data } = await github.rest.pulls.list({ ...repository, state: 'open', per_page: 100, page });
           for (const pull of data as PullRequest[]) {
             if (pull.head.ref.startsWith(branchPrefix) && pull.head.repo?.full_name === fullName)
-              open.push(status(pull));
+              open.push(pulls.status(pull));
           }
           if (data.length < 100) break;
         }
@@ -339,14 +347,21 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
           if (number === undefined) throw new BridgeError('NOT_FOUND', `no open pull request for "${ref.branch}"`);
         }
         const { data } = await github.rest.pulls.update({ ...repository, pull_number: number, state: 'closed' });
-        return status(data as PullRequest);
+        memory.forgetProposal(memoryKey, ref.branch);
+        return pulls.status(data as PullRequest);
       }),
   };
 }
 
+interface Planned {
+  changes: FileChange[];
+  /** The root tree id the commit will have (computed locally). */
+  root: string;
+}
+
 /** The changes `input` makes to `tree`; none when the new root tree would be the same. */
-async function plan(tree: { sha: string; flat: FlatTree }, input: ProposeInput): Promise<FileChange[]> {
+async function plan(tree: { sha: string; flat: FlatTree }, input: ProposeInput): Promise<Planned> {
   const changes = await planChanges(tree.flat, input);
-  const root = (await treeObjects(applyChanges(tree.flat, changes, await changeOids(changes)))).at(-1)?.oid;
-  return root === tree.sha ? [] : changes;
+  const root = (await treeObjects(applyChanges(tree.flat, changes, await changeOids(changes)))).at(-1)?.oid ?? '';
+  return { changes: root === tree.sha ? [] : changes, root };
 }

@@ -34,12 +34,14 @@ export function summariseSecrets(secrets: RegistrySecrets): Record<string, unkno
     ...(secrets.auth?.type === 'basic' ? { username: secrets.auth.username } : {}),
     caCert: secrets.caCert !== undefined,
     clientCert: secrets.clientCert !== undefined,
+    clientKey: secrets.clientKey !== undefined,
     webhookSecret: secrets.webhookSecret !== undefined,
   };
 }
 
 export function connectionOf(
-  registry: Pick<RegistryRecord, 'url' | 'allowHttp' | 'subPath' | 'tagPattern' | 'semverRange' | 'strictVersion'>,
+  registry: Pick<RegistryRecord, 'url' | 'allowHttp' | 'subPath' | 'tagPattern' | 'semverRange' | 'strictVersion'> &
+    Partial<Pick<RegistryRecord, 'kind'>>,
   secrets: RegistrySecrets,
 ): RegistryConnection {
   const tls =
@@ -47,6 +49,7 @@ export function connectionOf(
       ? { caCert: secrets.caCert, clientCert: secrets.clientCert, clientKey: secrets.clientKey }
       : undefined;
   return {
+    kind: registry.kind ?? 'git',
     url: registry.url,
     allowHttp: registry.allowHttp,
     subPath: registry.subPath,

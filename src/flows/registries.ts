@@ -4,11 +4,12 @@
  */
 import semver from 'semver';
 import { BridgeError } from '../errors.js';
-import type { RegistryAuth } from '../registry/interface.js';
+import type { RegistryAuth, RegistryKind } from '../registry/interface.js';
+import { ociTarget } from '../registry/oci-url.js';
 import { compileTagFilter } from '../registry/tags.js';
 import type { Services } from '../services.js';
 import type { RegistryInput, RegistryRecord } from '../store/interface.js';
-import { repositoryKey, withoutUrlCredentials } from '../urls.js';
+import { repositoryKey } from '../urls.js';
 import { connectionOf, openSecrets, type RegistrySecrets, sealSecrets, summariseSecrets } from './connection.js';
 import { testConnection } from './connection-test.js';
 
@@ -17,6 +18,8 @@ export { MAX_POLL_INTERVAL_SECONDS, MIN_POLL_INTERVAL_SECONDS } from '../config/
 
 export interface RegistrySettings {
   name: string;
+  /** Default `git`; `oci`: an OCI repository, `https://registry.example.com/<name>`. */
+  kind?: RegistryKind;
   url: string;
   subPath?: string;
   tagPattern?: string | null;
@@ -72,6 +75,7 @@ export async function updateRegistry(
   const secrets = mergeSecrets(await openSecrets(services.secretBox, current), patch);
   const settings: RegistrySettings = {
     name: patch.name ?? current.name,
+    kind: patch.kind ?? current.kind,
     url: patch.url ?? current.url,
     subPath: patch.subPath ?? current.subPath,
     tagPattern: patch.tagPattern === undefined ? current.tagPattern : patch.tagPattern,
@@ -83,6 +87,7 @@ export async function updateRegistry(
   const input = await toInput(services, settings, secrets, options.configured ?? current.configured);
   const reachesDifferently =
     patch.url !== undefined ||
+    patch.kind !== undefined ||
     patch.allowHttp !== undefined ||
     patch.subPath !== undefined ||
     secretKeys.some((key) => key !== 'webhookSecret' && patch[key] !== undefined);
@@ -127,7 +132,9 @@ async function toInput(
   secrets: RegistrySecrets,
   configured: boolean,
 ): Promise<RegistryInput> {
+  const kind = settings.kind ?? 'git';
   const url = checkUrl(settings.url, settings.allowHttp ?? false);
+  if (kind === 'oci') checkOciUrl(url, settings);
   const semverRange = settings.semverRange ?? null;
   if (semverRange !== null && semver.validRange(semverRange) === null) {
     throw new BridgeError('BAD_REQUEST', `semverRange '${semverRange}' is not a valid semver range`, {
@@ -141,6 +148,7 @@ async function toInput(
   }
   return {
     name: settings.name,
+    kind,
     url,
     urlKey: repositoryKey(url),
     subPath,
@@ -191,6 +199,20 @@ function checkUrl(raw: string, allowHttp: boolean): string {
     });
   }
   return parsed.toString();
+}
+
+/** An OCI registry URL names a repository (`https://host/<name>`); a package is the whole artifact, no sub-path. */
+function checkOciUrl(url: string, settings: RegistrySettings): void {
+  try {
+    ociTarget({ url, allowHttp: settings.allowHttp ?? false });
+  } catch (error) {
+    throw new BridgeError('BAD_REQUEST', (error as Error).message, { field: 'url' });
+  }
+  if ((settings.subPath ?? '').replace(/^\/+|\/+$/g, '') !== '') {
+    throw new BridgeError('BAD_REQUEST', 'an OCI registry has no subPath: the artifact is the package', {
+      field: 'subPath',
+    });
+  }
 }
 
 /** Lists releases once: checks address, credentials and TLS before the registry is stored. */

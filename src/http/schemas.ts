@@ -1,6 +1,6 @@
 /** Shared request/response schemas; the same schemas validate requests and feed /openapi.json. */
 import { z } from '@hono/zod-openapi';
-import { errorCodes } from '../errors.js';
+import { BridgeError, errorCodes } from '../errors.js';
 import { unsafeTextReason } from '../text.js';
 
 export const errorSchema = z
@@ -77,6 +77,30 @@ export function pagedContent<K extends string, T extends z.ZodType>(key: K, item
     } as Record<K, z.ZodArray<T>> & { next: z.ZodNullable<z.ZodString> }),
     description,
   );
+}
+
+export const pageQuery = z.object({ limit: limitParam, cursor: cursorParam });
+
+/**
+ * One page of a list read whole (tables that stay small: registries, tokens, applications), in the
+ * list's own order, after the item whose key is `cursor`; `next` as `nextPage` gives it.
+ */
+export function pageOf<T>(
+  requestUrl: string,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  query: { limit?: number | undefined; cursor?: string | undefined },
+): { items: T[]; next: string | null } {
+  const limit = query.limit ?? 100;
+  let start = 0;
+  if (query.cursor !== undefined) {
+    start = items.findIndex((item) => keyOf(item) === query.cursor) + 1;
+    if (start === 0) throw new BridgeError('BAD_REQUEST', 'cursor is not in this list (any more)', { field: 'cursor' });
+  }
+  const page = items.slice(start, start + limit);
+  const last = page.at(-1);
+  const more = start + limit < items.length;
+  return { items: page, next: more && last !== undefined ? nextPage(requestUrl, limit, limit, keyOf(last)) : null };
 }
 
 /** The `next` link of a page: the request's URL with `cursor` set, or null when the page was not full. */

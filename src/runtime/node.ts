@@ -9,33 +9,31 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { loadSecretKey } from '../crypto/node/keyfile.js';
 import { createSecretBox } from '../crypto/secrets.js';
-import { generateToken, hashToken } from '../crypto/tokens.js';
 import { createDeploymentProvider } from '../deploy/index.js';
 import { localRepositoryRoot, nodeProviderPlatform } from '../deploy/node/index.js';
 import { nodeGitBackend } from '../deploy/node/smart-http-backend.js';
 import { registerGitSmartHttp } from '../deploy/smart-http.js';
 import { reconcileDeploymentRepositories } from '../flows/deployments/reconcile.js';
 import { enqueueProposalChecks } from '../flows/deployments/track.js';
-import { createHandlers, jobMetrics, splitHandlers } from '../flows/handlers.js';
 import { enqueueDuePolls } from '../flows/poll.js';
 import { reconcileRegistries } from '../flows/reconcile.js';
 import { purgeExpired } from '../flows/retention.js';
 import { createApp } from '../http/app.js';
 import { describeError } from '../jobs/retry.js';
-import { startWorker, type Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import { loadTemplates } from '../margo/render/node/templates.js';
-import { createServiceMetrics } from '../metrics/service.js';
 import { createNodeRegistryReader, diskStorage } from '../registry/node/index.js';
-import { type Services, systemClock } from '../services.js';
+import type { Services } from '../services.js';
 import { openStore } from '../store/node/open.js';
 import { type AdminToken, mintFirstAdminToken, registerConfiguredAdminToken } from './admin-token.js';
 import { type DemoRegistry, startDemoRegistry, withDemoReader } from './demo.js';
 import { settleDemoRegistries } from './demo-state.js';
 import { nodeDocsAssets } from './docs-assets.js';
 import { handleGitHttpBackend } from './git-http-backend.js';
+import { createJobWorkers } from './job-workers.js';
 import { listen } from './listen.js';
 import { createPinoLogger } from './pino-logger.js';
+import { portableServices } from './portable-services.js';
 import { createWebhookIntake } from './webhook-intake.js';
 
 export interface BuildOptions {
@@ -89,11 +87,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       registryReader,
       secretBox: createSecretBox(key),
       logger,
-      metrics: createServiceMetrics(),
-      clock: systemClock,
-      random: Math.random,
-      hashToken,
-      generateToken,
+      ...portableServices(),
       templates: await loadTemplates(),
       deploymentProviders: (settings) => createDeploymentProvider(settings, providerPlatform),
     };
@@ -161,21 +155,8 @@ export async function startService(runtime: Runtime): Promise<RunningService> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   }
-  const handlers = splitHandlers(createHandlers(services));
-  const workerOptions = {
-    queue: services.store.jobs,
-    leaseMs: config.jobs.leaseSeconds * 1000,
-    pollIntervalMs: config.jobs.pollIntervalMs,
-    backoff: { baseMs: 5000, maxMs: 600_000 },
-    logger,
-    clock: services.clock.now,
-    random: services.random,
-    onOutcome: jobMetrics(services),
-  };
-  const workers: Worker[] = [
-    startWorker({ ...workerOptions, handlers: handlers.polls, concurrency: config.polling.concurrency }),
-    startWorker({ ...workerOptions, handlers: handlers.others, concurrency: config.jobs.concurrency }),
-  ];
+  const workers = createJobWorkers(services);
+  for (const worker of workers) worker.start();
 
   let ticking = false;
   let checkedProposalsAt = 0;

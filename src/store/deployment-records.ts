@@ -44,8 +44,16 @@ export interface DeploymentRepositoryRecord {
   credentialSummary: Record<string, unknown>;
   /** Set when the repository came from margo-bridge.yaml. */
   configured: boolean;
+  /** Sensitive values (issue 15): absent or null when neither recipients nor plaintext are set. */
+  sops?: RepositorySops | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** How sensitive values reach the repository: SOPS-encrypted for these age recipients, or plaintext if allowed. */
+export interface RepositorySops {
+  ageRecipients: string[];
+  allowPlaintextSecrets: boolean;
 }
 
 export type DeploymentRepositoryInput = Omit<DeploymentRepositoryRecord, 'id' | 'createdAt' | 'updatedAt'>;

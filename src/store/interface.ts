@@ -11,6 +11,8 @@ import type { DeploymentTables } from './deployment-records.js';
 export interface RegistryRecord {
   id: string;
   name: string;
+  /** `git` (a Git repository) or `oci` (an OCI repository, migration 0007). */
+  kind: 'git' | 'oci';
   url: string;
   /** URL normalised for webhook matching (scheme-less, lower-case host, no `.git`, no trailing slash). */
   urlKey: string;
@@ -49,7 +51,8 @@ export type RegistryInput = Omit<
   | 'consecutiveFailures'
   | 'nextPollAt'
   | 'demo'
-> & { nextPollAt?: number; demo?: boolean };
+  | 'kind'
+> & { nextPollAt?: number; demo?: boolean; kind?: RegistryRecord['kind'] };
 
 export type VersionState = 'valid' | 'warnings' | 'rejected';
 
@@ -165,6 +168,11 @@ export interface Store extends DeploymentTables {
     get(id: string): Promise<RegistryRecord | undefined>;
     getByName(name: string): Promise<RegistryRecord | undefined>;
     list(): Promise<RegistryRecord[]>;
+    /**
+     * Changes whenever a registry is created, updated or removed (not by polls): lets a cache of
+     * registry settings (the webhook secrets) skip reloading them all while nothing changed.
+     */
+    changeMark(): Promise<string>;
     findByUrlKey(urlKey: string): Promise<RegistryRecord[]>;
     /** Registries whose nextPollAt <= now, oldest first. */
     due(now: number, limit: number): Promise<RegistryRecord[]>;

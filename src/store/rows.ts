@@ -37,6 +37,7 @@ export function toRegistry(row: RegistryTable): RegistryRecord {
   return {
     id: row.id,
     name: row.name,
+    kind: row.kind,
     url: row.url,
     urlKey: row.url_key,
     subPath: row.sub_path,
@@ -76,6 +77,7 @@ export function registryColumns(input: Partial<RegistryInput>): Partial<Registry
   if (input.configured !== undefined) row.configured = input.configured ? 1 : 0;
   if (input.nextPollAt !== undefined) row.next_poll_at = input.nextPollAt;
   if (input.demo !== undefined) row.demo = input.demo ? 1 : 0;
+  if (input.kind !== undefined) row.kind = input.kind;
   return row;
 }
 

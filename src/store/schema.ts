@@ -32,6 +32,8 @@ export interface RegistryTable {
   poll_again: number;
   /** Migration 0005: 1 for the registry of `serve --demo`. */
   demo: number;
+  /** Migration 0007: 'git' or 'oci'. */
+  kind: 'git' | 'oci';
 }
 
 /** Which registry owns an application id: the first to publish it, or an admin's transfer (issue 10). */
@@ -140,6 +142,8 @@ export interface DeploymentRepositoryTable {
   secrets_ciphertext: string | null;
   credential_summary: string;
   configured: number;
+  /** JSON RepositorySops (issue 15); null when not set. */
+  sops?: string | null;
   created_at: number | string;
   updated_at: number | string;
 }

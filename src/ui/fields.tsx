@@ -35,18 +35,20 @@ export const ErrorSummary: FC<{ errors: { name: string; label: string; message: 
     </div>
   );
 
-/** The label names the field alone; the required mark sits beside it (the input's `required` is announced). */
+/**
+ * The label names the field alone; the required mark sits beside it (the input's `required` is
+ * announced). `required` false says "(optional)"; undefined (search filters) says nothing.
+ */
 const Label: FC<{ id: string; label: string; required?: boolean | undefined }> = ({ id, label, required }) => (
   <div class="label-line">
     <label for={id}>{label}</label>
-    {required ? (
+    {required === true && (
       <span class="required" aria-hidden="true">
         {' '}
         *
       </span>
-    ) : (
-      <span class="muted"> (optional)</span>
     )}
+    {required === false && <span class="muted"> (optional)</span>}
   </div>
 );
 

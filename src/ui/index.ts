@@ -80,5 +80,7 @@ export function createUi(): Hono<UiEnv> {
   registerConfigure(ui);
   registerDeployments(ui);
   registerRepositories(ui);
+  // Last: an unknown page gets a page; any other path goes on to the API's answer.
+  ui.all('*', (c, next) => (isPagePath(c.req.path) ? errorPage(c, 404, 'There is no such page.') : next()));
   return ui;
 }

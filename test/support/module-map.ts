@@ -4,8 +4,8 @@
  * test/module-map.test.ts fails when biome.json holds anything else.
  *
  * A row's first cell names a top-level module (`x/` or `x.ts` under src/); its "may import" cell
- * names, in backticks, what it may import: `x/` (the whole folder), `x/file.ts` or `x/*-records.ts`
- * (only those files of a folder), `x.ts` (a root module). Every other top-level module is forbidden.
+ * names, in backticks, what it may import: `x/` (the whole folder), `x/file.ts`, `x/*-records.ts` or
+ * `x/sub/` (only those files or sub-folders of a folder), `x.ts` (a root module). Every other top-level module is forbidden.
  * "anything" means no rule. Rows of sub-folders only describe and may not widen their folder's rule.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ export interface RestrictionOverride {
   linter: { rules: { style: { noRestrictedImports: { level: 'error'; options: { patterns: Pattern[] } } } } };
 }
 
-const MODULE_TOKEN = /^(?:[a-z-]+\/|[a-z-]+\/[\w*.-]+\.ts|[a-z-]+\.ts)$/;
+const MODULE_TOKEN = /^(?:[a-z-]+\/(?:[\w*.-]+\/)*(?:[\w*.-]+\.ts)?|[a-z-]+\.ts)$/;
 
 /** The rows of the "Module map" table, in order. */
 export function readModuleMap(markdown: string): MapRow[] {
@@ -83,7 +83,9 @@ function forbidden(row: MapRow & { allowed: string[] }, modules: string[]): Patt
   for (const module of modules) {
     if (module === row.module || row.allowed.includes(module)) continue;
     const files = row.allowed.filter((allowed) => allowed.startsWith(module) && allowed !== module);
-    const exceptions = files.map((file) => `!**/${file.replace(/\.ts$/, '.js')}`);
+    const exceptions = files.map((file) =>
+      file.endsWith('/') ? `!**/${file}**` : `!**/${file.replace(/\.ts$/, '.js')}`,
+    );
     patterns.push({
       group: [...specifiers(module), ...exceptions],
       message:

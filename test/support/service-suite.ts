@@ -213,6 +213,7 @@ export function serviceSuite(databaseUrl: () => Promise<string | undefined>): vo
       username: 'ci',
       caCert: false,
       clientCert: false,
+      clientKey: false,
       webhookSecret: false,
     });
 

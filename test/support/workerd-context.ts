@@ -2,6 +2,8 @@
 declare module 'vitest' {
   export interface ProvidedContext {
     gitServer: { helloUrl: string; bigUrl: string; baseUrl: string; controlUrl: string };
+    /** The fake GitHub (test/support/fake-github/) with `acme/fleet` and a token that may write to it. */
+    fakeGitHub: { apiUrl: string; token: string };
   }
 }
 

@@ -2,12 +2,14 @@
  * The Node side of the workerd suites (vitest.workers.config.ts `globalSetup`): the real test Git
  * server with a registry `hello` at v1.0.0 (and `big`, a release too large for Workers), and a control endpoint on 127.0.0.1 through which a
  * test inside workerd publishes a release (`POST /publish?tag=v1.1.0&version=1.1.0`), since
- * workerd cannot run git itself. Tests read the addresses with `inject('gitServer')`.
+ * workerd cannot run git itself; and the fake GitHub with a repository `acme/fleet`. Tests read
+ * the addresses with `inject('gitServer')` and `inject('fakeGitHub')`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { startFakeGitHub } from './fake-github/index.js';
 import { startGitServer } from './git-server.js';
 import './workerd-context.js';
 import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './registries.js';
@@ -37,14 +39,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
       );
   });
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  const github = await startFakeGitHub();
+  await github.createRepo({ owner: 'acme', repo: 'fleet', defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
+  const githubToken = github.addToken({
+    permissions: { contents: 'write', pull_requests: 'write', metadata: 'read', issues: 'write' },
+  });
   project.provide('gitServer', {
     helloUrl: gitServer.url('hello'),
     bigUrl: gitServer.url('big'),
     baseUrl: gitServer.baseUrl,
     controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
   });
+  project.provide('fakeGitHub', { apiUrl: github.apiUrl, token: githubToken });
   return async () => {
     await new Promise<void>((resolve) => control.close(() => resolve()));
+    await github.stop();
     await gitServer.stop();
     await removeRegistryRoot(root);
   };

@@ -41,7 +41,7 @@ export async function carryOut(
   created: boolean,
 ): Promise<DeploymentAnswer> {
   try {
-    await runProposal(services, proposal.id);
+    await runProposal(services, proposal.id, prepared);
   } catch (error) {
     if (failureAction(error) === 'dead') throw error;
     services.logger.warn(

@@ -26,6 +26,8 @@ export interface ProposalSubject {
   warnings: { code: string; message: string }[];
   /** Link to the version's catalogue page; absent when no public URL is configured. */
   catalogueUrl?: string;
+  /** How sensitive values were written (issue 15): SOPS-encrypted, or plaintext as the repository allows. */
+  sensitive?: { mode: 'none' | 'encrypted' | 'plaintext'; parameters: string[] };
 }
 
 export const DEFAULT_TITLE_PATTERN = '{type}({target}): {summary}';
@@ -94,6 +96,7 @@ export function proposalBody(subject: ProposalSubject): string {
       lines.push(`| \`${name}\` | ${subject.hidden.has(name) ? MASK : cell(subject.values[name])} |`);
     }
   }
+  lines.push(...sensitiveLines(subject.sensitive));
   if (subject.warnings.length > 0) {
     lines.push('', '### Warnings', '');
     for (const warning of subject.warnings) lines.push(`- \`${warning.code}\`: ${cell(warning.message)}`);
@@ -106,6 +109,17 @@ export function proposalBody(subject: ProposalSubject): string {
     '',
   );
   return lines.join('\n');
+}
+
+function sensitiveLines(sensitive: ProposalSubject['sensitive']): string[] {
+  if (!sensitive || sensitive.mode === 'none') return [];
+  const names = sensitive.parameters.map((name) => `\`${name}\``).join(', ');
+  return sensitive.mode === 'encrypted'
+    ? ['', `Sensitive values (${names}) are SOPS-encrypted for the repository's age recipients.`]
+    : [
+        '',
+        `> **Warning:** sensitive values (${names}) are committed in **plaintext**: this repository sets \`allowPlaintextSecrets: true\` and has no age recipients.`,
+      ];
 }
 
 export function commitMessage(title: string, subject: ProposalSubject): string {

@@ -11,10 +11,11 @@ import type { Job, JobInput } from '../../jobs/interface.js';
 import { describeError, failureAction } from '../../jobs/retry.js';
 import type { Services } from '../../services.js';
 import type { DeploymentRecord, DeploymentRepositoryRecord, ProposalRecord } from '../../store/deployment-records.js';
-import { deployableVersion, prepareDeployment, prepareRemoval } from './prepare.js';
+import { deployableVersion, liveProposal, type PreparedChange, prepareDeployment, prepareRemoval } from './prepare.js';
 import { commitMessage, type ProposalSubject, proposalBody, proposalMarker, proposalTitle } from './proposal-text.js';
 import { getDeploymentRepository, providerOf } from './repositories.js';
 import { hiddenParameters, openValues } from './sensitive.js';
+import { sealChange } from './sops-files.js';
 import { settle } from './track.js';
 
 /**
@@ -57,20 +58,26 @@ export async function handleProposeJob(services: Services, job: Job): Promise<vo
  * fix (wrong credentials, a description that no longer renders) fail the proposal with their
  * reason; the others are thrown, and the job tries again.
  */
-export async function runProposal(services: Services, proposalId: string): Promise<ProposalRecord> {
+export async function runProposal(
+  services: Services,
+  proposalId: string,
+  /** The request's own rendering, when the request runs its proposal itself (saves rendering again). */
+  prepared?: PreparedChange,
+): Promise<ProposalRecord> {
   const { store } = services;
   const proposal = await store.proposals.get(proposalId);
   if (!proposal) throw new BridgeError('NOT_FOUND', `no proposal with id ${proposalId}`);
   if (proposal.state !== 'pending') return proposal;
   const deployment = await store.deployments.get(proposal.deploymentId);
   if (!deployment) throw new BridgeError('NOT_FOUND', `no deployment with id ${proposal.deploymentId}`);
-  const [newest] = await store.proposals.listByDeployment(deployment.id);
-  if (newest && newest.id !== proposal.id) {
+  const history = await store.proposals.listByDeployment(deployment.id);
+  if (history[0] && history[0].id !== proposal.id) {
     return store.proposals.update(proposal.id, { state: 'superseded' });
   }
   const repository = await getDeploymentRepository(services, deployment.repositoryId);
+  const reusable = prepared?.hash === proposal.contentHash ? prepared : undefined;
   try {
-    const result = await carryOut(services, repository, deployment, proposal);
+    const result = await carryOut(services, repository, deployment, proposal, liveProposal(history), reusable);
     return await recordResult(services, deployment, proposal, result);
   } catch (error) {
     if (failureAction(error) === 'dead') return markFailed(services, proposal.id, error);
@@ -83,6 +90,8 @@ async function carryOut(
   repository: DeploymentRepositoryRecord,
   deployment: DeploymentRecord,
   proposal: ProposalRecord,
+  live: ProposalRecord | undefined,
+  rendered: PreparedChange | undefined,
 ): Promise<ProposeResult> {
   const provider = await providerOf(services, repository);
   const values = await openValues(services.secretBox, proposal);
@@ -90,20 +99,31 @@ async function carryOut(
   let change: { files: { path: string; content: string }[]; owned: string[]; deletions: string[] };
   let warnings: { code: string; message: string }[] = [];
   let resolvedValues: Record<string, unknown> = values;
+  let sensitive: ProposalSubject['sensitive'];
   if (proposal.action === 'remove') {
     change = await prepareRemoval(services, repository, deployment);
   } else {
-    const prepared = await prepareDeployment(services, repository, {
-      applicationId: deployment.applicationId,
-      version: proposal.version,
-      profile: proposal.profile,
-      target: deployment.target,
-      namespace: proposal.namespace,
-      name: deployment.name,
-      values,
-      deploymentId: deployment.id,
+    const prepared =
+      rendered ??
+      (await prepareDeployment(services, repository, {
+        applicationId: deployment.applicationId,
+        version: proposal.version,
+        profile: proposal.profile,
+        target: deployment.target,
+        namespace: proposal.namespace,
+        name: deployment.name,
+        values,
+        deploymentId: deployment.id,
+      }));
+    const sealed = await sealChange({
+      repository,
+      resolved: prepared.resolved,
+      hidden: hiddenParameters(description, proposal.sensitive),
+      change: prepared.change,
+      now: services.clock.now(),
     });
-    change = prepared.change;
+    change = sealed.change;
+    sensitive = { mode: sealed.mode, parameters: sealed.parameters };
     warnings = prepared.resolved.warnings;
     resolvedValues = Object.fromEntries(prepared.resolved.parameters.map((p) => [p.name, dataText(p.value)]));
   }
@@ -113,7 +133,7 @@ async function carryOut(
     applicationId: deployment.applicationId,
     applicationName: description.metadata.name,
     version: proposal.version,
-    ...(deployment.version !== proposal.version ? { previousVersion: deployment.version } : {}),
+    ...(live && live.action !== 'remove' && live.version !== proposal.version ? { previousVersion: live.version } : {}),
     profile: proposal.profile,
     target: deployment.target,
     namespace: proposal.namespace,
@@ -121,6 +141,7 @@ async function carryOut(
     values: resolvedValues,
     hidden: hiddenParameters(description, proposal.sensitive),
     warnings,
+    ...(sensitive ? { sensitive } : {}),
     ...catalogueLink(services, deployment.applicationId, proposal.version),
   };
   const title = proposalTitle(subject, repository.titlePattern);

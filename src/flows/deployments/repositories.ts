@@ -20,6 +20,7 @@ import type {
 } from '../../store/deployment-records.js';
 import { repositoryKey } from '../../urls.js';
 import { testConnection } from '../connection-test.js';
+import { repositorySops, sopsSettingsOf } from './sops-settings.js';
 
 export type DeploymentRepositorySettings = DeploymentRepositoryConfig;
 export type DeploymentRepositoryPatch = DeploymentRepositoryPatchConfig;
@@ -108,6 +109,7 @@ export async function updateDeploymentRepository(
     commitAuthor: patch.commitAuthor ?? current.commitAuthor,
     labels: patch.labels ?? current.labels,
     titlePattern: patch.titlePattern === undefined ? current.titlePattern : patch.titlePattern,
+    ...sopsSettingsOf(current.sops, patch),
   };
   const input = await toInput(services, settings, options.configured ?? current.configured);
   const reachesDifferently =
@@ -299,6 +301,7 @@ async function toInput(
     secretsCiphertext: secrets,
     credentialSummary: split.summary,
     configured,
+    sops: repositorySops(settings),
   };
 }
 

@@ -17,7 +17,6 @@ import type {
   DeploymentRecord,
   DeploymentRepositoryRecord,
   ProposalAction,
-  ProposalFile,
   ProposalRecord,
 } from '../../store/deployment-records.js';
 import { answerOf, carryOut, type DeploymentAnswer, getDeployment, isOpen, MAX_RACES, raceLost } from './answer.js';
@@ -25,6 +24,7 @@ import { liveProposal, type PreparedChange, prepareDeployment } from './prepare.
 import { proposalBranch, proposeJob } from './propose.js';
 import { findDeploymentRepository, getDeploymentRepository } from './repositories.js';
 import { hiddenParameters, openValues, sealValues } from './sensitive.js';
+import { sensitiveInUse, sensitiveMode } from './sops-files.js';
 
 export interface DeploymentRequest {
   /** Deployment repository, by name or id. */
@@ -73,6 +73,7 @@ export async function createDeployment(
     const existing = await services.store.deployments.findByName(repository.id, resolved.target, resolved.name);
     if (existing) return repeatOrConflict(services, repository, existing, request);
     const hidden = hiddenParameters(prepared.description, request.sensitive ?? []);
+    sensitiveMode(repository, sensitiveInUse(resolved, hidden));
     const sealed = await sealValues(services.secretBox, values, hidden);
     const sensitive = hiddenGiven(hidden, values);
     const recorded = await services.store.transaction(async (tx) => {
@@ -158,6 +159,8 @@ export async function updateDeployment(
     });
     const repeated = answerWithout(services, current, proposals, prepared);
     if (repeated) return repeated;
+    const hidden = hiddenParameters(prepared.description, [...current.sensitive, ...(change.sensitive ?? [])]);
+    sensitiveMode(repository, sensitiveInUse(prepared.resolved, hidden));
     const outcome = await record(services, current, prepared, {
       action: version !== current.version ? 'upgrade' : 'update',
       values,

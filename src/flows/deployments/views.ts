@@ -154,6 +154,7 @@ export function deploymentRepositoryView(record: DeploymentRepositoryRecord) {
     titlePattern: record.titlePattern,
     credentials: record.credentialSummary,
     configured: record.configured,
+    sops: record.sops ?? { ageRecipients: [], allowPlaintextSecrets: false },
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
   };

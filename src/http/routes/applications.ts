@@ -12,8 +12,10 @@ import {
   idParam,
   issueSchema,
   jsonContent,
-  listContent,
   notFound,
+  pagedContent,
+  pageOf,
+  pageQuery,
   pathParam,
 } from '../schemas.js';
 
@@ -26,7 +28,16 @@ const resourceParam = versionParam.extend({
   name: z.enum(resourceNames).openapi({ param: { name: 'name', in: 'path' } }),
 });
 
-const registryRef = z.object({ id: z.string(), name: z.string() });
+const registryRef = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['git', 'oci']),
+  url: z.string(),
+});
+const sourceSchema = z.string().openapi({
+  description:
+    'Where the version came from: `oci://host/name:tag@sha256:…` (OCI manifest digest) or `<git url>#<tag>@<commit>`',
+});
 const applicationSummary = z
   .object({
     id: z.string(),
@@ -42,13 +53,21 @@ const versionSummary = z.object({
   version: z.string(),
   tag: z.string(),
   commit: z.string(),
+  source: sourceSchema,
   state: stateSchema,
   errors: z.number(),
   warnings: z.number(),
   createdAt: z.string(),
 });
 
-const applicationDetail = applicationSummary.extend({ versions: z.array(versionSummary) }).openapi('Application');
+const applicationDetail = applicationSummary
+  .extend({
+    versions: z
+      .array(versionSummary)
+      .openapi({ description: 'One page of the versions, oldest first (`limit`, `cursor`)' }),
+    next: z.string().nullable().openapi({ description: 'URL of the next page of versions; null on the last' }),
+  })
+  .openapi('Application');
 
 const versionDetail = z
   .object({
@@ -56,6 +75,7 @@ const versionDetail = z
     version: z.string(),
     tag: z.string(),
     commit: z.string(),
+    source: sourceSchema,
     state: stateSchema,
     shape: z.string().nullable(),
     description: z.unknown().openapi({ description: 'The normalised description' }),
@@ -73,8 +93,9 @@ const listRoute = createRoute({
   tags,
   security,
   summary: 'Applications in the catalogue',
+  request: { query: pageQuery },
   responses: {
-    200: listContent('applications', applicationSummary, 'Applications'),
+    200: pagedContent('applications', applicationSummary, 'Applications'),
     ...authErrors,
   },
 });
@@ -84,8 +105,8 @@ const getRoute = createRoute({
   path: '/api/v1/applications/{id}',
   tags,
   security,
-  summary: 'One application with all its versions',
-  request: { params: idParam },
+  summary: 'One application with its versions, paged',
+  request: { params: idParam, query: pageQuery },
   responses: { 200: jsonContent(applicationDetail, 'The application'), ...authErrors, ...notFound },
 });
 
@@ -149,7 +170,8 @@ export function registerApplications(app: App): void {
 
   app.openapi(listRoute, async (c) => {
     const { store } = c.get('services');
-    const [rows, registries] = await Promise.all([store.versions.applications(), registryNames(c)]);
+    const [all, registries] = await Promise.all([store.versions.applications(), registryNames(c)]);
+    const { items: rows, next } = pageOf(c.req.url, all, (row) => row.applicationId, c.req.valid('query'));
     const applications = await Promise.all(
       rows.map(async (row) => {
         const shown = row.latest ?? newest(await store.versions.listByApplication(row.applicationId));
@@ -161,7 +183,7 @@ export function registerApplications(app: App): void {
         };
       }),
     );
-    return c.json({ applications }, 200);
+    return c.json({ applications, next }, 200);
   });
 
   app.openapi(getRoute, async (c) => {
@@ -171,16 +193,19 @@ export function registerApplications(app: App): void {
     if (versions.length === 0) throw new BridgeError('NOT_FOUND', `no application with id '${id}'`);
     // Only the owner's versions describe the application; others' are listed as rejected conflicts.
     const latest = latestUsable(versions.filter((version) => version.registryId === owner));
+    const page = pageOf(c.req.url, versions, (version) => version.id, c.req.valid('query'));
     const registries = await registryNames(c);
     return c.json(
       {
         ...identity(id, latest ?? newest(versions)),
         latestVersion: latest?.version ?? null,
         registry: registries(owner ?? versions[0]!.registryId),
-        versions: versions.map((version) => ({
+        next: page.next,
+        versions: page.items.map((version) => ({
           version: version.version,
           tag: version.tag,
           commit: version.commit,
+          source: versionSource(registries(version.registryId), version),
           state: version.state,
           errors: version.errors.length,
           warnings: version.warnings.length,
@@ -203,6 +228,7 @@ export function registerApplications(app: App): void {
         version: version.version,
         tag: version.tag,
         commit: version.commit,
+        source: versionSource(registries(version.registryId), version),
         state: version.state,
         shape: version.shape,
         description: version.description,
@@ -242,12 +268,25 @@ async function findVersion(store: Store, applicationId: string, version: string)
 }
 
 /** A lookup of registry id → { id, name }, loaded once per request. */
-async function registryNames(c: {
-  get(key: 'services'): Services;
-}): Promise<(id: string) => { id: string; name: string } | null> {
+type RegistryRef = z.infer<typeof registryRef>;
+
+async function registryNames(c: { get(key: 'services'): Services }): Promise<(id: string) => RegistryRef | null> {
   const registries = await c.get('services').store.registries.list();
-  const byId = new Map(registries.map((registry) => [registry.id, { id: registry.id, name: registry.name }]));
+  const byId = new Map(
+    registries.map((registry) => [
+      registry.id,
+      { id: registry.id, name: registry.name, kind: registry.kind, url: registry.url },
+    ]),
+  );
   return (id) => byId.get(id) ?? null;
+}
+
+/** Where a version came from, one line: the OCI reference with its digest, or the Git URL, tag and commit. */
+function versionSource(registry: RegistryRef | null, version: VersionRecord): string {
+  if (registry === null) return `${version.tag}@${version.commit}`;
+  if (registry.kind === 'oci')
+    return `oci://${registry.url.replace(/^https?:\/\//, '')}:${version.tag}@${version.commit}`;
+  return `${registry.url}#${version.tag}@${version.commit}`;
 }
 
 function identity(

@@ -24,8 +24,10 @@ import {
   forceQuery,
   idParam,
   jsonContent,
-  listContent,
   notFound,
+  pagedContent,
+  pageOf,
+  pageQuery,
   unprocessable,
 } from '../schemas.js';
 
@@ -43,6 +45,9 @@ export const deploymentRepositoryViewSchema = z
     titlePattern: z.string().nullable(),
     credentials: z.record(z.string(), z.unknown()).openapi({ description: 'Kinds of credentials, never their values' }),
     configured: z.boolean().openapi({ description: 'Comes from margo-bridge.yaml (reset at each start)' }),
+    sops: z
+      .object({ ageRecipients: z.array(z.string()), allowPlaintextSecrets: z.boolean() })
+      .openapi({ description: 'Sensitive values: SOPS age recipients (public keys), or plaintext explicitly allowed' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -76,8 +81,9 @@ const list = createRoute({
   tags,
   security,
   summary: 'List deployment repositories',
+  request: { query: pageQuery },
   responses: {
-    200: listContent('deploymentRepositories', deploymentRepositoryViewSchema, 'Repositories'),
+    200: pagedContent('deploymentRepositories', deploymentRepositoryViewSchema, 'Repositories'),
     ...authErrors,
   },
 });
@@ -135,7 +141,8 @@ export function registerDeploymentRepositories(app: App): void {
   });
   app.openapi(list, async (c) => {
     const records = await listDeploymentRepositories(c.get('services'));
-    return c.json({ deploymentRepositories: records.map(deploymentRepositoryView) }, 200);
+    const page = pageOf(c.req.url, records, (record) => record.id, c.req.valid('query'));
+    return c.json({ deploymentRepositories: page.items.map(deploymentRepositoryView), next: page.next }, 200);
   });
   app.openapi(get, async (c) => {
     const record = await getDeploymentRepository(c.get('services'), c.req.valid('param').id);

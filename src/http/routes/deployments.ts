@@ -26,8 +26,10 @@ import {
   errorSchema,
   idParam,
   jsonContent,
-  listContent,
   notFound,
+  pagedContent,
+  pageOf,
+  pageQuery,
 } from '../schemas.js';
 import { deploymentSchema, deploymentWithHistorySchema, previewSchema, view } from './deployment-schemas.js';
 
@@ -72,7 +74,7 @@ const invalidValues = {
   },
 } as const;
 
-const listQuery = z.object({
+const listQuery = pageQuery.extend({
   repository: z.string().optional(),
   applicationId: z.string().optional(),
   target: z.string().optional(),
@@ -107,7 +109,7 @@ const list = createRoute({
   security,
   summary: 'List deployments',
   request: { query: listQuery },
-  responses: { 200: listContent('deployments', deploymentSchema, 'Deployments'), ...authErrors },
+  responses: { 200: pagedContent('deployments', deploymentSchema, 'Deployments'), ...authErrors },
 });
 
 const get = createRoute({
@@ -166,7 +168,29 @@ function action(path: string, summary: string) {
   });
 }
 
-const approve = action('approve', 'Merge the open proposal (local repositories; forges merge on the forge)');
+const approveSchema = z
+  .object({
+    method: z
+      .enum(['merge-commit', 'fast-forward'])
+      .optional()
+      .openapi({ description: 'How to merge; default merge-commit (fast-forward fails when the base moved)' }),
+  })
+  .strict()
+  .openapi('DeploymentApprove');
+
+const approve = createRoute({
+  method: 'post',
+  path: '/api/v1/deployments/{id}/approve',
+  tags,
+  security,
+  summary: 'Merge the open proposal (local repositories; forges merge on the forge)',
+  middleware: [requireRole('operator')] as const,
+  request: {
+    params: idParam,
+    body: { required: false, content: { 'application/json': { schema: approveSchema } } },
+  },
+  responses: { 200: jsonContent(deploymentSchema, 'Merged'), ...authErrors, ...notFound, ...conflict },
+});
 const close = action('close', 'Close the open proposal without merging');
 const retry = action('retry', 'Propose a failed request again');
 
@@ -190,9 +214,12 @@ export function registerDeployments(app: App): void {
     if (answer.created) c.header('Location', `/api/v1/deployments/${answer.deployment.id}`);
     return c.json(await answerView(services, answer), answer.created ? 201 : 200);
   });
-  app.openapi(list, async (c) =>
-    c.json({ deployments: await listDeployments(c.get('services'), c.req.valid('query')) }, 200),
-  );
+  app.openapi(list, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid('query');
+    const views = await listDeployments(c.get('services'), filter);
+    const page = pageOf(c.req.url, views, (view) => view.id, { limit, cursor });
+    return c.json({ deployments: page.items, next: page.next }, 200);
+  });
   app.openapi(get, async (c) => c.json(await deploymentWithHistory(c.get('services'), c.req.valid('param').id), 200));
   app.openapi(patch, async (c) => {
     const services = c.get('services');
@@ -212,7 +239,8 @@ export function registerDeployments(app: App): void {
   app.openapi(approve, async (c) => {
     const services = c.get('services');
     const id = c.req.valid('param').id;
-    await approveProposal(services, id, actorOf(c.get('principal')));
+    const { method } = c.req.valid('json') ?? {};
+    await approveProposal(services, id, actorOf(c.get('principal')), method);
     return c.json(await view(services, id), 200);
   });
   app.openapi(close, async (c) => {

@@ -27,10 +27,11 @@ import {
   issueSchema,
   jsonContent,
   limitParam,
-  listContent,
   nextPage,
   notFound,
   pagedContent,
+  pageOf,
+  pageQuery,
   safeText,
   unprocessable,
 } from '../schemas.js';
@@ -49,6 +50,9 @@ const pem = z
 
 const settingsFields = {
   name: safeText(z.string().min(1).max(200)).openapi({ example: 'hello-world' }),
+  kind: z.enum(['git', 'oci']).optional().openapi({
+    description: 'git (default): a Git repository; oci: an OCI repository, https://registry.example.com/<name>',
+  }),
   url: z.string().url().openapi({ example: 'https://git.example.com/acme/hello-world.git' }),
   subPath: safeText(z.string().max(1000))
     .optional()
@@ -79,6 +83,7 @@ export const registrySchema = z
   .object({
     id: z.string(),
     name: z.string(),
+    kind: z.enum(['git', 'oci']),
     url: z.string(),
     subPath: z.string(),
     tagPattern: z.string().nullable(),
@@ -149,7 +154,8 @@ const list = createRoute({
   tags,
   security,
   summary: 'List registries with their status',
-  responses: { 200: listContent('registries', registrySchema, 'Registries'), ...authErrors },
+  request: { query: pageQuery },
+  responses: { 200: pagedContent('registries', registrySchema, 'Registries'), ...authErrors },
 });
 
 const get = createRoute({
@@ -215,9 +221,9 @@ const versions = createRoute({
   tags,
   security,
   summary: 'Every version ingested from the registry, rejected ones with their errors',
-  request: { params: idParam },
+  request: { params: idParam, query: pageQuery },
   responses: {
-    200: listContent('versions', versionSummarySchema, 'Versions'),
+    200: pagedContent('versions', versionSummarySchema, 'Versions'),
     ...authErrors,
     ...notFound,
   },
@@ -247,8 +253,9 @@ export function registerRegistries(app: App): void {
       services.store.registries.list(),
       services.store.versions.countsByRegistry(),
     ]);
-    const views = records.map((record) => registryView(services, record, counts.get(record.id) ?? noVersions));
-    return c.json({ registries: await Promise.all(views) }, 200);
+    const page = pageOf(c.req.url, records, (record) => record.id, c.req.valid('query'));
+    const views = page.items.map((record) => registryView(services, record, counts.get(record.id) ?? noVersions));
+    return c.json({ registries: await Promise.all(views), next: page.next }, 200);
   });
   app.openapi(get, async (c) => {
     const services = c.get('services');
@@ -278,7 +285,8 @@ export function registerRegistries(app: App): void {
     const services = c.get('services');
     const record = await getRegistry(services, c.req.valid('param').id);
     const rows = await services.store.versions.listByRegistry(record.id);
-    return c.json({ versions: rows.map(versionSummary) }, 200);
+    const page = pageOf(c.req.url, rows, (row) => row.id, c.req.valid('query'));
+    return c.json({ versions: page.items.map(versionSummary), next: page.next }, 200);
   });
   app.openapi(events, async (c) => {
     const services = c.get('services');
@@ -313,6 +321,7 @@ export async function registryView(
   return {
     id: record.id,
     name: record.name,
+    kind: record.kind,
     url: record.url,
     subPath: record.subPath,
     tagPattern: record.tagPattern,

@@ -3,7 +3,17 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BridgeError } from '../../errors.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, bearerAuth, idParam, jsonContent, listContent, notFound, safeText } from '../schemas.js';
+import {
+  authErrors,
+  bearerAuth,
+  idParam,
+  jsonContent,
+  notFound,
+  pagedContent,
+  pageOf,
+  pageQuery,
+  safeText,
+} from '../schemas.js';
 
 const tags = ['tokens'];
 const security = bearerAuth;
@@ -19,7 +29,8 @@ const list = createRoute({
   security,
   summary: 'List tokens (without their values)',
   middleware: [requireRole('admin')] as const,
-  responses: { 200: listContent('tokens', tokenSchema, 'Tokens'), ...authErrors },
+  request: { query: pageQuery },
+  responses: { 200: pagedContent('tokens', tokenSchema, 'Tokens'), ...authErrors },
 });
 
 const create = createRoute({
@@ -58,9 +69,11 @@ const remove = createRoute({
 
 export function registerTokens(app: App): void {
   app.openapi(list, async (c) => {
-    const tokens = await c.get('services').store.tokens.list();
+    const all = await c.get('services').store.tokens.list();
+    const { items: tokens, next } = pageOf(c.req.url, all, (token) => token.id, c.req.valid('query'));
     return c.json(
       {
+        next,
         tokens: tokens.map((token) => ({
           id: token.id,
           name: token.name,

@@ -11,13 +11,14 @@
 import { DurableObject } from 'cloudflare:workers';
 import { isBridgeError } from '../../errors.js';
 import { enqueueProposalChecks } from '../../flows/deployments/track.js';
-import { createHandlers, jobMetrics, splitHandlers } from '../../flows/handlers.js';
 import { enqueueDuePolls } from '../../flows/poll.js';
+import { purgeExpired } from '../../flows/retention.js';
 import { createApp } from '../../http/app.js';
 import { errorBody } from '../../http/errors.js';
 import { describeError } from '../../jobs/retry.js';
-import { createWorker, type Worker } from '../../jobs/worker.js';
+import type { Worker } from '../../jobs/worker.js';
 import type { Services } from '../../services.js';
+import { createJobWorkers } from '../job-workers.js';
 import { workerConfig } from './config.js';
 import type { WorkerEnv } from './env.js';
 import { buildWorkerServices } from './services.js';
@@ -26,43 +27,25 @@ import { buildWorkerServices } from './services.js';
 const RUN_BUDGET_MS = 20_000;
 /** Delay of the wake-up after a round that ran jobs: retries and follow-up jobs come due. */
 const FOLLOW_UP_SECONDS = 5;
+/** Retention runs hourly, as on Node (flows/retention.ts). */
+const PURGE_INTERVAL_MS = 3_600_000;
 
 interface Bridge {
   services: Services;
   app: { fetch(request: Request): Response | Promise<Response> };
-  workers: (Worker & { start(): void })[];
-}
-
-function startBridge(services: Services): Bridge {
-  const { config } = services;
-  const handlers = splitHandlers(createHandlers(services));
-  const options = {
-    queue: services.store.jobs,
-    leaseMs: config.jobs.leaseSeconds * 1000,
-    pollIntervalMs: config.jobs.pollIntervalMs,
-    backoff: { baseMs: 5000, maxMs: 600_000 },
-    logger: services.logger,
-    clock: services.clock.now,
-    random: services.random,
-    onOutcome: jobMetrics(services),
-  };
-  return {
-    services,
-    app: createApp(services),
-    workers: [
-      createWorker({ ...options, handlers: handlers.polls, concurrency: config.polling.concurrency }),
-      createWorker({ ...options, handlers: handlers.others, concurrency: config.jobs.concurrency }),
-    ],
-  };
+  workers: Worker[];
 }
 
 export class BridgeObject extends DurableObject<WorkerEnv> {
   #bridge: Promise<Bridge> | undefined;
+  #checkedProposalsAt = 0;
+  #purgedAt = 0;
 
   #start(): Promise<Bridge> {
     this.#bridge ??= this.ctx.blockConcurrencyWhile(async () => {
       const config = workerConfig(this.env);
-      return startBridge(await buildWorkerServices(config, this.ctx.storage));
+      const services = await buildWorkerServices(config, this.ctx.storage);
+      return { services, app: createApp(services), workers: createJobWorkers(services) };
     });
     // A failed start (a database error) is tried again by the next call; a configuration error
     // fails again the same way, with the same message.
@@ -101,10 +84,22 @@ export class BridgeObject extends DurableObject<WorkerEnv> {
     return ran;
   }
 
-  /** A poll round (Cron Trigger): enqueues due polls and proposal checks, then wakes the jobs. */
+  /**
+   * A poll round (Cron Trigger): enqueues due polls, checks open proposals every
+   * `deployments.checkInterval` and purges expired rows hourly (as Node does), then wakes the jobs.
+   */
   async tick(): Promise<void> {
     const { services } = await this.#start();
-    await this.#schedule(services, true);
+    const now = services.clock.now();
+    const checkProposals = now - this.#checkedProposalsAt >= services.config.deployments.checkInterval * 1000;
+    if (checkProposals) this.#checkedProposalsAt = now;
+    await this.#schedule(services, checkProposals);
+    if (now - this.#purgedAt >= PURGE_INTERVAL_MS) {
+      this.#purgedAt = now;
+      await purgeExpired(services).catch((error: unknown) => {
+        services.logger.error({ err: describeError(error) }, 'purging expired rows failed');
+      });
+    }
   }
 
   async #schedule(services: Services, checkProposals = false): Promise<void> {

@@ -7,7 +7,14 @@
  */
 import type { Config } from '../../config/schema.js';
 import { BridgeError, isBridgeError } from '../../errors.js';
-import { createRegistryReader, memoryStorage, type RegistryReader } from '../../registry/index.js';
+import {
+  createOciReader,
+  createRegistryReader,
+  memoryStorage,
+  type RegistryConnection,
+  type RegistryReader,
+  readerByKind,
+} from '../../registry/index.js';
 import { redactUrl } from '../../urls.js';
 import { webGitHttp } from './http.js';
 
@@ -15,10 +22,11 @@ export const EDGE_MAX_PACK_BYTES = 12 * 1024 * 1024;
 
 export function edgeRegistryReader(config: Config): RegistryReader {
   const maxPackBytes = Math.min(config.ingest.maxPackBytes, EDGE_MAX_PACK_BYTES);
-  const reader = createRegistryReader({
-    storage: memoryStorage(),
-    connect: (registry) => webGitHttp({ allowHttp: registry.allowHttp, tls: registry.tls, url: registry.url }),
-    maxPackBytes,
+  const connect = (registry: RegistryConnection) =>
+    webGitHttp({ allowHttp: registry.allowHttp, tls: registry.tls, url: registry.url });
+  const reader = readerByKind({
+    git: createRegistryReader({ storage: memoryStorage(), connect, maxPackBytes }),
+    oci: createOciReader({ connect, maxReleaseBytes: maxPackBytes }),
   });
   return {
     listReleases: (registry) => reader.listReleases(registry),

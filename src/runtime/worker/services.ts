@@ -5,17 +5,16 @@
  */
 import type { Config } from '../../config/schema.js';
 import { createSecretBox, parseSecretKey } from '../../crypto/secrets.js';
-import { generateToken, hashToken } from '../../crypto/tokens.js';
 import { createDeploymentProvider } from '../../deploy/index.js';
 import { BridgeError } from '../../errors.js';
 import { reconcileDeploymentRepositories } from '../../flows/deployments/reconcile.js';
 import { reconcileRegistries } from '../../flows/reconcile.js';
-import { createServiceMetrics } from '../../metrics/service.js';
 import { MemoryFs } from '../../registry/index.js';
-import { type Services, systemClock } from '../../services.js';
+import type { Services } from '../../services.js';
 import type { DurableStorageLike } from '../../store/durable/dialect.js';
 import { openDurableStore } from '../../store/durable/open.js';
 import { registerConfiguredAdminToken } from '../admin-token.js';
+import { portableServices } from '../portable-services.js';
 import { createWebhookIntake } from '../webhook-intake.js';
 import { workerTransactionScope } from './async-context.js';
 import { webGitHttp } from './http.js';
@@ -39,11 +38,7 @@ export async function buildWorkerServices(config: Config, storage: DurableStorag
     registryReader: edgeRegistryReader(config),
     secretBox: createSecretBox(parseSecretKey(config.secretKey)),
     logger,
-    metrics: createServiceMetrics(),
-    clock: systemClock,
-    random: Math.random,
-    hashToken,
-    generateToken,
+    ...portableServices(),
     templates: bundledTemplates(),
     deploymentProviders: (settings) => {
       if (settings.provider === 'local') {

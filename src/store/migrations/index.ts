@@ -6,6 +6,8 @@ import { sessions } from './0003_sessions.js';
 import { deployments } from './0004_deployments.js';
 import { registryDemo } from './0005_registry_demo.js';
 import { hardening } from './0006_hardening.js';
+import { registryKind } from './0007_registry_kind.js';
+import { repositorySops } from './0008_repository_sops.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -19,6 +21,8 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0004_deployments': deployments(),
     '0005_registry_demo': registryDemo(),
     '0006_hardening': hardening(),
+    '0007_registry_kind': registryKind(),
+    '0008_repository_sops': repositorySops(),
   };
 }
 

@@ -8,6 +8,7 @@ import type {
   DeploymentTables,
   ProviderKind,
   RepositoryLayout,
+  RepositorySops,
 } from '../deployment-records.js';
 import { newId } from '../ids.js';
 import { num } from '../rows.js';
@@ -31,6 +32,7 @@ function toRecord(row: Row): DeploymentRepositoryRecord {
     secretsCiphertext: row.secrets_ciphertext,
     credentialSummary: JSON.parse(row.credential_summary) as Record<string, unknown>,
     configured: num(row.configured) === 1,
+    ...(row.sops ? { sops: JSON.parse(row.sops) as RepositorySops } : {}),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
@@ -51,6 +53,7 @@ function columns(input: Partial<DeploymentRepositoryInput>): Partial<DeploymentR
   if (input.secretsCiphertext !== undefined) row.secrets_ciphertext = input.secretsCiphertext;
   if (input.credentialSummary !== undefined) row.credential_summary = JSON.stringify(input.credentialSummary);
   if (input.configured !== undefined) row.configured = input.configured ? 1 : 0;
+  if (input.sops !== undefined) row.sops = input.sops === null ? null : JSON.stringify(input.sops);
   return row;
 }
 

@@ -49,6 +49,7 @@ export function registriesTable({ db: q, now, atomically }: TableContext): Store
           poll_lease_until: null,
           poll_again: 0,
           demo: input.demo ? 1 : 0,
+          kind: input.kind ?? 'git',
           created_at: at,
           updated_at: at,
         })
@@ -103,6 +104,14 @@ export function registriesTable({ db: q, now, atomically }: TableContext): Store
 
     async list() {
       return (await all().orderBy('name').execute()).map(toRegistry);
+    },
+
+    async changeMark() {
+      const row = await q()
+        .selectFrom('registries')
+        .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.max('updated_at').as('latest')])
+        .executeTakeFirstOrThrow();
+      return `${num(row.count)}:${row.latest === null ? 0 : num(row.latest)}`;
     },
 
     async findByUrlKey(urlKey) {

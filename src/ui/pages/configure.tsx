@@ -128,6 +128,7 @@ export const ConfigurePage: FC<ConfigureProps> = (props) => {
               <Input
                 name="name"
                 label="Instance name"
+                required={false}
                 value={props.placement.name}
                 error={errors.name}
                 help="Lower-case letters, digits and '-'; empty for the application's default."

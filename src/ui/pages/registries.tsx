@@ -102,7 +102,7 @@ export const RegistryDetail: FC<{
     <dl class="facts">
       <dt>Repository</dt>
       <dd>
-        <code>{registry.url}</code>
+        <code>{registry.url}</code> ({registry.kind === 'oci' ? 'OCI' : 'Git'})
       </dd>
       <dt>Sub-path</dt>
       <dd>{registry.subPath || '(root)'}</dd>
@@ -259,7 +259,12 @@ const credentialFields: FieldSpec[] = [
 ];
 
 const fieldLabels: Record<string, string> = Object.fromEntries(
-  [...connectionFields, ...credentialFields, { name: 'authType', label: 'Credentials' }].map((f) => [f.name, f.label]),
+  [
+    ...connectionFields,
+    ...credentialFields,
+    { name: 'authType', label: 'Credentials' },
+    { name: 'kind', label: 'Kind' },
+  ].map((f) => [f.name, f.label]),
 );
 
 const SpecField: FC<{ spec: FieldSpec; form: PostedForm; errors: FieldErrors; editing: boolean }> = ({
@@ -320,6 +325,18 @@ export const RegistryForm: FC<RegistryFormProps> = ({ session, registry, form, e
       )}
       <form method="post" action={editing ? `/registries/${registry.id}/edit` : '/registries/new'} novalidate>
         <CsrfField session={session} />
+        {!editing && (
+          <Select
+            name="kind"
+            label="Kind"
+            value={value('kind') ?? 'git'}
+            required
+            options={[
+              { value: 'git', label: 'Git repository (a tag is a release)' },
+              { value: 'oci', label: 'OCI repository (https://registry.example.com/<name>)' },
+            ]}
+          />
+        )}
         <div class="two-columns">
           {connectionFields.map((spec) => (
             <SpecField spec={spec} form={form} errors={errors} editing={editing} />

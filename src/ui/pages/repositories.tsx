@@ -164,7 +164,13 @@ export const RepositoryForm: FC<{ session: SessionRecord; form: PostedForm; erro
     const given = form[name];
     return Array.isArray(given) ? given[given.length - 1] : given;
   };
-  const field = (name: string) => ({ name, label: labels[name] ?? name, value: value(name), error: errors[name] });
+  const field = (name: string) => ({
+    name,
+    label: labels[name] ?? name,
+    value: value(name),
+    error: errors[name],
+    required: false,
+  });
   return (
     <Layout title="Add a deployment repository" session={session} section="repositories">
       <h1>Add a deployment repository</h1>

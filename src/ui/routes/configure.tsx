@@ -21,7 +21,7 @@ import type { UiApp, UiEnv } from '../env.js';
 import type { FieldErrors } from '../fields.js';
 import { postedForm, requireRole, single } from '../guard.js';
 import { page } from '../layout.js';
-import { noticeOf, withNotice } from '../messages.js';
+import { withNotice } from '../messages.js';
 import { ConfigurePage, ReviewPage } from '../pages/configure.js';
 import { takeDraft } from '../session.js';
 

@@ -179,6 +179,8 @@ function readSettings(form: PostedForm, editing: boolean): { settings: RegistryS
   if (url === '') errors.url = 'enter the repository URL';
   const settings: RegistrySettings = {
     name,
+    // The kind is chosen once: an edit keeps the stored one.
+    ...(editing ? {} : { kind: text('kind') === 'oci' ? ('oci' as const) : ('git' as const) }),
     url,
     subPath: text('subPath'),
     tagPattern: text('tagPattern') || null,

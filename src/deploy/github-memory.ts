@@ -1,0 +1,61 @@
+/**
+ * What the `github` provider last saw of a repository, so that the next proposal can skip two
+ * lookups: the commit behind a base branch's tree, and per proposal branch the pull request and
+ * the commit margo-bridge put there. Never trusted: the base branch's tree is read on every
+ * propose and must be the remembered one; the pull request is read or edited before its branch
+ * moves, and its answer must show it open, margo-bridge's, on that branch. Anything else takes
+ * the full path. Kept per process (lost on restart: the full path then costs a few calls once).
+ */
+
+/** A commit of a base branch and the root tree it has. */
+export interface KnownBase {
+  commit: string;
+  tree: string;
+}
+
+/** The open pull request of a branch as margo-bridge last left it. */
+export interface KnownProposal {
+  number: number;
+  /** Head commit, its root tree and its one parent (a commit of the base branch). */
+  commit: string;
+  tree: string;
+  parent: string;
+  title: string;
+  body: string;
+}
+
+export interface GitHubMemory {
+  base(repository: string, branch: string): KnownBase | undefined;
+  rememberBase(repository: string, branch: string, base: KnownBase): void;
+  proposal(repository: string, branch: string): KnownProposal | undefined;
+  rememberProposal(repository: string, branch: string, proposal: KnownProposal): void;
+  forgetProposal(repository: string, branch: string): void;
+}
+
+/** A memory of at most `limit` branches per kind (the oldest forgotten first); 0 remembers nothing. */
+export function gitHubMemory(limit = 10_000): GitHubMemory {
+  const bases = new Map<string, KnownBase>();
+  const proposals = new Map<string, KnownProposal>();
+  function put<T>(map: Map<string, T>, key: string, value: T): void {
+    if (limit <= 0) return;
+    map.delete(key);
+    map.set(key, value);
+    for (const oldest of map.keys()) {
+      if (map.size <= limit) break;
+      map.delete(oldest);
+    }
+  }
+  const key = (repository: string, branch: string) => `${repository}\n${branch}`;
+  return {
+    base: (repository, branch) => bases.get(key(repository, branch)),
+    rememberBase: (repository, branch, base) => put(bases, key(repository, branch), base),
+    proposal: (repository, branch) => proposals.get(key(repository, branch)),
+    rememberProposal: (repository, branch, proposal) => put(proposals, key(repository, branch), proposal),
+    forgetProposal: (repository, branch) => {
+      proposals.delete(key(repository, branch));
+    },
+  };
+}
+
+/** The memory every `github` provider of this process shares unless its platform brings one. */
+export const processGitHubMemory: GitHubMemory = gitHubMemory();

@@ -1,0 +1,112 @@
+/**
+ * Web sessions through the app's fetch handler (no browser needed): the cookie's attributes over
+ * HTTPS, sign-out, a deleted token ending its sessions, and posts from another origin refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, type Harness, startHarness } from './support/service-harness.js';
+
+const BASE = 'https://bridge.example';
+
+/** `name=value` pairs of a response's Set-Cookie headers, plus the raw headers. */
+function cookiesOf(response: Response): { pairs: Record<string, string>; raw: string[] } {
+  const raw = response.headers.getSetCookie();
+  const pairs: Record<string, string> = {};
+  for (const header of raw) {
+    const [pair] = header.split(';');
+    const [name, ...value] = (pair ?? '').split('=');
+    pairs[name!.trim()] = value.join('=');
+  }
+  return { pairs, raw };
+}
+
+describe('web sessions', () => {
+  let harness: Harness;
+
+  async function signIn(token: string): Promise<{ cookie: string; csrf: string; raw: string[] }> {
+    const form = await harness.app.request(`${BASE}/sign-in`);
+    const signInCookie = cookiesOf(form).pairs.mb_signin!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const response = await harness.app.request(`${BASE}/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `mb_signin=${signInCookie}` },
+      body: new URLSearchParams({ _csrf: csrf, token, return: '/deployments' }).toString(),
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/deployments');
+    const { pairs, raw } = cookiesOf(response);
+    const cookie = `__Host-mb_session=${pairs['__Host-mb_session']}`;
+    const page = await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } });
+    const pageCsrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    return { cookie, csrf: pageCsrf, raw };
+  }
+
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('sets a __Host- cookie that is HttpOnly, Secure and SameSite=Strict over HTTPS, with HSTS', async () => {
+    const { cookie, raw } = await signIn(ADMIN_TOKEN);
+    const session = raw.find((header) => header.startsWith('__Host-mb_session='))!;
+    expect(session).toMatch(/; Path=\//);
+    expect(session).toMatch(/; HttpOnly/);
+    expect(session).toMatch(/; Secure/);
+    expect(session).toMatch(/; SameSite=Strict/);
+    expect(session).not.toMatch(/Domain=/);
+    const page = await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('strict-transport-security')).toContain('max-age=');
+    // The database keeps the cookie's hash, never the cookie.
+    const value = cookie.split('=')[1]!;
+    expect(await harness.runtime.services.store.sessions.get(value)).toBeUndefined();
+    expect(
+      await harness.runtime.services.store.sessions.get(await harness.runtime.services.hashToken(value)),
+    ).toBeDefined();
+  });
+
+  it('signs out: the session row is gone and the cookie no longer opens pages', async () => {
+    const { cookie, csrf } = await signIn(ADMIN_TOKEN);
+    const out = await harness.app.request(`${BASE}/sign-out`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    });
+    expect(out.status).toBe(303);
+    expect(cookiesOf(out).raw.some((header) => /__Host-mb_session=;.*Max-Age=0/.test(header))).toBe(true);
+    const after = await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } });
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/sign-in?return=%2Fcatalogue');
+  });
+
+  it('ends the sessions of a deleted token', async () => {
+    const { store, hashToken } = harness.runtime.services;
+    const record = await store.tokens.create({
+      name: 'temp',
+      role: 'viewer',
+      tokenHash: await hashToken('temp-token-123'),
+    });
+    const { cookie } = await signIn('temp-token-123');
+    expect((await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } })).status).toBe(200);
+    await store.tokens.delete(record.id);
+    expect((await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } })).status).toBe(303);
+  });
+
+  it('refuses a post with a valid token from another origin', async () => {
+    const { cookie, csrf } = await signIn(ADMIN_TOKEN);
+    const response = await harness.app.request(`${BASE}/sign-out`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie,
+        origin: 'https://evil.example',
+        host: 'bridge.example',
+      },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('posted from another site');
+    expect((await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } })).status).toBe(200);
+  });
+});
