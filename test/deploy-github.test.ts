@@ -2,6 +2,8 @@ import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubProvider } from '../src/deploy/github.js';
 import type { GitHubPlatform } from '../src/deploy/github-client.js';
+import { gitHubMemory } from '../src/deploy/github-memory.js';
+import type { ProposeResult } from '../src/deploy/interface.js';
 import { describeProviderContract, type ProviderHarness, request } from '../src/deploy/provider.contract.js';
 import type { GitHubAuth } from '../src/deploy/settings.js';
 import { isBridgeError } from '../src/errors.js';
@@ -62,43 +64,183 @@ const seed = { 'README.md': '# deployments\n', 'plant-a/nginx/stale.yaml': 'old\
 const rendering = { 'plant-a/nginx/deployment.yaml': 'kind: ApplicationDeployment\n' };
 
 describe('github provider: REST calls per proposal', () => {
-  it('uses 6 calls for a new proposal (1 more for labels), 1 for an unchanged request', async () => {
+  const v2 = { 'plant-a/nginx/deployment.yaml': 'v2\n' };
+  /** The REST calls `work` made, by route (App token routes aside). */
+  async function callsOf(work: () => Promise<unknown>): Promise<Record<string, number>> {
+    gh.clearRequests();
+    await work();
+    return Object.fromEntries(Object.entries(gh.routeCounts()).filter(([route]) => !route.includes('/app/')));
+  }
+
+  it('new: 6, 7 with labels; 1 less each once the base commit is known; unchanged: 1', async () => {
     const { name } = await repository(seed);
-    const github = provider(name, token());
-    gh.clearRequests();
-    await github.propose(request('margo-bridge/a', rendering, { labels: [] }));
-    expect(total(gh.routeCounts())).toBe(6);
-
-    gh.clearRequests();
-    await github.propose(request('margo-bridge/b', { 'plant-a/b/x.yaml': 'b\n' }, { owned: ['plant-a/b'] }));
-    expect(gh.routeCounts()['POST /repos/{owner}/{repo}/issues/{issue_number}/labels']).toBe(1);
-    expect(total(gh.routeCounts())).toBe(7);
-
-    gh.clearRequests();
-    const unchanged = await github.propose(
-      request('margo-bridge/c', { 'README.md': '# deployments\n' }, { owned: [] }),
+    const github = provider(name, token(), { memory: gitHubMemory() });
+    const cold = await callsOf(() => github.propose(request('margo-bridge/a', rendering, { labels: [] })));
+    expect(cold).toEqual({
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1,
+      'GET /repos/{owner}/{repo}/branches/{branch}': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'POST /repos/{owner}/{repo}/git/refs': 1,
+      'POST /repos/{owner}/{repo}/pulls': 1,
+    });
+    const owned = { owned: ['plant-a/b'] };
+    const warmLabelled = await callsOf(() =>
+      github.propose(request('margo-bridge/b', { 'plant-a/b/x.yaml': 'b\n' }, owned)),
     );
-    expect(unchanged.outcome).toBe('unchanged');
-    expect(total(gh.routeCounts())).toBe(1);
+    expect(warmLabelled['POST /repos/{owner}/{repo}/issues/{issue_number}/labels']).toBe(1);
+    expect(warmLabelled['GET /repos/{owner}/{repo}/branches/{branch}']).toBeUndefined();
+    expect(total(warmLabelled)).toBe(6);
+    const warm = await callsOf(() =>
+      github.propose(request('margo-bridge/c', { 'plant-a/c/x.yaml': 'c\n' }, { owned: ['plant-a/c'], labels: [] })),
+    );
+    expect(total(warm)).toBe(5);
+
+    const coldLabelled = provider(name, token(), { memory: gitHubMemory() });
+    const labelled = await callsOf(() =>
+      coldLabelled.propose(request('margo-bridge/d', { 'plant-a/d/x.yaml': 'd\n' }, { owned: ['plant-a/d'] })),
+    );
+    expect(total(labelled)).toBe(7);
+
+    let unchanged: ProposeResult | undefined;
+    const calls = await callsOf(async () => {
+      unchanged = await github.propose(request('margo-bridge/e', { 'README.md': '# deployments\n' }, { owned: [] }));
+    });
+    expect(unchanged?.outcome).toBe('unchanged');
+    expect(calls).toEqual({ 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1 });
   });
 
-  it('counts an update and a repeated request', async () => {
+  it('update: 5 (the pull request is edited or read before the branch moves); the same request again: 2', async () => {
+    const { name, native } = await repository(seed);
+    const github = provider(name, token(), { memory: gitHubMemory() });
+    const first = await github.propose(request('margo-bridge/a', rendering));
+    let update: ProposeResult | undefined;
+    const updateCalls = await callsOf(async () => {
+      update = await github.propose(request('margo-bridge/a', v2, { title: 'v2' }));
+    });
+    expect(update?.outcome).toBe('updated');
+    expect(update?.proposal?.number).toBe(first.proposal?.number);
+    expect(updateCalls).toEqual({
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': 1,
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
+    });
+    expect(gh.pulls('acme', name)[0]?.title).toBe('v2');
+    expect(await native.head('margo-bridge/a')).toBe(update?.proposal?.commit);
+    expect(await native.parents(update?.proposal?.commit as string)).toEqual([await native.head('main')]);
+
+    // Same words, new files: the pull request is read instead of edited.
+    const quiet = await callsOf(() =>
+      github.propose(request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v3\n' }, { title: 'v2' })),
+    );
+    expect(quiet['GET /repos/{owner}/{repo}/pulls/{pull_number}']).toBe(1);
+    expect(total(quiet)).toBe(5);
+
+    let again: ProposeResult | undefined;
+    const againCalls = await callsOf(async () => {
+      again = await github.propose(
+        request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v3\n' }, { title: 'v2' }),
+      );
+    });
+    expect(again?.outcome).toBe('adopted');
+    expect(again?.proposal?.commit).toBe(await native.head('margo-bridge/a'));
+    expect(againCalls).toEqual({
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1,
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}': 1,
+    });
+    expect(await native.log('margo-bridge/a')).toHaveLength(2);
+  });
+
+  it('after a restart (nothing remembered): update 9 with new words, the same request again 7', async () => {
     const { name } = await repository(seed);
-    const github = provider(name, token());
-    await github.propose(request('margo-bridge/a', rendering));
+    const credentials = token();
+    await provider(name, credentials, { memory: gitHubMemory() }).propose(request('margo-bridge/a', rendering));
+    let update: ProposeResult | undefined;
+    const updateCalls = await callsOf(async () => {
+      update = await provider(name, credentials, { memory: gitHubMemory() }).propose(
+        request('margo-bridge/a', v2, { title: 'v2' }),
+      );
+    });
+    expect(update?.outcome).toBe('updated');
+    let again: ProposeResult | undefined;
+    const againCalls = await callsOf(async () => {
+      again = await provider(name, credentials, { memory: gitHubMemory() }).propose(
+        request('margo-bridge/a', v2, { title: 'v2' }),
+      );
+    });
+    expect(again?.outcome).toBe('adopted');
+    expect({ update: total(updateCalls), again: total(againCalls) }).toEqual({ update: 9, again: 7 });
+  });
+});
+
+describe('github provider: what it remembers goes stale', () => {
+  const v2 = { 'plant-a/nginx/deployment.yaml': 'v2\n' };
+  async function proposed() {
+    const { name, native } = await repository(seed);
+    const credentials = token();
+    const github = provider(name, credentials, { memory: gitHubMemory() });
+    const first = await github.propose(request('margo-bridge/a', rendering));
+    const reviewer = new Octokit({ baseUrl: gh.apiUrl, auth: credentials.token });
+    return { name, native, github, first, number: first.proposal?.number as number, reviewer };
+  }
+
+  it('a pull request closed meanwhile: a new one is opened, the closed one keeps its words', async () => {
+    const { name, github, number, reviewer } = await proposed();
+    await reviewer.rest.pulls.update({ owner: 'acme', repo: name, pull_number: number, state: 'closed' });
+    const result = await github.propose(request('margo-bridge/a', v2, { title: 'v2' }));
+    expect(result.outcome).toBe('created');
+    expect(result.proposal?.number).not.toBe(number);
+    const byNumber = new Map(gh.pulls('acme', name).map((pull) => [pull.number, pull]));
+    expect(byNumber.get(number)).toMatchObject({ state: 'closed', title: request('margo-bridge/a', {}).title });
+    expect(byNumber.get(result.proposal?.number as number)).toMatchObject({ state: 'open', title: 'v2' });
+  });
+
+  it('a branch deleted meanwhile (which closes its pull request): pushed again with a new pull request', async () => {
+    const { name, native, github, number, reviewer } = await proposed();
+    await reviewer.rest.git.deleteRef({ owner: 'acme', repo: name, ref: 'heads/margo-bridge/a' });
+    const result = await github.propose(request('margo-bridge/a', v2));
+    expect(result.outcome).toBe('created');
+    expect(result.proposal?.number).not.toBe(number);
+    expect(await native.files('margo-bridge/a')).toEqual({ 'README.md': seed['README.md'], ...v2 });
+  });
+
+  it('a head moved by someone else: the same request again is not taken for done', async () => {
+    const { name, native, github, number } = await proposed();
+    const foreign = await native.commit({ parent: 'margo-bridge/a', files: { 'plant-a/nginx/extra.yaml': 'x\n' } });
+    await native.setRef('margo-bridge/a', foreign);
+    const result = await github.propose(request('margo-bridge/a', rendering));
+    expect(result).toMatchObject({ outcome: 'updated', proposal: { number } });
+    expect(await native.files('margo-bridge/a')).toEqual({ 'README.md': seed['README.md'], ...rendering });
+    expect(await native.log('margo-bridge/a')).toHaveLength(2);
+    expect(gh.pulls('acme', name)).toHaveLength(1);
+  });
+
+  it('a ref update GitHub refuses (422): the full path brings the branch and pull request to the request', async () => {
+    const { name, native, github, number } = await proposed();
+    gh.injectFault({
+      method: 'PATCH',
+      route: '/repos/{owner}/{repo}/git/refs/{ref}',
+      fault: { type: 'status', status: 422 },
+    });
+    const result = await github.propose(request('margo-bridge/a', v2));
+    expect(gh.pendingFaults()).toBe(0);
+    expect(result).toMatchObject({ outcome: 'updated', proposal: { number } });
+    expect(await native.files('margo-bridge/a')).toEqual({ 'README.md': seed['README.md'], ...v2 });
+    expect(gh.pulls('acme', name)).toHaveLength(1);
+    gh.clearFaults();
+  });
+
+  it('a base branch moved since: the base is read again and the update is built on it', async () => {
+    const { native, github, number } = await proposed();
+    const moved = await native.commit({ parent: 'main', files: { 'plant-b/app.yaml': 'kind: B\n' } });
+    await native.setRef('main', moved);
     gh.clearRequests();
-    const update = await github.propose(
-      request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2' }),
-    );
-    expect(update.outcome).toBe('updated');
-    const updateCalls = total(gh.routeCounts());
-    gh.clearRequests();
-    const again = await github.propose(
-      request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2' }),
-    );
-    expect(again.outcome).toBe('adopted');
-    const repeatCalls = total(gh.routeCounts());
-    expect({ updateCalls, repeatCalls }).toEqual({ updateCalls: 9, repeatCalls: 7 });
+    const result = await github.propose(request('margo-bridge/a', v2));
+    expect(gh.routeCounts()['GET /repos/{owner}/{repo}/branches/{branch}']).toBe(1);
+    expect(result).toMatchObject({ outcome: 'updated', proposal: { number } });
+    expect(await native.parents(result.proposal?.commit as string)).toEqual([moved]);
   });
 });
 
@@ -182,17 +324,24 @@ describe('github provider: faults', () => {
     }
   }
 
-  const updateSteps: [string, string][] = [
-    ['POST', '/repos/{owner}/{repo}/git/refs'],
-    ['GET', '/repos/{owner}/{repo}/branches/{branch}'],
-    ['PATCH', '/repos/{owner}/{repo}/git/refs/{ref}'],
-    ['GET', '/repos/{owner}/{repo}/pulls'],
-    ['PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}'],
+  // Remembered: the quick path of an update; nothing remembered (after a restart): the full path.
+  const updateSteps: [boolean, string, string][] = [
+    [true, 'GET', '/repos/{owner}/{repo}/git/trees/{tree_sha}'],
+    [true, 'POST', '/repos/{owner}/{repo}/git/trees'],
+    [true, 'POST', '/repos/{owner}/{repo}/git/commits'],
+    [true, 'PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}'],
+    [true, 'PATCH', '/repos/{owner}/{repo}/git/refs/{ref}'],
+    [false, 'POST', '/repos/{owner}/{repo}/git/refs'],
+    [false, 'GET', '/repos/{owner}/{repo}/branches/{branch}'],
+    [false, 'PATCH', '/repos/{owner}/{repo}/git/refs/{ref}'],
+    [false, 'GET', '/repos/{owner}/{repo}/pulls'],
+    [false, 'PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}'],
   ];
-  for (const [method, route] of updateSteps) {
-    it(`update, ${method} ${route}: 502 after the change was made, then a secondary limit → one new commit`, async () => {
+  for (const [remembered, method, route] of updateSteps) {
+    const path = remembered ? 'remembered' : 'nothing remembered';
+    it(`update, ${path}, ${method} ${route}: 502 after the change was made, then a secondary limit → one new commit`, async () => {
       const { name, native } = await repository(seed);
-      const github = provider(name, token());
+      const github = provider(name, token(), { memory: gitHubMemory(remembered ? 10 : 0) });
       const first = await github.propose(request('margo-bridge/a', rendering));
       // The first matching request of the update (the base branch read comes first for GET branches).
       const nth = route.endsWith('{branch}') ? 2 : 1;
@@ -200,6 +349,8 @@ describe('github provider: faults', () => {
       gh.injectFault({ method, route, nth: nth + 1, fault: { type: 'secondary-limit', retryAfter: 1 } });
       const next = { 'plant-a/nginx/deployment.yaml': 'v2\n' };
       const result = await github.propose(request('margo-bridge/a', next, { title: 'v2' }));
+      // Every fault of the quick path is met (a write of the full path may be answered 422 before a retry).
+      if (remembered) expect(gh.pendingFaults()).toBe(0);
       expect(result.outcome).toBe('updated');
       expect(result.proposal?.number).toBe(first.proposal?.number);
       expect(gh.pulls('acme', name)).toHaveLength(1);

@@ -323,11 +323,11 @@ describe('bad deployment requests', () => {
 
   it('approves with a fast-forward when asked, the base branch then at the proposal commit', async () => {
     const created = await call('POST', '/api/v1/deployments', { ...request, target: 'plant-ff' });
-    const approved = await call('POST', `/api/v1/deployments/${created.body.id}/approve`, { method: 'fast-forward' });
+    const approved = await call('POST', `/api/v1/deployments/${created.body.id}/approve?method=fast-forward`);
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.state).toBe('merged');
     expect(await repo.head('main')).toBe(created.body.proposal!.commit);
-    const bad = await call('POST', `/api/v1/deployments/${created.body.id}/approve`, { method: 'squash' });
+    const bad = await call('POST', `/api/v1/deployments/${created.body.id}/approve?method=squash`);
     expect(bad.status).toBe(400);
   });
 });

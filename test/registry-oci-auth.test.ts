@@ -65,7 +65,10 @@ describe('OCI over HTTPS with a CA of the run and client certificates', () => {
     const tls = { caCert: registry.ca!, clientCert: registry.clientCert!, clientKey: registry.clientKey! };
     const releases = await reader().listReleases(connection(registry, { allowHttp: false, auth: basic, tls }));
     expect(releases.map((release) => release.tag)).toEqual(['1.0.0']);
-    await expectBridgeError(reader().listReleases(connection(registry, { allowHttp: false, auth: basic })), 'REGISTRY_TLS');
+    await expectBridgeError(
+      reader().listReleases(connection(registry, { allowHttp: false, auth: basic })),
+      'REGISTRY_TLS',
+    );
     await expectBridgeError(
       reader().listReleases(connection(registry, { allowHttp: false, auth: basic, tls: { caCert: registry.ca! } })),
       'REGISTRY_TLS',
@@ -74,10 +77,17 @@ describe('OCI over HTTPS with a CA of the run and client certificates', () => {
 
   it('sends no plain-http request to an https registry unless allowed, and keeps to the address guard', async () => {
     await expectBridgeError(
-      reader().listReleases({ ...connection(registry), url: registry.url('apps/hello').replace('https:', 'http:'), allowHttp: false }),
+      reader().listReleases({
+        ...connection(registry),
+        url: registry.url('apps/hello').replace('https:', 'http:'),
+        allowHttp: false,
+      }),
       'CONFIG_INVALID',
     );
     const guarded = createNodeRegistryReader({ storage: { kind: 'memory' }, allowPrivateNetworks: false });
-    await expectBridgeError(guarded.listReleases(connection(registry, { allowHttp: false, auth: basic })), 'ADDRESS_REFUSED');
+    await expectBridgeError(
+      guarded.listReleases(connection(registry, { allowHttp: false, auth: basic })),
+      'ADDRESS_REFUSED',
+    );
   });
 });

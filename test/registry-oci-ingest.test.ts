@@ -25,13 +25,23 @@ describe('OCI registry ingest through the service', () => {
   });
 
   const versions = async (id: string) =>
-    (await harness.call<{ versions: (VersionBody & { warnings: unknown[] })[] }>('GET', `/api/v1/registries/${id}/versions`))
-      .body.versions;
+    (
+      await harness.call<{ versions: (VersionBody & { warnings: unknown[] })[] }>(
+        'GET',
+        `/api/v1/registries/${id}/versions`,
+      )
+    ).body.versions;
 
   it('ingests versions, rejects a broken one with its errors and detects a moved tag', async () => {
     const resources = await fixturePackage('resources');
     const v1 = await pushPackage(registry, 'apps/hello', '1.0.0', { ...(await helloPackage('1.0.0')), ...resources });
-    await pushPackage(registry, 'apps/hello', 'v1.1.0', { ...(await helloPackage('1.1.0')), ...resources }, { chunked: true });
+    await pushPackage(
+      registry,
+      'apps/hello',
+      'v1.1.0',
+      { ...(await helloPackage('1.1.0')), ...resources },
+      { chunked: true },
+    );
     await pushPackage(registry, 'apps/hello', '1.2.0', await helloPackage('1.2.0'), { withoutDescription: true });
 
     const refused = await harness.call<{ error: { code: string } }>('POST', '/api/v1/registries', {

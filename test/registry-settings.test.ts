@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/schema.js';
+import { reconcileRegistries } from '../src/flows/reconcile.js';
 import { createRegistry } from '../src/flows/registries.js';
 import { createApp } from '../src/http/app.js';
 import type { App } from '../src/http/env.js';
@@ -144,5 +145,18 @@ describe('registry settings', () => {
     );
     expect(registry.credentialSummary).toMatchObject({ clientCert: true, clientKey: true });
     expect(JSON.stringify(registry.credentialSummary)).not.toContain('secret-key-value');
+  });
+
+  it('leaves a configured registry untouched at a start that changes nothing in it', async () => {
+    const entry = configSchema.parse({
+      registries: [{ name: 'from-file', url: 'https://git.example.com/file.git', webhookSecret: 'file-secret' }],
+    }).registries;
+    await reconcileRegistries(harness.services, entry);
+    const first = await harness.services.store.registries.getByName('from-file');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await reconcileRegistries(harness.services, entry);
+    const second = await harness.services.store.registries.getByName('from-file');
+    expect(second?.updatedAt).toBe(first?.updatedAt);
+    expect(second?.secretsCiphertext).toBe(first?.secretsCiphertext);
   });
 });

@@ -43,7 +43,13 @@ describe('deployment pages', () => {
     registryId = (
       await api(ui, 'POST', '/api/v1/registries', { name: 'digitron', url: ui.registryUrl, allowHttp: true })
     ).id;
-    await api(ui, 'POST', '/api/v1/deployment-repositories', { provider: 'local', name: 'local' });
+    // Sensitive values need SOPS recipients or an explicit plain-text consent (tested elsewhere).
+    await api(ui, 'POST', '/api/v1/deployment-repositories', {
+      provider: 'local',
+      name: 'local',
+      allowPlaintextSecrets: true,
+    });
+    await api(ui, 'POST', '/api/v1/deployment-repositories', { provider: 'local', name: 'strict' });
     const deadline = Date.now() + WAIT_MS;
     while (!(await ui.services.store.versions.get(DIGITRON_ID, DIGITRON_VERSION))) {
       if (Date.now() > deadline) throw new Error('the digitron version was not ingested in time');
@@ -77,6 +83,13 @@ describe('deployment pages', () => {
       await page.getByLabel(label, { exact: true }).fill(value);
     }
     await page.getByLabel('Sensitive: mask “Client ID” on every page').check();
+    // A repository with neither SOPS recipients nor consent to plain text refuses, beside the field.
+    await page.getByLabel('Deployment repository').selectOption('strict');
+    await page.getByRole('button', { name: 'Review the files' }).click();
+    await page.getByRole('button', { name: 'Open pull request' }).click();
+    expect(await page.locator('#field-idpClientId-error').textContent()).toContain('plaintext');
+    expect(await page.getByLabel('Client ID', { exact: true }).inputValue()).toBe(SECRET);
+    await page.getByLabel('Deployment repository').selectOption('local');
     await page.getByRole('button', { name: 'Review the files' }).click();
     const row = page.locator('tr', { hasText: 'Client ID' });
     expect(await row.locator('code').textContent()).toBe('••••••');

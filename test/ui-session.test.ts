@@ -93,6 +93,20 @@ describe('web sessions', () => {
     expect((await harness.app.request(`${BASE}/catalogue`, { headers: { cookie } })).status).toBe(303);
   });
 
+  it('answers an unknown page with a page, and unknown API paths as the API does', async () => {
+    const { cookie } = await signIn(ADMIN_TOKEN);
+    const missing = await harness.app.request(`${BASE}/catalogue/a/b/c/d`, { headers: { cookie } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('text/html');
+    expect(await missing.text()).toContain('There is no such page.');
+    const api = await harness.app.request(`${BASE}/api/v1/nothing`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await harness.app.request(`${BASE}/healthz`)).status).toBe(200);
+  });
+
   it('refuses a post with a valid token from another origin', async () => {
     const { cookie, csrf } = await signIn(ADMIN_TOKEN);
     const response = await harness.app.request(`${BASE}/sign-out`, {

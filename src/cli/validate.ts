@@ -24,7 +24,7 @@ YAML file in it that is an application description; only then are the catalog fi
 An oci:// reference is read from the registry (as 'margo-bridge fetch' reads it) and its
 description validated with the catalog files its layers name.
 
-\${ociHelp}
+${ociHelp}
 Output: one line per problem, sorted by position:
   file:line:column: error|warning CODE: message (at path)
   --json   print an array of { file, valid, shape, errors, warnings } instead (also sorted)

@@ -44,6 +44,17 @@ const gitSchema = z.strictObject({
   caCert: pem.optional(),
   clientCert: pem.optional(),
   clientKey: pem.optional(),
+  /** Pull requests on the forge behind the URL (docs/deployments.md, Other forges); the token is sealed. */
+  forge: z
+    .strictObject({
+      type: z.enum(['gitea', 'forgejo', 'gitlab']),
+      /** `https://HOST/api/v1` (Gitea/Forgejo) or `https://HOST/api/v4` (GitLab). */
+      apiUrl: z.string().url(),
+      /** `owner/repo` (Gitea/Forgejo); project path or id (GitLab). */
+      repository: z.string().min(1).max(300),
+      token: z.string().min(1).max(1000),
+    })
+    .optional(),
 });
 
 const commonFields = {

@@ -3,6 +3,8 @@
  * system, HTTP client, fetch) are passed in; `deploy/node/` supplies them on Node.
  */
 
+import { withForge } from './forges/index.js';
+import type { Fetch } from './forges/interface.js';
 import { createGitProvider, type GitPlatform } from './git.js';
 import { createGitHubProvider, type GitHubPlatform } from './github.js';
 import type { DeploymentProvider } from './interface.js';
@@ -16,6 +18,8 @@ export interface ProviderPlatform {
   local: LocalPlatform;
   git: GitPlatform;
   github?: GitHubPlatform;
+  /** The fetch forge APIs are called with (Gitea/Forgejo, GitLab); default the global fetch. */
+  forge?: { fetch?: Fetch };
 }
 
 export function createDeploymentProvider(
@@ -25,8 +29,12 @@ export function createDeploymentProvider(
   switch (settings.provider) {
     case 'github':
       return createGitHubProvider(settings, platform.github ?? {});
-    case 'git':
-      return createGitProvider(settings, platform.git);
+    case 'git': {
+      const git = createGitProvider(settings, platform.git);
+      return settings.forge
+        ? withForge(git, settings.forge, settings.baseBranch ?? 'main', platform.forge?.fetch)
+        : git;
+    }
     case 'local':
       return createLocalProvider(settings, platform.local);
   }

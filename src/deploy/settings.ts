@@ -3,6 +3,7 @@
  * (secrets included: callers keep them sealed and open them only to build a provider).
  */
 import type { RegistryAuth, RegistryTls } from '../registry/interface.js';
+import type { ForgeSettings } from './forges/interface.js';
 
 export type GitHubAuth =
   | { type: 'token'; token: string }
@@ -30,6 +31,8 @@ export interface GitProviderSettings {
   timeoutMs?: number;
   /** The branch proposals target, to tell merged proposals from open ones; default `main`. */
   baseBranch?: string;
+  /** A forge's pull requests over the pushed branch (Gitea/Forgejo, GitLab); absent: the branch is the proposal. */
+  forge?: ForgeSettings;
 }
 
 /** A bare repository under the data directory, reviewed in margo-bridge itself. */

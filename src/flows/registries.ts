@@ -72,7 +72,8 @@ export async function updateRegistry(
       throw new BridgeError('CONFLICT', `a registry named '${patch.name}' exists already`);
     }
   }
-  const secrets = mergeSecrets(await openSecrets(services.secretBox, current), patch);
+  const before = await openSecrets(services.secretBox, current);
+  const secrets = mergeSecrets(before, patch);
   const settings: RegistrySettings = {
     name: patch.name ?? current.name,
     kind: patch.kind ?? current.kind,
@@ -91,10 +92,31 @@ export async function updateRegistry(
     patch.allowHttp !== undefined ||
     patch.subPath !== undefined ||
     secretKeys.some((key) => key !== 'webhookSecret' && patch[key] !== undefined);
+  // Nothing new (a configured registry at each start): no write, so `updatedAt` keeps its meaning.
+  if (sameSettings(current, input) && JSON.stringify(before) === JSON.stringify(secrets)) return current;
   if (reachesDifferently) await testRegistryConnection(services, input, secrets, options, 'changed');
   const updated = await services.store.registries.update(id, input);
   services.logger.info({ registry: updated.name, registryId: id }, 'registry updated');
   return updated;
+}
+
+const settingKeys = [
+  'name',
+  'kind',
+  'url',
+  'urlKey',
+  'subPath',
+  'tagPattern',
+  'semverRange',
+  'strictVersion',
+  'allowHttp',
+  'pollInterval',
+  'configured',
+] as const;
+
+/** Whether saving `input` would change nothing of `current` (a key the input leaves out keeps its value). */
+function sameSettings(current: RegistryRecord, input: RegistryInput): boolean {
+  return settingKeys.every((key) => input[key] === undefined || input[key] === current[key]);
 }
 
 export async function getRegistry(services: Services, id: string): Promise<RegistryRecord> {

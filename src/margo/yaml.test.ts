@@ -23,14 +23,15 @@ function parseError(text: string) {
 }
 
 describe('YAML loading', () => {
-  it('rejects a billion-laughs document at once, without expanding it', () => {
-    const before = process.memoryUsage().heapUsed;
-    const start = performance.now();
-    const error = parseError(billionLaughs(9));
-    const elapsed = performance.now() - start;
+  it('rejects a billion-laughs document without expanding it', () => {
+    // 10^30 nodes once expanded: no loader that expanded the aliases could return at all, so an
+    // answer proves the document was measured, not expanded (no wall-clock bound needed).
+    const error = parseError(billionLaughs(30));
     expect(error?.message).toMatch(/aliases expand the document/);
-    expect(elapsed).toBeLessThan(250);
-    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 1024 * 1024);
+  });
+
+  it('rejects a small billion-laughs document the same way', () => {
+    expect(parseError(billionLaughs(9))?.message).toMatch(/aliases expand the document/);
   });
 
   it('accepts a few aliases that stay small', () => {

@@ -97,7 +97,7 @@ export type DeliveryResult = 'pending' | 'handled' | 'duplicate' | 'ignored' | '
 export interface DeliveryRecord {
   /** Internal id. */
   id: string;
-  forge: 'github' | 'gitea' | 'gitlab';
+  forge: 'github' | 'gitea' | 'gitlab' | 'distribution';
   /** The forge's delivery id (X-GitHub-Delivery, ...). Unique per forge. */
   deliveryId: string;
   event: string;

@@ -118,6 +118,11 @@ export function fieldErrorsOf(error: unknown, model: FormModel): FieldErrors {
     }
     return errors;
   }
+  const parameters = (details as { parameters?: unknown } | undefined)?.parameters;
+  if (Array.isArray(parameters) && parameters.length > 0) {
+    // About some values as a whole (such as sensitive values the repository cannot keep secret).
+    return Object.fromEntries(parameters.map((name) => [String(name), error.message]));
+  }
   const field = typeof details?.field === 'string' ? details.field : undefined;
   if (field === 'applicationId') return { version: error.message };
   if (field !== undefined && placementFields.has(field)) return { [field]: error.message };

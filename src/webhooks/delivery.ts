@@ -4,7 +4,8 @@
  * `kind` to a handler, so a new kind of event is a new handler, not a new receiver.
  */
 
-export const forges = ['github', 'gitea', 'gitlab'] as const;
+/** `distribution`: OCI registry notifications (issue 16), not a forge, received the same way. */
+export const forges = ['github', 'gitea', 'gitlab', 'distribution'] as const;
 export type Forge = (typeof forges)[number];
 
 export function isForge(value: string): value is Forge {
@@ -50,6 +51,7 @@ export const deliveryIdHeaders: Record<Forge, readonly string[]> = {
   github: ['x-github-delivery'],
   gitea: ['x-forgejo-delivery', 'x-gitea-delivery', 'x-gogs-delivery'],
   gitlab: ['idempotency-key', 'webhook-id', 'x-gitlab-event-uuid'],
+  distribution: [],
 };
 
 /** Reads a header from the first of several names that is present (forges and their forks rename them). */

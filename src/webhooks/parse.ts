@@ -7,6 +7,7 @@ import { toHex } from '../bytes.js';
 import { BridgeError } from '../errors.js';
 import { unsafeTextReason } from '../text.js';
 import { type Delivery, deliveryIdHeaders, type Forge, firstHeader, type ParsedDelivery } from './delivery.js';
+import { parseDistribution } from './distribution.js';
 import { parseGitea } from './gitea.js';
 import { parseGithub } from './github.js';
 import { parseGitlab } from './gitlab.js';
@@ -15,6 +16,7 @@ const parsers: Record<Forge, (headers: Headers, body: Uint8Array<ArrayBuffer>) =
   github: parseGithub,
   gitea: parseGitea,
   gitlab: parseGitlab,
+  distribution: parseDistribution,
 };
 
 /** Parses a verified delivery; throws BridgeError BAD_REQUEST naming what is wrong with it. */

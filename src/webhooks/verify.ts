@@ -62,6 +62,8 @@ export async function startVerification(
     }
     case 'gitlab':
       return gitlabCheck(headers, secrets, now);
+    case 'distribution':
+      return secretHeaderCheck(headers, secrets);
   }
 }
 
@@ -141,6 +143,21 @@ async function gitlabCheck(headers: Headers, secrets: readonly WebhookSecret[], 
       },
     },
   };
+}
+
+/**
+ * OCI registry notifications carry no signature: the registry's endpoint sends a configured header,
+ * `Authorization: Bearer <secret>` (or `X-Margo-Bridge-Token: <secret>`), compared in constant time.
+ */
+async function secretHeaderCheck(headers: Headers, secrets: readonly WebhookSecret[]): Promise<Precheck> {
+  const bearer = firstHeader(headers, ['authorization']);
+  const token = bearer?.toLowerCase().startsWith('bearer ')
+    ? bearer.slice(7).trim()
+    : firstHeader(headers, ['x-margo-bridge-token']);
+  if (token === null || token === '') return refused('missing-signature');
+  const matched = await matchToken(token, secrets);
+  if (matched === null) return refused('bad-signature');
+  return { ok: true, verifier: { update() {}, finish: async () => ({ ok: true, secret: matched }) } };
 }
 
 async function matchToken(token: string, secrets: readonly WebhookSecret[]): Promise<WebhookSecret | null> {

@@ -8,7 +8,7 @@
  *   await pushManifest(registry, 'apps/x', 'tag', manifestObject);
  */
 import { createHash } from 'node:crypto';
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { type OciRegistry, PUSH_USER_AGENT } from './oci-registry.js';
 import type { PackageFiles } from './registries.js';

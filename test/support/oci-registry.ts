@@ -42,6 +42,8 @@ export interface OciRegistryOptions {
    * `Link: <…>; rel="next"`). Plain HTTP without auth only.
    */
   tagPageSize?: number;
+  /** The registry's notification endpoint: it POSTs distribution envelopes there with `Authorization: Bearer <secret>`. */
+  notify?: { url: string; secret: string };
 }
 
 export interface AccessLogEntry {
@@ -132,6 +134,19 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       `    service: ${service}`,
       `    issuer: ${issuer}`,
       `    rootcertbundle: ${join(dir, 'token-ca.pem')}`,
+    );
+  }
+  if (options.notify) {
+    config.push(
+      'notifications:',
+      '  endpoints:',
+      '    - name: margo-bridge',
+      `      url: ${options.notify.url}`,
+      '      headers:',
+      `        Authorization: [Bearer ${options.notify.secret}]`,
+      '      timeout: 2s',
+      '      threshold: 1',
+      '      backoff: 200ms',
     );
   }
   await writeFile(join(dir, 'config.yml'), `${config.join('\n')}\n`);

@@ -1,7 +1,7 @@
 /**
  * The Node side of the workerd suites (vitest.workers.config.ts `globalSetup`): the real test Git
- * server with a registry `hello` at v1.0.0 (and `big`, a release too large for Workers), and a control endpoint on 127.0.0.1 through which a
- * test inside workerd publishes a release (`POST /publish?tag=v1.1.0&version=1.1.0`), since
+ * server with registries `hello` and `scenario` at v1.0.0 (and `big`, a release too large for Workers), and a control endpoint on 127.0.0.1 through which a
+ * test inside workerd publishes a release (`POST /publish?repo=hello&tag=v1.1.0&version=1.1.0`), since
  * workerd cannot run git itself; and the fake GitHub with a repository `acme/fleet`. Tests read
  * the addresses with `inject('gitServer')` and `inject('fakeGitHub')`.
  */
@@ -12,11 +12,32 @@ import type { TestProject } from 'vitest/node';
 import { startFakeGitHub } from './fake-github/index.js';
 import { startGitServer } from './git-server.js';
 import './workerd-context.js';
-import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './registries.js';
+import {
+  createRegistryRoot,
+  helloPackage,
+  type PackageFiles,
+  publishRelease,
+  removeRegistryRoot,
+} from './registries.js';
+
+/**
+ * The hello-world package at `version`; in `scenario` its chart revision follows the version, so
+ * that a deployment moved to a new version renders different files (a new commit on its proposal).
+ */
+async function releaseFiles(repo: string, version: string): Promise<PackageFiles> {
+  const files = await helloPackage(version);
+  const description = files['margo.yaml'];
+  if (repo !== 'scenario' || typeof description !== 'string') return files;
+  return { ...files, 'margo.yaml': description.replace(/revision: \S+/, `revision: ${version}`) };
+}
+
+/** Repositories the control endpoint publishes to (one per suite, so suites do not see each other's tags). */
+const REPOS = ['hello', 'scenario'];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = await createRegistryRoot();
   await publishRelease(root, 'hello', 'v1.0.0', await helloPackage('1.0.0'));
+  await publishRelease(root, 'scenario', 'v1.0.0', await releaseFiles('scenario', '1.0.0'));
   // A release whose pack is larger than Workers' limit (12 MiB): incompressible bytes.
   await publishRelease(root, 'big', 'v1.0.0', {
     ...(await helloPackage('1.0.0')),
@@ -25,14 +46,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const gitServer = await startGitServer({ root });
   const control = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const repo = url.searchParams.get('repo') ?? 'hello';
     const tag = url.searchParams.get('tag');
     const version = url.searchParams.get('version');
-    if (request.method !== 'POST' || url.pathname !== '/publish' || !tag || !version) {
+    if (request.method !== 'POST' || url.pathname !== '/publish' || !REPOS.includes(repo) || !tag || !version) {
       response.writeHead(404).end();
       return;
     }
-    helloPackage(version)
-      .then((files) => publishRelease(root, 'hello', tag, files))
+    releaseFiles(repo, version)
+      .then((files) => publishRelease(root, repo, tag, files))
       .then(
         (commit) => response.writeHead(200, { 'content-type': 'text/plain' }).end(commit),
         (error: unknown) => response.writeHead(500).end(String(error)),
@@ -47,6 +69,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('gitServer', {
     helloUrl: gitServer.url('hello'),
     bigUrl: gitServer.url('big'),
+    scenarioUrl: gitServer.url('scenario'),
     baseUrl: gitServer.baseUrl,
     controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
   });

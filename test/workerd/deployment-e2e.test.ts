@@ -1,46 +1,32 @@
 /**
- * End to end inside workerd: a deployment through to a pull request on the fake GitHub (started
- * on the Node side, test/support/workerd-setup.ts), with the version read from the real test Git
- * server: the same API calls as on Node, run by the Worker's Durable Object.
+ * The whole scenario inside workerd: registry → tag → signed webhook → version → deployment →
+ * proposal, with the real test Git server and the fake GitHub on the Node side
+ * (test/support/workerd-setup.ts), run by the Worker's Durable Object and Queue.
  */
-import { SELF } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
-import { TEST_ADMIN_TOKEN } from './secrets.js';
+import { api, catalogueVersions, publish, sendTagPush, waitFor } from './support.js';
 
-const origin = 'https://bridge.test';
 const APPLICATION = 'com-northstartida-hello-world';
+const HOUR = 3600;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await SELF.fetch(`${origin}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+type Pull = { number: number; head: { ref: string; sha: string }; state: string };
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-describe('inside workerd: a deployment becomes a pull request on GitHub', () => {
-  it('renders the deployment and opens a pull request with its files', async () => {
+describe('inside workerd: from a tag to a pull request on GitHub', () => {
+  it('deploys v1.0.0 as a pull request, and moves it to v1.1.0 after a signed tag push', async () => {
     const git = inject('gitServer');
     const github = inject('fakeGitHub');
+    const auth = { authorization: `token ${github.token}` };
+    const openPulls = async (): Promise<Pull[]> =>
+      (await (await fetch(`${github.apiUrl}/repos/acme/fleet/pulls?state=open`, { headers: auth })).json()) as Pull[];
+
     const registry = await api('POST', '/api/v1/registries', {
-      name: 'hello-deploy',
-      url: git.helloUrl,
+      name: 'scenario',
+      url: git.scenarioUrl,
       allowHttp: true,
+      pollInterval: HOUR,
     });
     expect(registry.status, JSON.stringify(registry.body)).toBe(201);
-    await waitFor(async () => {
-      const detail = await api<{ versions?: { version: string }[] }>('GET', `/api/v1/applications/${APPLICATION}`);
-      return detail.status === 200 && (detail.body.versions ?? []).some((version) => version.version === '1.0.0');
-    }, 20_000);
+    await waitFor(async () => (await catalogueVersions(APPLICATION)).includes('1.0.0'), 20_000);
 
     const repository = await api('POST', '/api/v1/deployment-repositories', {
       name: 'fleet',
@@ -50,44 +36,48 @@ describe('inside workerd: a deployment becomes a pull request on GitHub', () => 
     });
     expect(repository.status, JSON.stringify(repository.body)).toBe(201);
 
-    const deployment = await api<{ id: string; proposal: { number: number; url: string } | null }>(
-      'POST',
-      '/api/v1/deployments',
-      {
-        repository: 'fleet',
-        applicationId: APPLICATION,
-        version: '1.0.0',
-        profile: 'helm',
-        target: 'plant-w',
-        values: { greeting: 'Hallo', greetingAddressee: 'Workers' },
-      },
-    );
+    const deployment = await api<{ id: string }>('POST', '/api/v1/deployments', {
+      repository: 'fleet',
+      applicationId: APPLICATION,
+      version: '1.0.0',
+      profile: 'helm',
+      target: 'plant-w',
+      values: { greeting: 'Hallo', greetingAddressee: 'Workers' },
+    });
     expect(deployment.status, JSON.stringify(deployment.body)).toBeLessThan(300);
 
-    // The pull request as GitHub (the fake, on the Node side) has it.
-    let pulls: { number: number; head: { ref: string; sha: string }; state: string }[] = [];
-    await waitFor(async () => {
-      const response = await fetch(`${github.apiUrl}/repos/acme/fleet/pulls?state=open`, {
-        headers: { authorization: `token ${github.token}` },
-      });
-      pulls = (await response.json()) as typeof pulls;
-      return pulls.length > 0;
-    }, 20_000);
+    // The pull request as GitHub (the fake, on the Node side) has it, with the rendered files.
+    let pulls: Pull[] = [];
+    await waitFor(async () => (pulls = await openPulls()).length > 0, 20_000);
     expect(pulls).toHaveLength(1);
-    const files = await fetch(`${github.apiUrl}/repos/acme/fleet/git/trees/${pulls[0]!.head.sha}?recursive=1`, {
-      headers: { authorization: `token ${github.token}` },
-    });
-    expect(files.status).toBe(200);
-    const tree = (await files.json()) as { tree: { path: string; type: string }[] };
+    const first = pulls[0]!;
+    const tree = (await (
+      await fetch(`${github.apiUrl}/repos/acme/fleet/git/trees/${first.head.sha}?recursive=1`, { headers: auth })
+    ).json()) as { tree: { path: string; type: string }[] };
     const paths = tree.tree.filter((entry) => entry.type === 'blob').map((entry) => entry.path);
     expect(paths.some((path) => path.startsWith('plant-w/') && path.endsWith('.yaml'))).toBe(true);
-    // The deployment records the pull request it opened.
     await waitFor(async () => {
       const current = await api<{ proposal: { number: number } | null }>(
         'GET',
         `/api/v1/deployments/${deployment.body.id}`,
       );
-      return current.status === 200 && current.body.proposal?.number === pulls[0]!.number;
+      return current.body.proposal?.number === first.number;
     }, 10_000);
-  });
+
+    // A new tag, announced by a signed delivery, becomes a version; the deployment moves to it.
+    await publish(git.controlUrl, 'scenario', '1.1.0');
+    const delivered = await sendTagPush(git.scenarioUrl, `${git.baseUrl}/scenario`, 'v1.1.0', 'workerd-scenario-1');
+    expect(delivered.status).toBe(202);
+    await delivered.text();
+    await waitFor(async () => (await catalogueVersions(APPLICATION)).includes('1.1.0'), 20_000);
+    const upgraded = await api<{ version: string }>('PATCH', `/api/v1/deployments/${deployment.body.id}`, {
+      version: '1.1.0',
+    });
+    expect(upgraded.status, JSON.stringify(upgraded.body)).toBeLessThan(300);
+    expect(upgraded.body.version).toBe('1.1.0');
+    await waitFor(async () => {
+      const now = await openPulls();
+      return now.length === 1 && now[0]!.number === first.number && now[0]!.head.sha !== first.head.sha;
+    }, 20_000);
+  }, 90_000);
 });

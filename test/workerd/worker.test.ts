@@ -32,6 +32,9 @@ describe('the Worker', () => {
     });
     expect(config.logLevel).toBe('warn');
     expect(config.polling.interval).toBe(600);
+    // Within one object's 128 MB: one job besides polls, one largest unverified webhook body.
+    expect(config.jobs.concurrency).toBe(1);
+    expect(config.webhooks.unverifiedBodyBudget).toBe(25 * 1024 * 1024);
   });
 
   it('refuses at start, all at once, what Workers cannot do', () => {

@@ -172,8 +172,13 @@ async function providerConfigOf(services: Services, record: DeploymentRepository
   switch (record.provider) {
     case 'github':
       return { provider: 'github', github: { ...record.settings, ...secrets } as unknown as GithubSettings };
-    case 'git':
-      return { provider: 'git', git: { ...record.settings, ...secrets } as unknown as GitSettings };
+    case 'git': {
+      // The forge's token is sealed apart from its shown settings (type, apiUrl, repository).
+      const forge = record.settings.forge as Record<string, unknown> | undefined;
+      const forgeSecret = secrets.forge as Record<string, unknown> | undefined;
+      const git = { ...record.settings, ...secrets, ...(forge ? { forge: { ...forge, ...forgeSecret } } : {}) };
+      return { provider: 'git', git: git as unknown as GitSettings };
+    }
     case 'local':
       return { provider: 'local' };
   }
@@ -213,12 +218,18 @@ function splitProviderConfig(config: ProviderConfig): {
       };
     }
     case 'git': {
-      const { auth, caCert, clientCert, clientKey, ...shown } = config.git;
+      const { auth, caCert, clientCert, clientKey, forge, ...shown } = config.git;
+      const forgeToken = forge ? { forge: { token: forge.token } } : {};
       const secrets = Object.fromEntries(
-        Object.entries({ auth, caCert, clientCert, clientKey }).filter(([, value]) => value !== undefined),
+        Object.entries({ auth, caCert, clientCert, clientKey, ...forgeToken }).filter(
+          ([, value]) => value !== undefined,
+        ),
       );
+      const forgeShown = forge
+        ? { forge: { type: forge.type, apiUrl: forge.apiUrl, repository: forge.repository } }
+        : {};
       return {
-        settings: { ...shown, url: checkedUrl(shown.url, shown.allowHttp ?? false) },
+        settings: { ...shown, ...forgeShown, url: checkedUrl(shown.url, shown.allowHttp ?? false) },
         secrets,
         summary: {
           auth: auth?.type ?? 'none',

@@ -168,15 +168,13 @@ function action(path: string, summary: string) {
   });
 }
 
-const approveSchema = z
-  .object({
-    method: z
-      .enum(['merge-commit', 'fast-forward'])
-      .optional()
-      .openapi({ description: 'How to merge; default merge-commit (fast-forward fails when the base moved)' }),
-  })
-  .strict()
-  .openapi('DeploymentApprove');
+/** A query parameter, not a body: the action is usually sent with no body at all. */
+const approveQuery = z.object({
+  method: z
+    .enum(['merge-commit', 'fast-forward'])
+    .optional()
+    .openapi({ description: 'How to merge; default merge-commit (fast-forward fails when the base moved)' }),
+});
 
 const approve = createRoute({
   method: 'post',
@@ -187,7 +185,7 @@ const approve = createRoute({
   middleware: [requireRole('operator')] as const,
   request: {
     params: idParam,
-    body: { required: false, content: { 'application/json': { schema: approveSchema } } },
+    query: approveQuery,
   },
   responses: { 200: jsonContent(deploymentSchema, 'Merged'), ...authErrors, ...notFound, ...conflict },
 });
@@ -239,7 +237,7 @@ export function registerDeployments(app: App): void {
   app.openapi(approve, async (c) => {
     const services = c.get('services');
     const id = c.req.valid('param').id;
-    const { method } = c.req.valid('json') ?? {};
+    const { method } = c.req.valid('query');
     await approveProposal(services, id, actorOf(c.get('principal')), method);
     return c.json(await view(services, id), 200);
   });

@@ -1,6 +1,7 @@
 /** The operator's view of webhook deliveries: what came in, from which forge, and what it caused. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { BridgeError } from '../../errors.js';
+import { forges } from '../../webhooks/delivery.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
 import { authErrors, bearerAuth, cursorParam, isoTime, limitParam, nextPage, pagedContent } from '../schemas.js';
@@ -8,7 +9,7 @@ import { authErrors, bearerAuth, cursorParam, isoTime, limitParam, nextPage, pag
 const deliverySchema = z
   .object({
     id: z.string(),
-    forge: z.enum(['github', 'gitea', 'gitlab']),
+    forge: z.enum(forges),
     /** The forge's delivery id (X-GitHub-Delivery, X-Gitea-Delivery, Idempotency-Key). */
     deliveryId: z.string(),
     event: z.string(),

@@ -49,7 +49,12 @@ const answerSchema = z
 
 const errorContent = { 'application/json': { schema: errorSchema } };
 
-const forgeNames: Record<Forge, string> = { github: 'GitHub', gitea: 'Gitea or Forgejo', gitlab: 'GitLab' };
+const forgeNames: Record<Forge, string> = {
+  github: 'GitHub',
+  gitea: 'Gitea or Forgejo',
+  gitlab: 'GitLab',
+  distribution: 'OCI registry (distribution notification)',
+};
 
 function routeFor(forge: Forge) {
   return createRoute({

@@ -34,7 +34,25 @@ export function workerConfig(bindings: object): Config {
       { problems },
     );
   }
-  return config;
+  return withinEdgeMemory(config);
+}
+
+/** Bytes of unverified webhook bodies held at once on Workers: one largest body (the schema's minimum). */
+export const EDGE_BODY_BUDGET = 25 * 1024 * 1024;
+
+/**
+ * One object has 128 MB for everything: one job besides the polls at a time (an ingest peaks near
+ * six times its pack, at most 12 MiB: registry.ts) and one largest webhook body being verified.
+ */
+function withinEdgeMemory(config: Config): Config {
+  return {
+    ...config,
+    jobs: { ...config.jobs, concurrency: 1 },
+    webhooks: {
+      ...config.webhooks,
+      unverifiedBodyBudget: Math.min(config.webhooks.unverifiedBodyBudget, EDGE_BODY_BUDGET),
+    },
+  };
 }
 
 /** Settings Workers cannot honour, each with its path and the reason. */

@@ -138,12 +138,8 @@ export function deliveriesTable({ db: q, now }: TableContext): Store['deliveries
     async list(limit, before) {
       let query = q().selectFrom('deliveries').selectAll();
       if (before !== undefined) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('received_at', '<', before.receivedAt),
-            eb.and([eb('received_at', '=', before.receivedAt), eb('id', '<', before.id)]),
-          ]),
-        );
+        // A row-value comparison, so both databases seek in the (received_at, id) index.
+        query = query.where((eb) => eb(eb.refTuple('received_at', 'id'), '<', eb.tuple(before.receivedAt, before.id)));
       }
       const rows = await query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toDelivery);

@@ -152,6 +152,8 @@ const labels: Record<string, string> = {
   caCert: 'CA certificate',
   clientCert: 'Client certificate',
   clientKey: 'Client key',
+  ageRecipients: 'age recipients',
+  sops: 'age recipients',
   form: 'Form',
 };
 
@@ -244,6 +246,18 @@ export const RepositoryForm: FC<{ session: SessionRecord; form: PostedForm; erro
           <TextArea {...field('caCert')} help="PEM; for a server whose certificate a private CA signed." />
           <TextArea {...field('clientCert')} help="PEM; for servers that require mutual TLS." />
           <TextArea {...field('clientKey')} value={undefined} help="PEM private key of the client certificate." />
+        </fieldset>
+        <fieldset>
+          <legend>Sensitive values</legend>
+          <TextArea
+            {...field('ageRecipients')}
+            help="age recipients (age1…), one per line: sensitive values are written SOPS-encrypted for them."
+          />
+          <Checkbox
+            name="allowPlaintextSecrets"
+            label="Without recipients, accept sensitive values in plain text"
+            checked={value('allowPlaintextSecrets') === 'true'}
+          />
         </fieldset>
         <Checkbox name="force" label="Save even if the connection test fails" checked={value('force') === 'true'} />
         <div class="actions">

@@ -89,8 +89,14 @@ export function registerRepositories(ui: UiApp): void {
 
 /** The form as the settings the API takes; the configuration schema judges them. */
 function settingsOf(form: PostedForm): unknown {
+  const recipients = (single(form, 'ageRecipients') ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const common = {
     name: text(form, 'name'),
+    ...(recipients.length > 0 ? { sops: { ageRecipients: recipients } } : {}),
+    ...(text(form, 'allowPlaintextSecrets') === 'true' ? { allowPlaintextSecrets: true } : {}),
     ...(text(form, 'baseBranch') ? { baseBranch: text(form, 'baseBranch') } : {}),
     ...(text(form, 'format') ? { format: text(form, 'format') } : {}),
   };
@@ -151,5 +157,6 @@ function fieldOf(path: string[]): string {
   if (first === 'github' && second === 'auth') return third ?? 'githubAuth';
   if (first === 'git' && second === 'auth') return third === 'token' ? 'gitToken' : (third ?? 'gitAuth');
   if ((first === 'github' || first === 'git') && second !== undefined) return second;
+  if (first === 'sops') return 'ageRecipients';
   return first ?? 'form';
 }

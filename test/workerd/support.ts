@@ -1,0 +1,70 @@
+/** What the end-to-end suites inside workerd share: the API as an admin, waiting, signed deliveries. */
+import { SELF } from 'cloudflare:test';
+import { toHex } from '../../src/bytes.js';
+import { TEST_ADMIN_TOKEN, TEST_WEBHOOK_SECRET } from './secrets.js';
+
+export const origin = 'https://bridge.test';
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await SELF.fetch(`${origin}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The versions the catalogue lists for `applicationId`. */
+export async function catalogueVersions(applicationId: string): Promise<string[]> {
+  const detail = await api<{ versions?: { version: string }[] }>('GET', `/api/v1/applications/${applicationId}`);
+  return detail.status === 200 ? (detail.body.versions ?? []).map((version) => version.version) : [];
+}
+
+/** Publishes a release on the Node side (test/support/workerd-setup.ts). */
+export async function publish(controlUrl: string, repo: string, version: string): Promise<void> {
+  const response = await fetch(`${controlUrl}/publish?repo=${repo}&tag=v${version}&version=${version}`, {
+    method: 'POST',
+  });
+  await response.text();
+  if (response.status !== 200) throw new Error(`publishing ${repo} v${version} failed: ${response.status}`);
+}
+
+/** A GitHub `push` of a tag, signed with the Worker's webhook secret, as GitHub sends it. */
+export async function sendTagPush(
+  cloneUrl: string,
+  htmlUrl: string,
+  tag: string,
+  deliveryId: string,
+): Promise<Response> {
+  const body = JSON.stringify({
+    ref: `refs/tags/${tag}`,
+    deleted: false,
+    repository: { full_name: 'acme/registry', clone_url: cloneUrl, html_url: htmlUrl },
+  });
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(TEST_WEBHOOK_SECRET),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)));
+  return SELF.fetch(`${origin}/webhooks/github`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': deliveryId,
+      'x-hub-signature-256': `sha256=${toHex(mac)}`,
+    },
+  });
+}
