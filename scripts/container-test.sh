@@ -42,7 +42,10 @@ started=$(date +%s)
 if [ "${REUSE_IMAGE:-}" = 1 ] && [ -n "$(buildah images --quiet "$image" 2>/dev/null)" ]; then
   echo "container: reusing $image (REUSE_IMAGE=1)"
 else
-  buildah bud --quiet --format docker --isolation chroot --pull=false --layers=false -t "$image" "$context" >/dev/null
+  build_log=$(mktemp)
+  buildah bud --format docker --isolation chroot --pull=false --layers=false -t "$image" "$context" >"$build_log" 2>&1 \
+    || { grep -v 'EBADENGINE' "$build_log" | tail -n 60 >&2; fail "the image did not build (above: the end of buildah's output)"; }
+  rm -f "$build_log"
   echo "container: built $image in $(( $(date +%s) - started )) s"
 fi
 

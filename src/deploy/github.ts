@@ -199,10 +199,15 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     const made = madeBefore ?? (await writeCommit(input, base, planned.changes));
     try {
       await octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${input.branch}`, sha: made.commit });
-      const { pull, adopted } = await pulls.create(input);
+      const created = await pulls.create(input);
+      // An adopted pull request (its branch pushed again) takes this request's words too.
+      const pull = created.adopted ? await pulls.withText(created.pull, input) : created.pull;
       await pulls.addMissingLabels(pull, input.labels);
       remember(input, base, { tree: planned.root, commit: made.commit }, pull);
-      const result: ProposeResult = { outcome: adopted ? 'adopted' : 'created', proposal: pulls.status(pull) };
+      const result: ProposeResult = {
+        outcome: created.adopted ? 'adopted' : 'created',
+        proposal: { ...pulls.status(pull), commit: made.commit },
+      };
       return result;
     } catch (error) {
       if (statusOf(error) !== 422) throw error;
@@ -221,7 +226,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
       pull = await pulls.withText(pull, input);
     } else {
       const created = await pulls.create(input);
-      pull = created.pull;
+      pull = created.adopted ? await pulls.withText(created.pull, input) : created.pull;
       outcome = same || created.adopted ? 'adopted' : 'created';
     }
     await pulls.addMissingLabels(pull, input.labels);

@@ -9,6 +9,7 @@ import type { Services } from '../services.js';
 import { handleDeliveryJob, handleDeliveryJobs } from './deliveries.js';
 import { handleProposeJob } from './deployments/propose.js';
 import { handleTrackJob } from './deployments/track.js';
+import { handleUpgradeJob } from './deployments/upgrade.js';
 import { type IngestPayload, ingestRelease } from './ingest.js';
 import { pollRegistry } from './poll.js';
 
@@ -28,6 +29,7 @@ export function createHandlers(services: Services): HandlerMap {
     }),
     propose: (job) => handleProposeJob(services, job),
     track: (job) => handleTrackJob(services, job),
+    upgrade: (job) => handleUpgradeJob(services, job),
   };
 }
 

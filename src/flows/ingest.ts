@@ -11,6 +11,7 @@ import type { Services } from '../services.js';
 import type { RegistryRecord, ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
 import { withoutUrlCredentials } from '../urls.js';
 import { connectionFor } from './connection.js';
+import { upgradeJob } from './deployments/upgrade.js';
 
 export interface IngestPayload {
   registryId: string;
@@ -65,6 +66,10 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
 
   const { version, created } = await store.versions.insert(record, resources);
   if (created) services.metrics.versionsIngested.inc({ state: version.state });
+  // Deployments whose upgrade policy allows it get an upgrade proposal (issue 15).
+  if (created && version.state !== 'rejected' && version.applicationId !== null) {
+    await store.jobs.enqueue(upgradeJob(services, version.applicationId, version.version));
+  }
   log.info({ version: version.version, state: version.state, errors: version.errors.length, created }, 'ingest done');
   return { outcome: created ? 'stored' : 'existing', version };
 }

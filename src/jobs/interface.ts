@@ -3,7 +3,7 @@
  * Enqueueing inside `Store.transaction` makes it atomic with the state change that causes it.
  */
 
-export type JobKind = 'poll' | 'ingest' | 'delivery' | 'propose' | 'track';
+export type JobKind = 'poll' | 'ingest' | 'delivery' | 'propose' | 'track' | 'upgrade';
 
 export interface JobInput {
   kind: JobKind;

@@ -65,13 +65,26 @@ export type DeploymentRepositoryInput = Omit<DeploymentRepositoryRecord, 'id' | 
  * - `superseded`: (proposals only) a newer proposal of the same deployment replaced it;
  * - `failed`: the last proposal could not be made (reason kept, retry possible);
  * - `unchanged`: (proposals only) the rendering equals the base branch, nothing was proposed;
- * - `removed`: (deployments only) a removal was merged.
+ * - `removed`: (deployments only) a removal was merged;
+ * - `needs-input`: (deployments only) an upgrade waits for values of new required parameters (named in failureReason).
  */
-export const deploymentStates = ['pending', 'proposed', 'merged', 'closed', 'failed', 'removed'] as const;
+export const deploymentStates = [
+  'pending',
+  'proposed',
+  'merged',
+  'closed',
+  'failed',
+  'removed',
+  'needs-input',
+] as const;
 export type DeploymentState = (typeof deploymentStates)[number];
 
 export const proposalStates = ['pending', 'proposed', 'merged', 'closed', 'superseded', 'failed', 'unchanged'] as const;
 export type ProposalRecordState = (typeof proposalStates)[number];
+
+/** Which new versions of its application a deployment is upgraded to (semver, D-10). */
+export const upgradePolicies = ['none', 'patch', 'minor', 'major'] as const;
+export type UpgradePolicy = (typeof upgradePolicies)[number];
 
 export type ProposalAction = 'deploy' | 'update' | 'upgrade' | 'remove';
 
@@ -94,6 +107,8 @@ export interface DeploymentRecord {
   sensitive: string[];
   /** Namespaces its rendering needs created (its manifest), for the target's index. */
   namespaces: string[];
+  /** Which new versions get an upgrade proposal (issue 15); absent = none. */
+  upgradePolicy?: UpgradePolicy;
   state: DeploymentState;
   failureReason: string | null;
   /** Bumped by every change request: two concurrent requests cannot both pass the same revision. */

@@ -163,6 +163,8 @@ export interface DeploymentTable {
   sealed_values: string | null;
   sensitive: string;
   namespaces: string;
+  /** none | patch | minor | major (issue 15). */
+  upgrade_policy?: string;
   state: string;
   failure_reason: string | null;
   revision: number;

@@ -3,12 +3,15 @@
  * no account needed) and measures it: Workers refuse a Worker above their size limit, and the
  * project's goal is 1 MiB gzipped.
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+
+const execFileAsync = promisify(execFile);
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The goal of issue 14, stricter than Workers' own limits (3 MiB free, 10 MiB paid, gzipped). */
@@ -59,26 +62,17 @@ const NODE_BARE = new Set([
   'zlib',
 ]);
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
+async function run(command: string, args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`wrangler exited with ${code}:\n${output}`));
-    });
-  });
+    return stdout + stderr;
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`wrangler failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
+  }
 }

@@ -4,10 +4,9 @@
  * (test/support/workerd-setup.ts), run by the Worker's Durable Object and Queue.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { api, catalogueVersions, publish, sendTagPush, waitFor } from './support.js';
+import { addRegistry, api, catalogueVersions, publish, sendTagPush, waitFor } from './support.js';
 
 const APPLICATION = 'com-northstartida-hello-world';
-const HOUR = 3600;
 
 type Pull = { number: number; head: { ref: string; sha: string }; state: string };
 
@@ -19,13 +18,7 @@ describe('inside workerd: from a tag to a pull request on GitHub', () => {
     const openPulls = async (): Promise<Pull[]> =>
       (await (await fetch(`${github.apiUrl}/repos/acme/fleet/pulls?state=open`, { headers: auth })).json()) as Pull[];
 
-    const registry = await api('POST', '/api/v1/registries', {
-      name: 'scenario',
-      url: git.scenarioUrl,
-      allowHttp: true,
-      pollInterval: HOUR,
-    });
-    expect(registry.status, JSON.stringify(registry.body)).toBe(201);
+    await addRegistry('scenario', git.scenarioUrl);
     await waitFor(async () => (await catalogueVersions(APPLICATION)).includes('1.0.0'), 20_000);
 
     const repository = await api('POST', '/api/v1/deployment-repositories', {
@@ -48,7 +41,10 @@ describe('inside workerd: from a tag to a pull request on GitHub', () => {
 
     // The pull request as GitHub (the fake, on the Node side) has it, with the rendered files.
     let pulls: Pull[] = [];
-    await waitFor(async () => (pulls = await openPulls()).length > 0, 20_000);
+    await waitFor(async () => {
+      pulls = await openPulls();
+      return pulls.length > 0;
+    }, 20_000);
     expect(pulls).toHaveLength(1);
     const first = pulls[0]!;
     const tree = (await (

@@ -22,6 +22,13 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
+/** Adds a registry over the API (allowed on plain HTTP: the test Git server), polled hourly unless something asks. */
+export async function addRegistry(name: string, url: string): Promise<void> {
+  const created = await api('POST', '/api/v1/registries', { name, url, allowHttp: true, pollInterval: 3600 });
+  if (created.status !== 201)
+    throw new Error(`adding registry ${name}: ${created.status} ${JSON.stringify(created.body)}`);
+}
+
 /** The versions the catalogue lists for `applicationId`. */
 export async function catalogueVersions(applicationId: string): Promise<string[]> {
   const detail = await api<{ versions?: { version: string }[] }>('GET', `/api/v1/applications/${applicationId}`);

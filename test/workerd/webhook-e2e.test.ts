@@ -5,7 +5,7 @@
  * the delivery, poll and ingest jobs, woken through the Queue.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { api, catalogueVersions, publish, sendTagPush, waitFor } from './support.js';
+import { addRegistry, api, catalogueVersions, publish, sendTagPush, waitFor } from './support.js';
 
 const HOUR = 3600;
 const APPLICATION = 'com-northstartida-hello-world';
@@ -13,13 +13,7 @@ const APPLICATION = 'com-northstartida-hello-world';
 describe('inside workerd: a signed tag push brings the new version in through the Queue', () => {
   it('ingests v1.0.0 at the first poll, then v1.1.0 after the delivery, with the next poll an hour away', async () => {
     const git = inject('gitServer');
-    const created = await api('POST', '/api/v1/registries', {
-      name: 'hello',
-      url: git.helloUrl,
-      allowHttp: true,
-      pollInterval: HOUR,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await addRegistry('hello', git.helloUrl);
     await waitFor(async () => (await catalogueVersions(APPLICATION)).includes('1.0.0'), 20_000);
 
     await publish(git.controlUrl, 'hello', '1.1.0');

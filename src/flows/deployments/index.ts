@@ -6,6 +6,7 @@ export {
   deploymentRepositorySchema,
 } from '../../config/deployment-repositories.js';
 export * from '../../store/deployment-records.js';
+export { upgradePolicies } from '../../store/deployment-records.js';
 export { type DeploymentAnswer, getDeployment } from './answer.js';
 export { type Preview, previewDeployment } from './preview.js';
 export { handleProposeJob, runProposal } from './propose.js';

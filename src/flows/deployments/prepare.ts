@@ -138,6 +138,7 @@ export async function prepareDeployment(
   });
   const manifest = rendering.files.find((file) => file.path === `${rendering.folder}/${MANIFEST_FILE}`);
   const namespaces = manifest ? readManifest(manifest.path, manifest.content).namespaces : [];
+  await checkFolderFree(services, repository, rendering.folder, deploymentId);
   const siblings = await deploymentsOnBase(services, repository, resolved.target, deploymentId);
   const change = indexedChange(repository, resolved.target, rendering.folder, rendering.files, [
     ...siblings,
@@ -189,6 +190,30 @@ function indexedChange(
     owned: [folder],
     deletions: targetIndexPaths(target, layout).filter((path) => !written.has(path)),
   };
+}
+
+/**
+ * A deployment owns its folder entirely (a proposal deletes what it no longer renders there), so
+ * no other deployment's folder may be that folder, lie inside it or hold it: target `plant` with
+ * a deployment `line` and target `plant/line` would otherwise overwrite each other's files.
+ */
+async function checkFolderFree(
+  services: Services,
+  repository: DeploymentRepositoryRecord,
+  folder: string,
+  exceptId: string,
+): Promise<void> {
+  for (const other of await services.store.deployments.list({ repositoryId: repository.id })) {
+    if (other.id === exceptId || other.state === 'removed') continue;
+    const theirs = deploymentFolder(other, repository.layout);
+    if (theirs === folder || theirs.startsWith(`${folder}/`) || folder.startsWith(`${theirs}/`)) {
+      throw new BridgeError(
+        'CONFLICT',
+        `the deployment's folder '${folder}' would overlap '${theirs}', the folder of deployment '${other.name}' on target '${other.target}'; choose another target or name`,
+        { field: 'target' },
+      );
+    }
+  }
 }
 
 /** The other deployments of a target that are on the base branch, as the target's index lists them. */

@@ -8,10 +8,10 @@ import { type RenderedFile, targetFolder, unifiedDiff } from '../../margo/render
 import type { Services } from '../../services.js';
 import type { ProposalFile } from '../../store/deployment-records.js';
 import { getDeployment } from './answer.js';
-import { type DesiredDeployment, liveProposal, prepareDeployment } from './prepare.js';
+import { type DesiredDeployment, prepareDeployment } from './prepare.js';
 import { findDeploymentRepository, getDeploymentRepository, providerOf } from './repositories.js';
 import { hiddenParameters, MASK, openValues } from './sensitive.js';
-import type { DeploymentChange, DeploymentRequest } from './submit.js';
+import { type DeploymentChange, type DeploymentRequest, liveValuesOf, mergeValues } from './submit.js';
 
 export interface Preview {
   /** The deployment's folder as it would be, with content. */
@@ -37,13 +37,9 @@ export async function previewDeployment(
     repositoryId = current.repositoryId;
     sensitive = [...current.sensitive, ...sensitive];
     const stored = await openValues(services.secretBox, current);
-    const live = await liveValues(services, current.id);
+    const live = await liveValuesOf(services, await services.store.proposals.listByDeployment(current.id));
     earlier.push(stored, live ?? {});
-    const values: Record<string, InputValue> = { ...stored };
-    for (const [name, value] of Object.entries(request.values ?? {})) {
-      if (value === null) delete values[name];
-      else values[name] = value;
-    }
+    const values = mergeValues(stored, request.values ?? {});
     desired = {
       applicationId: current.applicationId,
       version: request.version ?? current.version,
@@ -109,9 +105,4 @@ function sameFiles(a: readonly RenderedFile[], b: readonly RenderedFile[]): bool
   const key = (files: readonly RenderedFile[]) =>
     JSON.stringify([...files].sort((x, y) => (x.path < y.path ? -1 : 1)).map((file) => [file.path, file.content]));
   return key(a) === key(b);
-}
-
-async function liveValues(services: Services, deploymentId: string): Promise<Record<string, InputValue> | undefined> {
-  const live = liveProposal(await services.store.proposals.listByDeployment(deploymentId));
-  return live && live.action !== 'remove' ? openValues(services.secretBox, live) : undefined;
 }

@@ -18,6 +18,7 @@ import type {
   DeploymentRepositoryRecord,
   ProposalAction,
   ProposalRecord,
+  UpgradePolicy,
 } from '../../store/deployment-records.js';
 import { answerOf, carryOut, type DeploymentAnswer, getDeployment, isOpen, MAX_RACES, raceLost } from './answer.js';
 import { liveProposal, type PreparedChange, prepareDeployment } from './prepare.js';
@@ -39,6 +40,8 @@ export interface DeploymentRequest {
   values?: Record<string, InputValue>;
   /** Parameters whose values are secrets (masked, sealed), besides those whose names suggest one. */
   sensitive?: string[];
+  /** Which new versions are proposed automatically (issue 15); default none. */
+  upgradePolicy?: UpgradePolicy;
 }
 
 export interface DeploymentChange {
@@ -48,6 +51,7 @@ export interface DeploymentChange {
   /** Merged into the current values; null removes a value (its default applies again). */
   values?: Record<string, InputValue | null>;
   sensitive?: string[];
+  upgradePolicy?: UpgradePolicy;
 }
 
 const DEFAULT_NAMESPACE = 'default';
@@ -89,6 +93,7 @@ export async function createDeployment(
         ...sealed,
         sensitive,
         namespaces: prepared.namespaces,
+        upgradePolicy: request.upgradePolicy ?? 'none',
         state: 'pending',
       });
       if (!created) return undefined;
@@ -142,6 +147,9 @@ export async function updateDeployment(
   for (let race = 0; race < MAX_RACES; race++) {
     const current = await getDeployment(services, id);
     if (current.state === 'removed') throw new BridgeError('CONFLICT', `deployment ${id} was removed`);
+    if (change.upgradePolicy !== undefined && change.upgradePolicy !== current.upgradePolicy) {
+      await services.store.deployments.update(id, { upgradePolicy: change.upgradePolicy });
+    }
     const repository = await getDeploymentRepository(services, current.repositoryId);
     const proposals = await services.store.proposals.listByDeployment(current.id);
     const values = mergeValues(await openValues(services.secretBox, current), change.values ?? {});
@@ -264,7 +272,8 @@ function proposalInput(
 }
 
 /** The values the deployment is live with: those of its last proposal that reached the base branch. */
-async function liveValuesOf(
+/** The values the deployment is live with on the base branch, if any. */
+export async function liveValuesOf(
   services: Services,
   proposals: readonly ProposalRecord[],
 ): Promise<Record<string, InputValue> | undefined> {
@@ -277,7 +286,8 @@ function hiddenGiven(hidden: ReadonlySet<string>, values: Record<string, InputVa
   return [...hidden].filter((name) => Object.hasOwn(values, name)).sort();
 }
 
-function mergeValues(
+/** `current` with a change's values applied; null removes a value. */
+export function mergeValues(
   current: Record<string, InputValue>,
   patch: Record<string, InputValue | null>,
 ): Record<string, InputValue> {

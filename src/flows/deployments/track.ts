@@ -34,8 +34,10 @@ export async function settle(
   });
   const [newest] = await store.proposals.listByDeployment(proposal.deploymentId);
   // Only the newest proposal speaks for the deployment; an older one closed after it was superseded says nothing.
-  if (newest?.id === proposal.id && state !== 'proposed') {
-    const deploymentState = state === 'merged' ? (proposal.action === 'remove' ? 'removed' : 'merged') : 'closed';
+  const reopened = state === 'proposed' && proposal.state === 'closed';
+  if (newest?.id === proposal.id && (state !== 'proposed' || reopened)) {
+    const deploymentState =
+      state === 'merged' ? (proposal.action === 'remove' ? 'removed' : 'merged') : reopened ? 'proposed' : 'closed';
     await store.deployments.update(proposal.deploymentId, { state: deploymentState, failureReason: null });
     services.logger.info(
       { deploymentId: proposal.deploymentId, proposalId: proposal.id, state: deploymentState },
@@ -72,8 +74,9 @@ export async function checkPullRequest(
   repository: DeploymentRepositoryRecord,
   number: number,
 ): Promise<void> {
+  // A closed one may come back: forges send `reopened` deliveries.
   const records = (await services.store.proposals.findByNumber(repository.id, number)).filter(
-    (record) => record.state === 'proposed',
+    (record) => record.state === 'proposed' || record.state === 'closed',
   );
   if (records.length === 0) return;
   const provider = await providerOf(services, repository);

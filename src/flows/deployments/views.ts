@@ -8,6 +8,7 @@ import type {
   DeploymentRecord,
   DeploymentRepositoryRecord,
   ProposalRecord,
+  UpgradePolicy,
 } from '../../store/deployment-records.js';
 import { getDeployment } from './answer.js';
 import { MASK } from './sensitive.js';
@@ -42,6 +43,7 @@ export interface DeploymentView {
   /** Hidden parameters show the mask. */
   values: Record<string, unknown>;
   sensitive: string[];
+  upgradePolicy: UpgradePolicy;
   state: DeploymentRecord['state'];
   failureReason: string | null;
   proposal: ProposalView | null;
@@ -87,6 +89,7 @@ export function deploymentView(
     name: deployment.name,
     values,
     sensitive: deployment.sensitive,
+    upgradePolicy: deployment.upgradePolicy ?? 'none',
     state: deployment.state,
     failureReason: deployment.failureReason,
     proposal: proposal ? proposalView(proposal) : null,

@@ -1,6 +1,11 @@
 /** Response schemas of the deployment routes (flows/deployments/views.ts gives the data). */
 import { z } from '@hono/zod-openapi';
-import { deploymentStates, deploymentWithHistory, proposalStates } from '../../flows/deployments/index.js';
+import {
+  deploymentStates,
+  deploymentWithHistory,
+  proposalStates,
+  upgradePolicies,
+} from '../../flows/deployments/index.js';
 import type { Services } from '../../services.js';
 
 export const proposalSchema = z
@@ -36,6 +41,7 @@ const deploymentFields = {
   name: z.string(),
   values: z.record(z.string(), z.unknown()).openapi({ description: 'Sensitive and secret-looking values masked' }),
   sensitive: z.array(z.string()),
+  upgradePolicy: z.enum(upgradePolicies),
   state: z.enum(deploymentStates),
   failureReason: z.string().nullable(),
   proposal: proposalSchema.nullable(),

@@ -16,6 +16,7 @@ import {
   removeDeployment,
   retryDeployment,
   updateDeployment,
+  upgradePolicies,
 } from '../../flows/deployments/index.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
@@ -36,6 +37,10 @@ import { deploymentSchema, deploymentWithHistorySchema, previewSchema, view } fr
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const inputValue = z.union([scalar, z.null(), z.array(scalar)]);
 
+const upgradePolicySchema = z.enum(upgradePolicies).openapi({
+  description: 'New versions proposed automatically: none (default), patch, minor or major (semver)',
+});
+
 const createSchema = z
   .object({
     repository: z.string().min(1).openapi({ description: 'Deployment repository name or id', example: 'local' }),
@@ -47,6 +52,7 @@ const createSchema = z
     name: z.string().min(1).max(63).optional().openapi({ description: 'RFC 1123 label; several instances per target' }),
     values: z.record(z.string(), inputValue).optional(),
     sensitive: z.array(z.string()).max(500).optional().openapi({ description: 'Parameters whose values are secrets' }),
+    upgradePolicy: upgradePolicySchema.optional(),
   })
   .strict()
   .openapi('DeploymentCreate');
@@ -60,6 +66,7 @@ const changeFields = {
     .optional()
     .openapi({ description: 'Merged into the current values; null removes one' }),
   sensitive: z.array(z.string()).max(500).optional(),
+  upgradePolicy: upgradePolicySchema.optional(),
 };
 const patchSchema = z.object(changeFields).strict().openapi('DeploymentPatch');
 const previewRequestSchema = z

@@ -42,16 +42,19 @@ export class BridgeObject extends DurableObject<WorkerEnv> {
   #purgedAt = 0;
 
   #start(): Promise<Bridge> {
-    this.#bridge ??= this.ctx.blockConcurrencyWhile(async () => {
-      const config = workerConfig(this.env);
-      const services = await buildWorkerServices(config, this.ctx.storage);
-      return { services, app: createApp(services), workers: createJobWorkers(services) };
-    });
-    // A failed start (a database error) is tried again by the next call; a configuration error
-    // fails again the same way, with the same message.
-    this.#bridge.catch(() => {
-      this.#bridge = undefined;
-    });
+    if (!this.#bridge) {
+      const starting = this.ctx.blockConcurrencyWhile(async () => {
+        const config = workerConfig(this.env);
+        const services = await buildWorkerServices(config, this.ctx.storage);
+        return { services, app: createApp(services), workers: createJobWorkers(services) };
+      });
+      // A failed start (a database error) is tried again by the next call; a configuration error
+      // fails again the same way, with the same message.
+      starting.catch(() => {
+        if (this.#bridge === starting) this.#bridge = undefined;
+      });
+      this.#bridge = starting;
+    }
     return this.#bridge;
   }
 

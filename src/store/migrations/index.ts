@@ -8,6 +8,7 @@ import { registryDemo } from './0005_registry_demo.js';
 import { hardening } from './0006_hardening.js';
 import { registryKind } from './0007_registry_kind.js';
 import { repositorySops } from './0008_repository_sops.js';
+import { upgradePolicy } from './0009_upgrade_policy.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -23,6 +24,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0006_hardening': hardening(),
     '0007_registry_kind': registryKind(),
     '0008_repository_sops': repositorySops(),
+    '0009_upgrade_policy': upgradePolicy(),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { TableContext } from '../context.js';
-import type { DeploymentRecord, DeploymentState, DeploymentTables } from '../deployment-records.js';
+import type { DeploymentRecord, DeploymentState, DeploymentTables, UpgradePolicy } from '../deployment-records.js';
 import { num } from '../rows.js';
 import type { DeploymentTable } from '../schema.js';
 
@@ -25,6 +25,7 @@ function toRecord(row: Row): DeploymentRecord {
     sealedValues: row.sealed_values,
     sensitive: JSON.parse(row.sensitive) as string[],
     namespaces: JSON.parse(row.namespaces) as string[],
+    upgradePolicy: (row.upgrade_policy ?? 'none') as UpgradePolicy,
     state: row.state as DeploymentState,
     failureReason: row.failure_reason,
     revision: num(row.revision),
@@ -68,6 +69,7 @@ export function deploymentsTable({ db: q, now }: TableContext): DeploymentTables
           sealed_values: input.sealedValues,
           sensitive: JSON.stringify(input.sensitive),
           namespaces: JSON.stringify(input.namespaces),
+          upgrade_policy: input.upgradePolicy ?? 'none',
           state: input.state,
           failure_reason: null,
           revision: 1,
@@ -99,6 +101,7 @@ export function deploymentsTable({ db: q, now }: TableContext): DeploymentTables
       if (patch.sealedValues !== undefined) set.sealed_values = patch.sealedValues;
       if (patch.sensitive !== undefined) set.sensitive = JSON.stringify(patch.sensitive);
       if (patch.namespaces !== undefined) set.namespaces = JSON.stringify(patch.namespaces);
+      if (patch.upgradePolicy !== undefined) set.upgrade_policy = patch.upgradePolicy;
       if (patch.state !== undefined) set.state = patch.state;
       if (patch.failureReason !== undefined) set.failure_reason = patch.failureReason;
       // A removed deployment gives its place up for a new one.
