@@ -138,7 +138,12 @@ export async function prepareDeployment(
   });
   const manifest = rendering.files.find((file) => file.path === `${rendering.folder}/${MANIFEST_FILE}`);
   const namespaces = manifest ? readManifest(manifest.path, manifest.content).namespaces : [];
-  await checkFolderFree(services, repository, rendering.folder, deploymentId);
+  await checkFolderFree(
+    services,
+    repository,
+    { folder: rendering.folder, target: resolved.target, name: resolved.name },
+    deploymentId,
+  );
   const siblings = await deploymentsOnBase(services, repository, resolved.target, deploymentId);
   const change = indexedChange(repository, resolved.target, rendering.folder, rendering.files, [
     ...siblings,
@@ -200,11 +205,14 @@ function indexedChange(
 async function checkFolderFree(
   services: Services,
   repository: DeploymentRepositoryRecord,
-  folder: string,
+  place: { folder: string; target: string; name: string },
   exceptId: string,
 ): Promise<void> {
+  const { folder } = place;
   for (const other of await services.store.deployments.list({ repositoryId: repository.id })) {
     if (other.id === exceptId || other.state === 'removed') continue;
+    // The same target and name is the same deployment asked again (or a conflict): the callers answer that.
+    if (other.target === place.target && other.name === place.name) continue;
     const theirs = deploymentFolder(other, repository.layout);
     if (theirs === folder || theirs.startsWith(`${folder}/`) || folder.startsWith(`${theirs}/`)) {
       throw new BridgeError(

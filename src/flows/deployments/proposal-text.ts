@@ -7,6 +7,7 @@
  */
 import type { ProposalAction } from '../../store/deployment-records.js';
 import { MASK } from './sensitive.js';
+import { type UpgradeSummary, upgradeLines } from './upgrade-text.js';
 
 export interface ProposalSubject {
   action: ProposalAction;
@@ -28,6 +29,8 @@ export interface ProposalSubject {
   catalogueUrl?: string;
   /** How sensitive values were written (issue 15): SOPS-encrypted, or plaintext as the repository allows. */
   sensitive?: { mode: 'none' | 'encrypted' | 'plaintext'; parameters: string[] };
+  /** Upgrade proposals (issue 15): version change, release notes, dropped parameters, value changes. */
+  upgrade?: UpgradeSummary;
 }
 
 export const DEFAULT_TITLE_PATTERN = '{type}({target}): {summary}';
@@ -96,6 +99,7 @@ export function proposalBody(subject: ProposalSubject): string {
       lines.push(`| \`${name}\` | ${subject.hidden.has(name) ? MASK : cell(subject.values[name])} |`);
     }
   }
+  if (subject.upgrade) lines.push(...upgradeLines(subject.upgrade, subject.hidden));
   lines.push(...sensitiveLines(subject.sensitive));
   if (subject.warnings.length > 0) {
     lines.push('', '### Warnings', '');

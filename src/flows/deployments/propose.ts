@@ -17,6 +17,7 @@ import { getDeploymentRepository, providerOf } from './repositories.js';
 import { hiddenParameters, openValues } from './sensitive.js';
 import { sealChange } from './sops-files.js';
 import { settle } from './track.js';
+import { upgradeSummary } from './upgrade-text.js';
 
 /**
  * The job that makes sure a recorded proposal is carried out. The request that recorded it runs
@@ -144,6 +145,16 @@ async function carryOut(
     ...(sensitive ? { sensitive } : {}),
     ...catalogueLink(services, deployment.applicationId, proposal.version),
   };
+  if (proposal.action === 'upgrade' && deployment.version !== proposal.version) {
+    subject.upgrade = await upgradeSummary(
+      services,
+      deployment,
+      proposal,
+      description,
+      resolvedValues,
+      subject.catalogueUrl,
+    );
+  }
   const title = proposalTitle(subject, repository.titlePattern);
   return provider.propose({
     branch: proposal.branch,

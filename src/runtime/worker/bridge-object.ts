@@ -1,7 +1,7 @@
 /**
  * The Durable Object that runs margo-bridge on Workers: it owns the database (the Kysely store
  * on its SQLite, store/durable/) and serves the HTTP app and the jobs, so that every transaction
- * stays inside the object. Why one object and not D1: ARCHITECTURE.md, "Storage on Workers".
+ * stays inside the object. Why one object and not D1: ARCHITECTURE.md, "Storage on Cloudflare Workers".
  *
  * Jobs are rows of the same job table as on Node (idempotency keys, leases, backoff, dead
  * letters: jobs/worker.ts); the Queue carries wake-ups. A write request, a poll round (Cron
