@@ -28,7 +28,23 @@ bash "$base_script"
 # Build from the committed tree only, so that files lying around in a work tree never reach the image.
 context=$(mktemp -d)
 container=''
+runner=''
+# The service runs as a grandchild of `buildah run` (chroot exec, then node): the whole tree.
+descendants() {
+  local child
+  for child in $(pgrep -P "$1"); do descendants "$child"; echo "$child"; done
+}
 cleanup() {
+  # A failed check must not leave the service running (buildah run does not end with this script).
+  if [ -n "$runner" ] && kill -0 "$runner" 2>/dev/null; then
+    local tree
+    tree="$(descendants "$runner") $runner"
+    # shellcheck disable=SC2086
+    kill -TERM $tree 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+    # shellcheck disable=SC2086
+    kill -KILL $tree 2>/dev/null || true
+  fi
   [ -n "$container" ] && { buildah umount "$container" >/dev/null 2>&1 || true; buildah rm "$container" >/dev/null 2>&1 || true; }
   rm -rf "$context"
 }

@@ -222,13 +222,23 @@ describe('github provider: what it remembers goes stale', () => {
     // Straight in the bare repository: GitHub closes the pull request a moment after, not at once.
     await gh.git('acme', name).text(['update-ref', '-d', 'refs/heads/margo-bridge/a']);
     gh.clearRequests();
-    const result = await github.propose(request('margo-bridge/a', v2));
+    const result = await github.propose(request('margo-bridge/a', v2, { title: 'v2' }));
     expect(
       gh.requests.some((r) => r.method === 'PATCH' && r.route?.endsWith('/git/refs/{ref}') && r.status === 422),
     ).toBe(true);
     expect(result).toMatchObject({ outcome: 'adopted', proposal: { number, state: 'open' } });
     expect(await native.head('margo-bridge/a')).toBe(result.proposal?.commit);
     expect(await native.files('margo-bridge/a')).toEqual({ 'README.md': seed['README.md'], ...v2 });
+    expect(gh.pulls('acme', name)).toMatchObject([{ number, title: 'v2' }]);
+  });
+
+  it('nothing remembered, a branch gone while its pull request is open: the pull request takes the new words', async () => {
+    const { name, native, number } = await proposed();
+    await gh.git('acme', name).text(['update-ref', '-d', 'refs/heads/margo-bridge/a']);
+    const restarted = provider(name, token(), { memory: gitHubMemory() });
+    const result = await restarted.propose(request('margo-bridge/a', v2, { title: 'v2' }));
+    expect(result).toMatchObject({ outcome: 'adopted', proposal: { number, state: 'open' } });
+    expect(await native.head('margo-bridge/a')).toBe(result.proposal?.commit);
     expect(gh.pulls('acme', name)).toMatchObject([{ number, title: 'v2' }]);
   });
 

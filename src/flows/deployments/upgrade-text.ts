@@ -33,7 +33,11 @@ export async function upgradeSummary(
   const live = liveProposal(await services.store.proposals.listByDeployment(deployment.id));
   const before: Record<string, InputValue> = live ? await openValues(services.secretBox, live) : {};
   const dropped = Object.keys(before).filter((name) => !(name in description.parameters));
-  const names = [...new Set([...Object.keys(before), ...Object.keys(values)])].sort();
+  // Given values, and the new version's new parameters (their defaults); not every default again.
+  const previous = await services.store.versions.get(deployment.applicationId, deployment.version);
+  const known = (previous?.description as Description | null)?.parameters ?? {};
+  const added = Object.keys(values).filter((name) => !(name in known));
+  const names = [...new Set([...Object.keys(before), ...added])].sort();
   const changes = names
     .filter((name) => !dropped.includes(name) && JSON.stringify(before[name]) !== JSON.stringify(values[name]))
     .map((parameter) => ({ parameter, before: before[parameter], after: values[parameter] }));
