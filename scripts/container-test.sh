@@ -93,12 +93,13 @@ root=$(buildah mount "$container")
 marker=$(mktemp)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 token=mb_container_test_$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+webhook_secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 log=$(mktemp)
 # HOST=127.0.0.1: on the host network the service must listen on loopback only here.
 # shellcheck disable=SC2086
 buildah run --isolation chroot --user "$user" \
   --env HOST=127.0.0.1 --env PORT="$port" --env MARGO_BRIDGE_ADMIN_TOKEN="$token" \
-  --env MARGO_BRIDGE_ALLOW_PRIVATE_NETWORKS=true \
+  --env MARGO_BRIDGE_ALLOW_PRIVATE_NETWORKS=true --env MARGO_BRIDGE_WEBHOOK_SECRET="$webhook_secret" \
   "$container" -- $entrypoint --demo >"$log" 2>&1 &
 runner=$!
 
@@ -119,6 +120,56 @@ for _ in $(seq 1 60); do
 done
 [ -n "$found" ] || { cat "$log" >&2; fail "the demo application never reached the catalogue"; }
 echo "container: the demo application is in the catalogue"
+
+# The whole loop inside the image: a new release tagged in the demo registry, a signed webhook
+# delivery, the version ingested, a deployment proposed to the `local` deployment repository,
+# approved, and the desired state cloned from the image's read-only Git endpoint.
+id=$(buildah inspect --format '{{.ContainerID}}' "$container")
+volume=$(ls -d /var/lib/containers/storage/*-containers/"$id"/userdata/buildah-volumes/* 2>/dev/null | head -n 1)
+[ -n "$volume" ] && [ -d "$volume/demo/demo.git" ] || fail "the demo registry is not under /data"
+demo_url=$(grep -o '"url":"http://127.0.0.1:[0-9]*/demo.git"' "$log" | head -n 1 | cut -d '"' -f 4)
+[ -n "$demo_url" ] || fail "the log does not say where the demo registry serves"
+work=$(mktemp -d)
+git -c safe.directory='*' clone --quiet "$volume/demo/demo.git" "$work/demo"
+sed -i 's/^  version: .*/  version: 1.1/' "$work/demo/margo.yaml"
+git -C "$work/demo" -c user.name=ci -c user.email=ci@example.com commit --quiet -am 'Release 1.1'
+git -C "$work/demo" tag v1.1
+git -C "$work/demo" -c safe.directory='*' push --quiet origin HEAD:main refs/tags/v1.1
+chown -R 1000:1000 "$volume/demo/demo.git"
+rm -rf "$work"
+body=$(printf '{"ref":"refs/tags/v1.1","before":"%040d","after":"%040d","created":true,"deleted":false,"repository":{"id":1,"name":"demo","full_name":"demo/demo","clone_url":"%s","html_url":"%s"}}' 0 1 "$demo_url" "$demo_url")
+signature=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$webhook_secret" | sed 's/^.* //')
+answer=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$url/webhooks/github" -H 'Content-Type: application/json' \
+  -H 'X-GitHub-Event: push' -H "X-GitHub-Delivery: $(cat /proc/sys/kernel/random/uuid)" \
+  -H "X-Hub-Signature-256: sha256=$signature" --data "$body")
+[ "$answer" = 202 ] || fail "the signed webhook delivery was answered $answer, not 202"
+api() { curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+found=''
+for _ in $(seq 1 60); do
+  api "$url/api/v1/applications/com-northstartida-hello-world" | grep -q '"version":"1.1"' && { found=yes; break; }
+  sleep 0.5
+done
+[ -n "$found" ] || fail "version 1.1 never reached the catalogue after the webhook delivery"
+echo "container: a signed webhook delivery brought version 1.1 into the catalogue"
+deployment=$(api -X POST "$url/api/v1/deployments" -d '{"repository":"local","applicationId":"com-northstartida-hello-world","version":"1.1","profile":"helm","target":"ci-cluster","values":{"greeting":"Hi"}}') \
+  || fail "the deployment request was refused"
+deployment_id=$(printf '%s' "$deployment" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+state=''
+for _ in $(seq 1 60); do
+  state=$(api "$url/api/v1/deployments/$deployment_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  [ "$state" = proposed ] && break
+  sleep 0.5
+done
+[ "$state" = proposed ] || fail "the deployment is '$state', not proposed"
+api -X POST "$url/api/v1/deployments/$deployment_id/approve" >/dev/null || fail "approving the proposal failed"
+state=$(api "$url/api/v1/deployments/$deployment_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+[ "$state" = merged ] || fail "the approved deployment is '$state', not merged"
+clone=$(mktemp -d)
+git clone --quiet "http://token:$token@127.0.0.1:$port/git/local.git" "$clone/local" \
+  || fail "the local deployment repository could not be cloned over /git/local.git"
+grep -rq 'Hi' "$clone/local/ci-cluster" || fail "the merged desired state is not on main"
+rm -rf "$clone"
+echo "container: deployment proposed, approved, and its desired state cloned from /git/local.git"
 
 pid=$(ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
 [ -n "$pid" ] || fail "no process listens on port $port"
@@ -147,8 +198,6 @@ written=$(find "$root" -xdev -newer "$marker" -not -path "$root/tmp/*" -not -pat
 [ -z "$written" ] || fail "the service wrote outside /data: $written"
 # The image declares VOLUME /data, so buildah gives the container an anonymous volume there, as a
 # container runtime would (buildah 1.28 lets it override a bind mount, so none is given).
-id=$(buildah inspect --format '{{.ContainerID}}' "$container")
-volume=$(ls -d /var/lib/containers/storage/*-containers/"$id"/userdata/buildah-volumes/* 2>/dev/null | head -n 1)
-[ -n "$volume" ] && [ -f "$volume/margo-bridge.db" ] || fail "no database was written under /data"
+[ -f "$volume/margo-bridge.db" ] || fail "no database was written under /data"
 echo "container: wrote only under /data ($(ls -A "$volume" | tr '\n' ' '))"
-echo "container: 7 passed, 0 failed"
+echo "container: 9 passed, 0 failed"

@@ -30,32 +30,55 @@ describe('serve --demo with the local deployment repository', () => {
     const listening = await service.waitFor('margo-bridge listening');
     await service.waitFor('ingest done');
     const banner = service.stderr();
-    const token = /export TOKEN=(mb_\S+)\n/.exec(banner)?.[1];
-    const body = /-d '(\{"repository":"local".*\})'/.exec(banner)?.[1];
-    expect(token, banner).toBeDefined();
-    expect(body, banner).toBeDefined();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-
-    const proposed = await fetch(`${listening.url}/api/v1/deployments`, { method: 'POST', headers, body });
-    const deployment = (await proposed.json()) as { id: string; state: string; name: string; target?: string };
-    expect(proposed.status, JSON.stringify(deployment)).toBe(201);
-    expect(deployment.state).toBe('proposed');
-    const approved = await fetch(`${listening.url}/api/v1/deployments/${deployment.id}/approve`, {
-      method: 'POST',
-      headers,
-    });
-    expect(((await approved.json()) as { state: string }).state).toBe('merged');
-
-    const clone = join(dir, 'clone');
-    const url = new URL(`${listening.url}/git/local.git`);
-    url.username = 'token';
-    url.password = token!;
-    await run('git', ['clone', '--quiet', url.toString(), clone], {
+    // Every command the banner prints (6-space indented, `\` continues a line), run verbatim by a shell.
+    const commands = banner
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .filter((line) => line.startsWith('      '))
+      .map((line) => line.trim());
+    expect(commands.map((command) => command.split(' ')[0])).toEqual([
+      'export',
+      'curl',
+      'ANSWER=$(curl',
+      'ID=$(echo',
+      'curl',
+      'git',
+    ]);
+    // A line break after each command's output keeps the answers apart (curl prints none).
+    const script = [...commands, 'echo "ID=$ID"'].join('\necho; echo >&2\n');
+    const { stdout } = await run('bash', ['-c', script], {
+      cwd: dir,
       env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' },
     });
-    const written = await readFile(join(clone, 'demo-cluster', deployment.name, 'application-deployment.yaml'), 'utf8');
-    expect(written).toContain(deployment.id);
+    const id = /^ID=(\S+)$/m.exec(stdout)?.[1];
+    const proposedAnswer = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{"id"')) ?? '{}') as {
+      id: string;
+      state: string;
+      name: string;
+    };
+    expect(proposedAnswer.state, stdout).toBe('proposed');
+    expect(id).toBe(proposedAnswer.id);
+    // The catalogue curl listed the demo application; the approve curl merged.
+    expect(stdout).toContain('"id":"com-northstartida-hello-world"');
+    expect(stdout).toContain('"state":"merged"');
+    const written = await readFile(
+      join(dir, 'local', 'demo-cluster', proposedAnswer.name, 'application-deployment.yaml'),
+      'utf8',
+    );
+    expect(written).toContain(proposedAnswer.id);
     expect(written).toContain('Hi');
+
+    // README's demo loop is the banner's, on the default port.
+    const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const loop = /### The demo loop[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const readmeCommands = loop
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.replace(/\s+#.*$/, ''));
+    expect(readmeCommands).toEqual(
+      commands.slice(2).map((command) => command.replaceAll(new URL(listening.url as string).host, '127.0.0.1:8787')),
+    );
     // Without a token the repository is not served (access: viewer, the default).
     const anonymous = await fetch(`${listening.url}/git/local.git/info/refs?service=git-upload-pack`);
     expect(anonymous.status).toBe(401);

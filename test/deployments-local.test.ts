@@ -330,4 +330,24 @@ describe('bad deployment requests', () => {
     const bad = await call('POST', `/api/v1/deployments/${created.body.id}/approve?method=squash`);
     expect(bad.status).toBe(400);
   });
+
+  it('refuses a deployment whose folder would hold or lie inside the folder of another', async () => {
+    const outer = await call('POST', '/api/v1/deployments', { ...request, target: 'plant-n', name: 'line' });
+    expect(outer.status, JSON.stringify(outer.body)).toBe(201);
+    expect((await call('POST', `/api/v1/deployments/${outer.body.id}/approve`)).body.state).toBe('merged');
+    const refs = await repo.git('for-each-ref', '--format=%(refname) %(objectname)');
+    // Target plant-n/line is the folder of deployment `line` of target plant-n: its files would be overwritten.
+    const inner = await call<{ error: { code: string; message: string } }>('POST', '/api/v1/deployments', {
+      ...request,
+      target: 'plant-n/line',
+    });
+    expect(inner.status).toBe(409);
+    expect(inner.body.error.code).toBe('CONFLICT');
+    expect(inner.body.error.message).toContain("'plant-n/line'");
+    expect(await repo.git('for-each-ref', '--format=%(refname) %(objectname)')).toBe(refs);
+    // The same request again is still answered as a repeat, not refused.
+    const again = await call('POST', '/api/v1/deployments', { ...request, target: 'plant-n', name: 'line' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(outer.body.id);
+  });
 });

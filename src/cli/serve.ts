@@ -81,7 +81,7 @@ function tokenLines(adminToken: AdminToken): string[] {
 }
 
 /** The demo deployment request the banner and README propose. */
-export const DEMO_DEPLOYMENT =
+const DEMO_DEPLOYMENT =
   '{"repository":"local","applicationId":"com-northstartida-hello-world","version":"1.0","profile":"helm","target":"demo-cluster","values":{"greeting":"Hi"}}';
 
 export function banner(url: string, adminToken: AdminToken, demoUrl: string | undefined): string {
@@ -96,9 +96,10 @@ export function banner(url: string, adminToken: AdminToken, demoUrl: string | un
       `  Demonstration registry 'demo': ${demoUrl}`,
       '  The catalogue (the demo application appears within seconds):',
       `      curl -H "Authorization: Bearer $TOKEN" ${url}/api/v1/applications`,
-      "  Propose the demo application to the 'local' deployment repository (the answer is shown; ID keeps its id):",
-      `      ID=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${url}/api/v1/deployments \\`,
-      `        -d '${DEMO_DEPLOYMENT}' | tee /dev/stderr | grep -o '"id":"[^"]*"' | head -n 1 | cut -d '"' -f 4)`,
+      "  Propose the demo application to the 'local' deployment repository (ID keeps the answer's id):",
+      `      ANSWER=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${url}/api/v1/deployments \\`,
+      `        -d '${DEMO_DEPLOYMENT}'); echo "$ANSWER"`,
+      `      ID=$(echo "$ANSWER" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d '"' -f 4)`,
       '  Approve it (merges into main):',
       `      curl -X POST -H "Authorization: Bearer $TOKEN" ${url}/api/v1/deployments/$ID/approve`,
       '  Clone what a GitOps controller watches (any API token is the password):',

@@ -5,11 +5,12 @@
  */
 import { BridgeError, type ErrorCode } from '../errors.js';
 import { validateDocument } from '../margo/index.js';
-import type { DocumentReport, Issue } from '../margo/model.js';
-import type { Package, Release } from '../registry/interface.js';
+import type { Description, DocumentReport, Issue } from '../margo/model.js';
+import type { Package, RegistryConnection, Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
 import type { RegistryRecord, ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
 import { withoutUrlCredentials } from '../urls.js';
+import { composeArtifactWarnings } from './compose-artifacts.js';
 import { connectionFor } from './connection.js';
 import { upgradeJob } from './deployments/upgrade.js';
 
@@ -40,11 +41,10 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
   let record: Omit<VersionRecord, 'id' | 'createdAt'>;
   let resources: ResourceRecord[] = [];
   try {
-    const pkg = await services.registryReader.readRelease(
-      await connectionFor(services.secretBox, registry),
-      payload.tag,
-    );
+    const connection = await connectionFor(services.secretBox, registry);
+    const pkg = await services.registryReader.readRelease(connection, payload.tag);
     ({ record, resources } = versionFromPackage(registry.id, registry.strictVersion, pkg));
+    record = await withComposeArtifactWarnings(services, connection, record);
     const conflict = await ownershipConflict(services, registry, record.applicationId);
     if (conflict !== null) {
       record = { ...record, state: 'rejected', errors: [conflict, ...record.errors] };
@@ -72,6 +72,18 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
   }
   log.info({ version: version.version, state: version.state, errors: version.errors.length, created }, 'ingest done');
   return { outcome: created ? 'stored' : 'existing', version };
+}
+
+/** SUP-01: compose components published as OCI artifacts get their archive layout checked (warnings). */
+async function withComposeArtifactWarnings(
+  services: Services,
+  connection: RegistryConnection,
+  record: Omit<VersionRecord, 'id' | 'createdAt'>,
+): Promise<Omit<VersionRecord, 'id' | 'createdAt'>> {
+  if (record.description === null || record.state === 'rejected') return record;
+  const added = await composeArtifactWarnings(services.registryReader, connection, record.description as Description);
+  if (added.length === 0) return record;
+  return { ...record, state: 'warnings', warnings: [...record.warnings, ...added] };
 }
 
 /**

@@ -5,5 +5,7 @@ export function readerByKind(readers: Record<RegistryKind, RegistryReader>): Reg
   return {
     listReleases: (registry) => readers[registry.kind ?? 'git'].listReleases(registry),
     readRelease: (registry, tag, options) => readers[registry.kind ?? 'git'].readRelease(registry, tag, options),
+    // Compose artifacts live in OCI registries whatever the package's registry is.
+    checkComposeArtifact: async (registry, tag) => readers.oci.checkComposeArtifact?.(registry, tag) ?? [],
   };
 }

@@ -88,4 +88,10 @@ export interface ReadReleaseOptions {
 export interface RegistryReader {
   listReleases(registry: RegistryConnection): Promise<Release[]>;
   readRelease(registry: RegistryConnection, tag: string, options?: ReadReleaseOptions): Promise<Package>;
+  /**
+   * The problems of a compose component published as an OCI artifact (SUP-01: artifact type, one
+   * `compose.tar+gzip` layer, one top-level directory with `compose.yaml`, no escaping paths or
+   * links); [] when it is sound. Throws when the artifact cannot be read. OCI readers only.
+   */
+  checkComposeArtifact?(registry: RegistryConnection, tag: string): Promise<string[]>;
 }

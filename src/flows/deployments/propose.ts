@@ -145,7 +145,7 @@ async function carryOut(
     ...(sensitive ? { sensitive } : {}),
     ...catalogueLink(services, deployment.applicationId, proposal.version),
   };
-  if (proposal.action === 'upgrade' && deployment.version !== proposal.version) {
+  if (proposal.action === 'upgrade') {
     subject.upgrade = await upgradeSummary(
       services,
       deployment,

@@ -34,14 +34,14 @@ export async function upgradeSummary(
   const before: Record<string, InputValue> = live ? await openValues(services.secretBox, live) : {};
   const dropped = Object.keys(before).filter((name) => !(name in description.parameters));
   // Given values, and the new version's new parameters (their defaults); not every default again.
-  const previous = await services.store.versions.get(deployment.applicationId, deployment.version);
+  const previous = await services.store.versions.get(deployment.applicationId, live?.version ?? deployment.version);
   const known = (previous?.description as Description | null)?.parameters ?? {};
   const added = Object.keys(values).filter((name) => !(name in known));
   const names = [...new Set([...Object.keys(before), ...added])].sort();
   const changes = names
     .filter((name) => !dropped.includes(name) && JSON.stringify(before[name]) !== JSON.stringify(values[name]))
     .map((parameter) => ({ parameter, before: before[parameter], after: values[parameter] }));
-  const summary: UpgradeSummary = { from: deployment.version, to: proposal.version, dropped, changes };
+  const summary: UpgradeSummary = { from: live?.version ?? deployment.version, to: proposal.version, dropped, changes };
   const version = await services.store.versions.get(deployment.applicationId, proposal.version);
   const notes = version ? await services.store.versions.resource(version.id, 'releaseNotes') : undefined;
   if (notes) {

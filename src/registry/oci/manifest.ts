@@ -115,7 +115,7 @@ export function parsePackageManifest(bytes: Uint8Array, contentType: string | un
   return { description: { path: descriptionPath, descriptor: description }, resources, problems };
 }
 
-function descriptorOf(value: unknown, what: string): Descriptor {
+export function descriptorOf(value: unknown, what: string): Descriptor {
   const candidate = value as Partial<Descriptor> | null;
   if (
     typeof candidate !== 'object' ||

@@ -26,8 +26,9 @@ import { resourcePath } from '../paths.js';
 import { defaultLimits, type RegistryHttp } from '../reader.js';
 import { compileTagFilter, versionFromTag } from '../tags.js';
 import { digestOf, readVerifiedBlob } from './blob.js';
-import { type PackageLayer, parsePackageManifest } from './manifest.js';
-import { OCI_INDEX, OCI_MANIFEST } from './media-types.js';
+import { composeArchiveProblems } from './compose-archive.js';
+import { descriptorOf, type PackageLayer, parsePackageManifest } from './manifest.js';
+import { COMPOSE_ARTIFACT_TYPE, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import { type OciSession, readAll, statusError, type TokenCache, tokenCache, withOciSession } from './session.js';
 import { listTags } from './tags.js';
 
@@ -104,6 +105,36 @@ export function createOciReader(options: OciReaderOptions): RegistryReader {
         const previous = readOptions.previousCommit;
         if (previous && previous !== digest) pkg.tagMoved = { previousCommit: previous, commit: digest };
         return pkg;
+      });
+    },
+
+    checkComposeArtifact(registry, tag) {
+      checkTag(tag);
+      return session(registry, limits.maxReleaseBytes, async (oci) => {
+        const { bytes } = await readManifest(oci, tag);
+        let manifest: { artifactType?: unknown; config?: unknown; layers?: unknown };
+        try {
+          manifest = JSON.parse(new TextDecoder().decode(bytes)) as typeof manifest;
+        } catch {
+          return [`the manifest of ${tag} is not JSON`];
+        }
+        const declared =
+          typeof manifest.artifactType === 'string'
+            ? manifest.artifactType
+            : descriptorOf(manifest.config, `the config of ${tag}`).mediaType;
+        if (declared !== COMPOSE_ARTIFACT_TYPE) return [`${tag} is a ${declared}, not a ${COMPOSE_ARTIFACT_TYPE}`];
+        const layers = (Array.isArray(manifest.layers) ? manifest.layers : []).map((layer, index) =>
+          descriptorOf(layer, `layer ${index} of ${tag}`),
+        );
+        const archives = layers.filter((layer) => layer.mediaType.endsWith('compose.tar+gzip'));
+        if (archives.length !== 1) return [`${tag} has ${archives.length} compose.tar+gzip layers; it needs one`];
+        const archive = await readVerifiedBlob(
+          oci,
+          archives[0]!,
+          limits.maxResourceBytes,
+          `the compose archive of ${tag}`,
+        );
+        return composeArchiveProblems(archive, limits.maxReleaseBytes);
       });
     },
   };
