@@ -20,7 +20,7 @@ import {
 } from './support/deployment-e2e.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { nativeRepository } from './support/native-git.js';
-import { exampleText, publishRelease } from './support/registries.js';
+import { deleteTag, exampleText, publishRelease } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
 import { runDueJobs } from './support/run-jobs.js';
 
@@ -188,10 +188,53 @@ describe('upgrade policy', () => {
     expect(openPulls()[0]!.body).toContain('→ 1.4.0');
   });
 
+  it('flags deployments whose version is withdrawn or moved, changing nothing', async () => {
+    await release('1.5.0', variant('1.5.0'));
+    const created = await call('POST', '/api/v1/deployments', {
+      repository: 'fleet',
+      applicationId: DIGITRON_ID,
+      version: '1.5.0',
+      profile: 'helm',
+      target: 'plant-w',
+      namespace: 'margo-poc',
+      values: digitronValues,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const before = await call<DeploymentBody & { versionNotices: unknown[] }>(
+      'GET',
+      `/api/v1/deployments/${created.body.id}`,
+    );
+    expect(before.body.versionNotices).toEqual([]);
+    // The tag moves to another commit, then is deleted: both are reported, once each.
+    await publishRelease(
+      world.registryRoot,
+      'digitron',
+      'v1.5.0',
+      { 'margo.yaml': `${variant('1.5.0')}\n# moved\n` },
+      { force: true },
+    );
+    await world.harness.poll();
+    await deleteTag(world.registryRoot, 'digitron', 'v1.5.0');
+    await world.harness.poll();
+    await world.harness.poll();
+    const after = await call<DeploymentBody & { versionNotices: { kind: string; message: string }[] }>(
+      'GET',
+      `/api/v1/deployments/${created.body.id}`,
+    );
+    expect(after.body.versionNotices.map((notice) => notice.kind).sort()).toEqual(['TAG_DELETED', 'TAG_MOVED']);
+    expect(after.body.versionNotices[0]?.message).toContain('1.5.0');
+    expect(after.body.version).toBe('1.5.0');
+    expect(after.body.state).toBe(before.body.state);
+    const registry = (await world.harness.runtime.services.store.registries.list())[0]!;
+    const deleted = await world.harness.runtime.services.store.events.list(registry.id, { kind: 'TAG_DELETED' });
+    expect(deleted.filter((event) => event.tag === 'v1.5.0')).toHaveLength(1);
+  });
+
   it('changes the policy with PATCH', async () => {
     const created = await deploy('plant-c', 'none');
     const patched = await call('PATCH', `/api/v1/deployments/${created.body.id}`, { upgradePolicy: 'patch' });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body.upgradePolicy).toBe('patch');
     expect((await call('GET', `/api/v1/deployments/${created.body.id}`)).body.upgradePolicy).toBe('patch');
     const bad = await call('PATCH', `/api/v1/deployments/${created.body.id}`, { upgradePolicy: 'sometimes' });
     expect(bad.status).toBe(400);

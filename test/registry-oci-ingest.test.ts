@@ -4,18 +4,20 @@
  * one with its errors, a moved tag detected; and only GET and HEAD in the registry's access log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushPackage } from './support/oci-push.js';
-import { type OciRegistry, startOciRegistry } from './support/oci-registry.js';
-import { fixturePackage, helloPackage } from './support/registries.js';
+import { composeArchive, pushComposeArtifact, pushPackage } from './support/oci-push.js';
+import { OCI_PASSWORD, OCI_USER, type OciRegistry, startOciRegistry } from './support/oci-registry.js';
+import { exampleText, fixturePackage, helloExample, helloPackage, withVersion } from './support/registries.js';
 import { type Harness, type RegistryBody, startHarness, type VersionBody } from './support/service-harness.js';
 
 describe('OCI registry ingest through the service', () => {
   let registry: OciRegistry;
   let harness: Harness;
+  let helloText: string;
 
   beforeAll(async () => {
     registry = await startOciRegistry({ auth: 'htpasswd' });
     harness = await startHarness();
+    helloText = await exampleText(helloExample);
   }, 30_000);
   afterAll(async () => {
     await harness?.close();
@@ -23,6 +25,16 @@ describe('OCI registry ingest through the service', () => {
     expect([...new Set(registry.readerRequests().map((entry) => entry.method))].sort()).toEqual(['GET', 'HEAD']);
     await registry.stop();
   });
+
+  /** An OCI registry through the API, with the publisher's basic credentials. */
+  const addOciRegistry = (name: string, repository: string) =>
+    harness.call<RegistryBody & { kind: string }>('POST', '/api/v1/registries', {
+      name,
+      kind: 'oci',
+      url: registry.url(repository),
+      allowHttp: true,
+      auth: { type: 'basic', username: OCI_USER, password: OCI_PASSWORD },
+    });
 
   const versions = async (id: string) =>
     (
@@ -53,13 +65,7 @@ describe('OCI registry ingest through the service', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('REGISTRY_AUTH');
 
-    const created = await harness.call<RegistryBody & { kind: string }>('POST', '/api/v1/registries', {
-      name: 'hello-oci',
-      kind: 'oci',
-      url: registry.url('apps/hello'),
-      allowHttp: true,
-      auth: { type: 'basic', username: 'publisher', password: 'oci-test-password' },
-    });
+    const created = await addOciRegistry('hello-oci', 'apps/hello');
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ kind: 'oci', credentials: { auth: 'basic', username: 'publisher' } });
 
@@ -113,6 +119,60 @@ describe('OCI registry ingest through the service', () => {
       }),
     ]);
     expect((await versions(created.body.id)).find((entry) => entry.tag === '1.0.0')?.commit).toBe(v1.digest);
+  });
+
+  it('checks the archive of a compose component published as an OCI artifact (SUP-01) and warns', async () => {
+    const host = registry.origin.replace('http://', '');
+    await pushComposeArtifact(
+      registry,
+      'apps/compose-good',
+      '1.0.0',
+      composeArchive([{ name: 'app/compose.yaml', content: 'services: {}\n' }]),
+    );
+    await pushComposeArtifact(
+      registry,
+      'apps/compose-bad',
+      '1.0.0',
+      composeArchive([
+        { name: 'app/compose.yaml', content: 'services: {}\n' },
+        { name: 'other/x.txt', content: 'x' },
+        { name: 'app/link', link: '/etc/passwd' },
+        { name: '../escape.txt', content: 'x' },
+      ]),
+    );
+    const composeDescription = (version: string, repository: string) =>
+      withVersion(
+        helloText
+          .replace('type: helm', 'type: compose')
+          .replace('com-northstartida-hello-world-helm-a', 'com-northstartida-hello-world-compose-a')
+          .replace('oci://northstarida.azurecr.io/charts/hello-world', `oci://${host}/${repository}`)
+          .replace('revision: 1.0.1', 'revision: 1.0.0')
+          .replace(/\n\s+wait: true/, '')
+          .replace('global.config.appGreetingAddressee', 'GREETING_ADDRESSEE')
+          .replace('global.config.appGreeting', 'GREETING')
+          .replace(/^id: .*$/m, 'id: com-northstar-compose-check'),
+        version,
+      );
+    await pushPackage(registry, 'apps/compose-app', '1.0.0', {
+      'margo.yaml': composeDescription('1.0.0', 'apps/compose-good'),
+    });
+    await pushPackage(registry, 'apps/compose-app', '1.1.0', {
+      'margo.yaml': composeDescription('1.1.0', 'apps/compose-bad'),
+    });
+    const created = await addOciRegistry('compose-oci', 'apps/compose-app');
+    expect(created.status).toBe(201);
+    await harness.poll([created.body.id]);
+    const byTag = Object.fromEntries((await versions(created.body.id)).map((version) => [version.tag, version]));
+    const codes = (tag: string) => (byTag[tag]!.warnings as { code: string }[]).map((warning) => warning.code);
+    expect(byTag['1.0.0']!.errors).toEqual([]);
+    expect(codes('1.0.0')).not.toContain('COMPOSE_ARCHIVE');
+    expect(byTag['1.1.0']!.state).toBe('warnings');
+    const messages = (byTag['1.1.0']!.warnings as { code: string; message: string }[])
+      .filter((warning) => warning.code === 'COMPOSE_ARCHIVE')
+      .map((warning) => warning.message);
+    expect(messages.some((message) => message.includes('is a link'))).toBe(true);
+    expect(messages.some((message) => message.includes('leaves'))).toBe(true);
+    expect(messages.some((message) => message.includes('top-level'))).toBe(true);
   });
 
   it('refuses an OCI URL that names no repository, and a sub-path', async () => {

@@ -117,6 +117,7 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
     return commit !== undefined && commit !== release.commit;
   });
   const movedToReport = await unreportedMoves(services, registryId, moved);
+  const withdrawn = await unreportedDeletions(services, registryId, ingested, releases);
 
   await store.transaction(async (tx) => {
     for (const release of fresh) {
@@ -134,6 +135,10 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
         tag: release.tag,
         detail: { ingestedCommit: ingested.get(release.tag), currentCommit: release.commit },
       });
+    }
+    // A deleted tag withdraws its version: recorded once, the version and deployments on it kept (issue 15).
+    for (const tag of withdrawn) {
+      await tx.events.add({ registryId, kind: 'TAG_DELETED', tag, detail: { ingestedCommit: ingested.get(tag) } });
     }
     await tx.registries.recordPoll(registryId, {
       at,
@@ -173,6 +178,20 @@ async function unreportedMoves(services: Services, registryId: string, moved: Re
   return moved.filter(
     (release) => !events.some((event) => event.tag === release.tag && event.detail.currentCommit === release.commit),
   );
+}
+
+/** Ingested tags the registry no longer lists, not reported yet. */
+async function unreportedDeletions(
+  services: Services,
+  registryId: string,
+  ingested: Map<string, string>,
+  releases: Release[],
+): Promise<string[]> {
+  const listed = new Set(releases.map((release) => release.tag));
+  const gone = [...ingested.keys()].filter((tag) => !listed.has(tag));
+  if (gone.length === 0) return [];
+  const reported = new Set((await services.store.events.list(registryId, { kind: 'TAG_DELETED' })).map((e) => e.tag));
+  return gone.filter((tag) => !reported.has(tag));
 }
 
 function jittered(services: Services, seconds: number): number {

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { gzipSync } from 'node:zlib';
 import { type OciRegistry, PUSH_USER_AGENT } from './oci-registry.js';
 import type { PackageFiles } from './registries.js';
 
@@ -231,4 +232,51 @@ export async function packageManifest(
 function formatOf(path: string): string {
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   return extension === 'md' ? 'markdown' : (extension ?? 'octet-stream');
+}
+
+export const COMPOSE_ARTIFACT_TYPE = 'application/vnd.org.margo.component.compose+json';
+
+/** A gzipped ustar archive; `link` entries are symbolic links. */
+export function composeArchive(entries: { name: string; content?: string; link?: string }[]): Uint8Array {
+  const blocks: Buffer[] = [];
+  for (const entry of entries) {
+    const content = Buffer.from(entry.content ?? '');
+    const header = Buffer.alloc(512);
+    header.write(entry.name, 0, 100);
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write(`${(entry.link ? 0 : content.length).toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write(entry.link ? '2' : '0', 156);
+    if (entry.link) header.write(entry.link, 157, 100);
+    header.write('ustar\0', 257);
+    header.write('00', 263);
+    header.fill(' ', 148, 156);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    blocks.push(header);
+    if (!entry.link && content.length > 0) {
+      blocks.push(content, Buffer.alloc((512 - (content.length % 512)) % 512));
+    }
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+/** A compose component as an OCI artifact (SUP-01): the compose artifact type, one compose.tar+gzip layer. */
+export async function pushComposeArtifact(
+  registry: OciRegistry,
+  name: string,
+  tag: string,
+  archive: Uint8Array,
+): Promise<string> {
+  const layer = {
+    mediaType: 'application/vnd.org.margo.component.compose.tar+gzip',
+    digest: await pushBlob(registry, name, archive),
+    size: archive.length,
+  };
+  const manifest = await packageManifest(registry, name, [layer], { artifactType: COMPOSE_ARTIFACT_TYPE });
+  return pushManifest(registry, name, tag, manifest);
 }

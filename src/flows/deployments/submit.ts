@@ -145,10 +145,12 @@ export async function updateDeployment(
   actor: string,
 ): Promise<DeploymentAnswer> {
   for (let race = 0; race < MAX_RACES; race++) {
-    const current = await getDeployment(services, id);
+    let current = await getDeployment(services, id);
     if (current.state === 'removed') throw new BridgeError('CONFLICT', `deployment ${id} was removed`);
+    // The policy changes on its own (no proposal); the rest of the request works on the record after it.
     if (change.upgradePolicy !== undefined && change.upgradePolicy !== current.upgradePolicy) {
       await services.store.deployments.update(id, { upgradePolicy: change.upgradePolicy });
+      current = await getDeployment(services, id);
     }
     const repository = await getDeploymentRepository(services, current.repositoryId);
     const proposals = await services.store.proposals.listByDeployment(current.id);

@@ -12,6 +12,7 @@ import type {
 } from '../../store/deployment-records.js';
 import { getDeployment } from './answer.js';
 import { MASK } from './sensitive.js';
+import { type VersionNotice, versionNotices } from './version-notices.js';
 
 export interface ProposalView {
   id: string;
@@ -132,14 +133,18 @@ export async function listDeployments(services: Services, query: DeploymentQuery
 export async function deploymentWithHistory(
   services: Services,
   id: string,
-): Promise<DeploymentView & { history: ProposalView[] }> {
+): Promise<DeploymentView & { history: ProposalView[]; versionNotices: VersionNotice[] }> {
   const deployment = await getDeployment(services, id);
   const repository = (await services.store.deploymentRepositories.get(deployment.repositoryId)) ?? {
     id: deployment.repositoryId,
     name: '',
   };
   const proposals = await services.store.proposals.listByDeployment(id);
-  return { ...deploymentView(deployment, repository, proposals[0]), history: proposals.map(proposalView) };
+  return {
+    ...deploymentView(deployment, repository, proposals[0]),
+    history: proposals.map(proposalView),
+    versionNotices: await versionNotices(services, deployment),
+  };
 }
 
 /** The repository as the API shows it: no secrets, only what kind of credentials it has. */

@@ -61,7 +61,17 @@ export const deploymentSchema = z
   .openapi('Deployment');
 
 export const deploymentWithHistorySchema = z
-  .object({ ...deploymentFields, history: z.array(proposalSchema) })
+  .object({
+    ...deploymentFields,
+    history: z.array(proposalSchema),
+    versionNotices: z
+      .array(
+        z.object({ kind: z.enum(['TAG_DELETED', 'TAG_MOVED']), tag: z.string(), message: z.string(), at: z.string() }),
+      )
+      .openapi({
+        description: 'The deployed version was withdrawn or its tag moved in the registry (flagged, never changed)',
+      }),
+  })
   .openapi('DeploymentWithHistory');
 
 export const previewSchema = z
