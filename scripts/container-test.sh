@@ -130,11 +130,15 @@ volume=$(ls -d /var/lib/containers/storage/*-containers/"$id"/userdata/buildah-v
 demo_url=$(grep -o '"url":"http://127.0.0.1:[0-9]*/demo.git"' "$log" | head -n 1 | cut -d '"' -f 4)
 [ -n "$demo_url" ] || fail "the log does not say where the demo registry serves"
 work=$(mktemp -d)
-git -c safe.directory='*' clone --quiet "$volume/demo/demo.git" "$work/demo"
+# The repository belongs to the image's user; git as root needs it declared safe (global config only).
+printf '[safe]\n\tdirectory = *\n[user]\n\tname = ci\n\temail = ci@example.com\n' >"$work/gitconfig"
+export GIT_CONFIG_GLOBAL="$work/gitconfig"
+git clone --quiet "$volume/demo/demo.git" "$work/demo"
 sed -i 's/^  version: .*/  version: 1.1/' "$work/demo/margo.yaml"
-git -C "$work/demo" -c user.name=ci -c user.email=ci@example.com commit --quiet -am 'Release 1.1'
+git -C "$work/demo" commit --quiet -am 'Release 1.1'
 git -C "$work/demo" tag v1.1
-git -C "$work/demo" -c safe.directory='*' push --quiet origin HEAD:main refs/tags/v1.1
+git -C "$work/demo" push --quiet origin HEAD:main refs/tags/v1.1
+unset GIT_CONFIG_GLOBAL
 chown -R 1000:1000 "$volume/demo/demo.git"
 rm -rf "$work"
 body=$(printf '{"ref":"refs/tags/v1.1","before":"%040d","after":"%040d","created":true,"deleted":false,"repository":{"id":1,"name":"demo","full_name":"demo/demo","clone_url":"%s","html_url":"%s"}}' 0 1 "$demo_url" "$demo_url")

@@ -107,6 +107,62 @@ describe('web sessions', () => {
     expect((await harness.app.request(`${BASE}/healthz`)).status).toBe(200);
   });
 
+  it("sends a local proposal's review link to its deployment's page", async () => {
+    const { store } = harness.runtime.services;
+    const repository = await store.deploymentRepositories.create({
+      name: 'review-links',
+      provider: 'local',
+      settings: {},
+      urlKey: null,
+      baseBranch: 'main',
+      format: 'margo',
+      layout: { root: '', directory: '{target}/{name}' },
+      commitAuthor: { name: 'margo-bridge', email: 'margo-bridge@example.com' },
+      labels: [],
+      titlePattern: null,
+      secretsCiphertext: null,
+      credentialSummary: {},
+      configured: false,
+    });
+    const common = {
+      version: '1.0',
+      profile: 'helm',
+      namespace: 'default',
+      values: {},
+      sealedValues: null,
+      sensitive: [],
+    };
+    const { deployment } = await store.deployments.create({
+      ...common,
+      id: '6f1c2b52-5d0e-4c53-9a4e-2f4c1d1b7a10',
+      repositoryId: repository.id,
+      applicationId: 'com-example-app',
+      target: 'plant-a',
+      name: 'app',
+      namespaces: [],
+      state: 'proposed',
+    });
+    const proposal = await store.proposals.create({
+      ...common,
+      deploymentId: deployment.id,
+      repositoryId: repository.id,
+      action: 'deploy',
+      contentHash: 'sha256:00',
+      files: [],
+      branch: 'margo-bridge/plant-a/app',
+      state: 'proposed',
+      requestedBy: 'admin',
+      requestedAt: Date.now(),
+    });
+    await store.proposals.update(proposal.id, { number: 7, url: '/repositories/review-links/proposals/7' });
+    const { cookie } = await signIn(ADMIN_TOKEN);
+    const found = await harness.app.request(`${BASE}/repositories/review-links/proposals/7`, { headers: { cookie } });
+    expect(found.status).toBe(302);
+    expect(found.headers.get('location')).toBe(`/deployments/${deployment.id}`);
+    const missing = await harness.app.request(`${BASE}/repositories/review-links/proposals/8`, { headers: { cookie } });
+    expect(missing.status).toBe(404);
+  });
+
   it('refuses a post with a valid token from another origin', async () => {
     const { cookie, csrf } = await signIn(ADMIN_TOKEN);
     const response = await harness.app.request(`${BASE}/sign-out`, {

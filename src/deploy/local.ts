@@ -24,7 +24,7 @@ export interface LocalPlatform {
   fs: PromiseFsClient;
   /** Directory holding the bare repositories. */
   root: string;
-  /** Page where an operator reviews a proposal; default `/deployment-repositories/<name>/proposals/<number>`. */
+  /** Page where an operator reviews a proposal; default `/repositories/<name>/proposals/<number>` (the web page redirects to the deployment). */
   reviewUrl?: (name: string, number: number) => string;
   now?: () => number;
 }
@@ -54,7 +54,7 @@ export function createLocalProvider(settings: LocalProviderSettings, platform: L
   const store: ObjectStore = { fs: platform.fs, gitdir: `${platform.root}/${settings.name}.git` };
   const now = platform.now ?? Date.now;
   const reviewUrl =
-    platform.reviewUrl ?? ((name: string, number: number) => `/deployment-repositories/${name}/proposals/${number}`);
+    platform.reviewUrl ?? ((name: string, number: number) => `/repositories/${name}/proposals/${number}`);
 
   async function exists(): Promise<boolean> {
     try {

@@ -18,7 +18,8 @@ import { updateDeployment } from './submit.js';
 
 export const UPGRADE_ACTOR = 'margo-bridge (upgrade policy)';
 
-export type UpgradeOutcome = 'proposed' | 'needs-input' | 'blocked' | 'skipped';
+/** `unchanged`: the new version renders exactly what is live (nothing to propose). */
+export type UpgradeOutcome = 'proposed' | 'unchanged' | 'needs-input' | 'blocked' | 'skipped';
 
 /** Whether `policy` lets a deployment on `from` move to `to` (never down, never sideways). */
 export function upgradeAllowed(policy: UpgradePolicy, from: string, to: string): boolean {
@@ -77,13 +78,13 @@ async function upgradeOne(services: Services, deployment: DeploymentRecord, vers
   const values = await openValues(services.secretBox, deployment);
   const dropped = Object.keys(values).filter((name) => !(name in description.parameters));
   try {
-    await updateDeployment(
+    const answer = await updateDeployment(
       services,
       deployment.id,
       { version, values: Object.fromEntries(dropped.map((name) => [name, null])) },
       UPGRADE_ACTOR,
     );
-    return 'proposed';
+    return answer.unchanged ? 'unchanged' : 'proposed';
   } catch (error) {
     const problems = isBridgeError(error, 'INVALID_VALUES')
       ? ((error.details as { errors?: { parameter: string; code: string }[] })?.errors ?? [])

@@ -1,5 +1,5 @@
 /**
- * The OCI names of a Margo application package (margo-reference.md §7.2): the artifact type, the
+ * The OCI names of a Margo application package (Margo specification §7.2, docs/specification.md A-50): the artifact type, the
  * description layer, the resource layers (one per file) and the annotation naming each file.
  */
 export const MARGO_ARTIFACT_TYPE = 'application/vnd.margo.app.v1+json';

@@ -1,5 +1,5 @@
 /**
- * The RegistryReader for OCI registries (OCI Distribution v1.1, margo-reference.md §7.2), with
+ * The RegistryReader for OCI registries (OCI Distribution v1.1, Margo specification §7.2, docs/specification.md A-50), with
  * the platform's HTTP client passed in (registry/node/ on Node: TLS per registry, address guard).
  * Read-only by construction: it only ever sends GET and HEAD.
  *

@@ -68,6 +68,19 @@ export function registerRepositories(ui: UiApp): void {
     }
   });
 
+  // The review page of a `local` proposal (the provider's proposal URL): the deployment it belongs to.
+  ui.get('/repositories/:name/proposals/:number', async (c) => {
+    const { store } = c.get('services');
+    const repository = await store.deploymentRepositories.getByName(c.req.param('name'));
+    const number = Number(c.req.param('number'));
+    const proposal =
+      repository && Number.isSafeInteger(number)
+        ? (await store.proposals.findByNumber(repository.id, number))[0]
+        : undefined;
+    if (!proposal) throw new BridgeError('NOT_FOUND', 'no such proposal');
+    return c.redirect(`/deployments/${encodeURIComponent(proposal.deploymentId)}`, 302);
+  });
+
   ui.get('/repositories/:id', async (c) => {
     const services = c.get('services');
     const repository = await getDeploymentRepository(services, c.req.param('id'));
