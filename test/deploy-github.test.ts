@@ -1,3 +1,8 @@
+/**
+ * The github provider on the fake GitHub: the provider contract, REST calls per proposal, what it
+ * remembers going stale, faults at every step, GitHub App tokens. Over 400 lines: one fake GitHub
+ * and one set of helpers serve all of these suites (a split would repeat both per file).
+ */
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubProvider } from '../src/deploy/github.js';

@@ -79,16 +79,23 @@ describe('OCI registry notifications', () => {
     expect(forced.status).toBe(201);
 
     await pushPackage(registry, 'apps/notified', '1.0.0', await helloPackage('1.0.0'));
-    for (let attempt = 0; attempt < 100 && !answers.some((answer) => answer.status === 202); attempt++) {
+    // The registry sends its notifications one by one (blob pushes first, kind `other`): wait for
+    // the tagged manifest's, not for the first answer.
+    const taggedDeliveries = async () => {
+      const deliveries = await harness.call<{
+        deliveries: { forge: string; kind: string; ref: string; result: string }[];
+      }>('GET', '/api/v1/webhook-deliveries');
+      return deliveries.body.deliveries.filter(
+        (delivery) => delivery.forge === 'distribution' && delivery.kind === 'tag',
+      );
+    };
+    let tagged = await taggedDeliveries();
+    for (let attempt = 0; attempt < 200 && tagged.length === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
+      tagged = await taggedDeliveries();
     }
+    expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((answer) => answer.status !== 401)).toBe(true);
-    const deliveries = await harness.call<{
-      deliveries: { forge: string; kind: string; ref: string; result: string }[];
-    }>('GET', '/api/v1/webhook-deliveries');
-    const tagged = deliveries.body.deliveries.filter(
-      (delivery) => delivery.forge === 'distribution' && delivery.kind === 'tag',
-    );
     expect(tagged).toEqual([expect.objectContaining({ ref: '1.0.0' })]);
     // The delivery job matches the repository to the registry and asks for its poll.
     const { services } = harness.runtime;
