@@ -215,11 +215,11 @@ describe('start-up', () => {
     const env = { MARGO_BRIDGE_DATA_DIR: dataDir, MARGO_BRIDGE_CONFIG: join(dir, 'margo-bridge.yaml') };
     const first = io(env);
     expect(await pollCommand.run(['--registry', 'hello'], first)).toBe(0);
-    // Each new valid release runs its ingest job and an upgrade job (issue 15; no deployment here to upgrade).
-    expect(first.out.join('')).toMatch(/polled 1 registries: 5 new releases, 10 jobs run, 0 failed/);
+    // No deployment has an upgrade policy here, so a new release runs its ingest job only.
+    expect(first.out.join('')).toMatch(/polled 1 registries: 5 new releases, 5 jobs run, 0 failed/);
     const second = io(env);
     expect(await pollCommand.run([], second)).toBe(0);
-    expect(second.out.join('')).toMatch(/polled 2 registries: 1 new releases, 2 jobs run, 0 failed/);
+    expect(second.out.join('')).toMatch(/polled 2 registries: 1 new releases, 1 jobs run, 0 failed/);
     const third = io(env);
     expect(await pollCommand.run([], third)).toBe(0);
     expect(third.out.join('')).toMatch(/polled 2 registries: 0 new releases, 0 jobs run, 0 failed/);

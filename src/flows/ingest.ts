@@ -64,12 +64,20 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
     record = rejectedRecord(registry.id, fallbackRelease, error);
   }
 
-  const { version, created } = await store.versions.insert(record, resources);
+  // The version and its upgrade job commit together, so a crash between them loses no upgrade.
+  const { version, created } = await store.transaction(async (tx) => {
+    const stored = await tx.versions.insert(record, resources);
+    const { applicationId } = stored.version;
+    if (stored.created && stored.version.state !== 'rejected' && applicationId !== null) {
+      // Only deployments whose upgrade policy allows it get an upgrade proposal (issue 15).
+      const deployments = await tx.deployments.list({ applicationId });
+      if (deployments.some((deployment) => (deployment.upgradePolicy ?? 'none') !== 'none')) {
+        await tx.jobs.enqueue(upgradeJob(services, applicationId, stored.version.version));
+      }
+    }
+    return stored;
+  });
   if (created) services.metrics.versionsIngested.inc({ state: version.state });
-  // Deployments whose upgrade policy allows it get an upgrade proposal (issue 15).
-  if (created && version.state !== 'rejected' && version.applicationId !== null) {
-    await store.jobs.enqueue(upgradeJob(services, version.applicationId, version.version));
-  }
   log.info({ version: version.version, state: version.state, errors: version.errors.length, created }, 'ingest done');
   return { outcome: created ? 'stored' : 'existing', version };
 }
