@@ -213,3 +213,40 @@ export async function startForgeServer(handler: (core: ForgeCore) => Handler): P
     },
   };
 }
+
+/** A fake forge as tests use it: its API root, tokens, repositories and pull requests. */
+export interface FakeForge extends FakeForgeServer {
+  apiUrl: string;
+  addToken(token: FakeToken): string;
+  createRepo(repository: string, files: Record<string, string>, options?: { writable?: boolean }): Promise<unknown>;
+  pulls(repository: string): FakePull[];
+  /** Merges as a reviewer would on the forge; returns the merge commit. */
+  merge(repository: string, number: number): Promise<string>;
+}
+
+/** Starts a forge whose API (under `apiPath`) is `handler`; tokens look like the forge's own (`tokenPrefix`). */
+export async function startFakeForge(
+  handler: (core: ForgeCore, origin: () => string) => Handler,
+  options: { apiPath: string; tokenPrefix: string },
+): Promise<FakeForge> {
+  let origin = '';
+  const server = await startForgeServer((core) => handler(core, () => origin));
+  origin = server.origin;
+  let count = 0;
+  return {
+    ...server,
+    apiUrl: `${server.origin}${options.apiPath}`,
+    addToken(token) {
+      const value = `${options.tokenPrefix}${++count}-${Math.random().toString(36).slice(2)}`;
+      server.core.tokens.set(value, token);
+      return value;
+    },
+    createRepo: (repository, files, createOptions) => server.core.createRepo(repository, files, createOptions),
+    pulls: (repository) => server.core.pulls.filter((pull) => pull.repository === repository),
+    async merge(repository, number) {
+      const pull = server.core.find(repository, number);
+      if (!pull) throw new Error(`no pull request ${number}`);
+      return server.core.merge(pull);
+    },
+  };
+}

@@ -5,49 +5,15 @@
  * Gitea's swagger description, so a field that Gitea does not have fails the typecheck.
  */
 import type { Label, PullRequest, Repository } from 'gitea-js';
-import {
-  type FakeForgeServer,
-  type FakePull,
-  type ForgeCore,
-  type Handler,
-  type Reply,
-  startForgeServer,
-} from './core.js';
+import { type FakeForge, type FakePull, type ForgeCore, type Handler, type Reply, startFakeForge } from './core.js';
 
 const DOCS = 'https://gitea.example/api/swagger';
 const error = (status: number, message: string): Reply => ({ status, body: { message, url: DOCS } });
 
-export interface FakeGitea extends FakeForgeServer {
-  apiUrl: string;
-  addToken(token: FakeToken): string;
-  createRepo(repository: string, files: Record<string, string>, options?: { writable?: boolean }): Promise<unknown>;
-  pulls(repository: string): FakePull[];
-  merge(repository: string, number: number): Promise<string>;
-}
+export type FakeGitea = FakeForge;
 
-import type { FakeToken } from './core.js';
-
-export async function startFakeGitea(): Promise<FakeGitea> {
-  let origin = '';
-  const server = await startForgeServer((core) => giteaHandler(core, () => origin));
-  origin = server.origin;
-  let count = 0;
-  return {
-    ...server,
-    apiUrl: `${server.origin}/api/v1`,
-    addToken(token) {
-      const value = `gitea-token-${++count}-${Math.random().toString(36).slice(2)}`;
-      server.core.tokens.set(value, token);
-      return value;
-    },
-    createRepo: (repository, files, options) => server.core.createRepo(repository, files, options),
-    pulls: (repository) => server.core.pulls.filter((pull) => pull.repository === repository),
-    async merge(repository, number) {
-      const pull = server.core.find(repository, number);
-      if (!pull) throw new Error(`no pull ${number}`);
-      return server.core.merge(pull);
-    },
-  };
+export function startFakeGitea(): Promise<FakeGitea> {
+  return startFakeForge(giteaHandler, { apiPath: '/api/v1', tokenPrefix: 'gitea-token-' });
 }
 
 function giteaHandler(core: ForgeCore, origin: () => string): Handler {

@@ -4,47 +4,14 @@
  * codes and `{ message }` / `{ error }` bodies, as its REST API documentation describes them
  * (no typed description of GitLab's API is packaged; shapes follow docs.gitlab.com/api/merge_requests).
  */
-import {
-  type FakeForgeServer,
-  type FakePull,
-  type FakeToken,
-  type ForgeCore,
-  type Handler,
-  type Reply,
-  startForgeServer,
-} from './core.js';
+import { type FakeForge, type FakePull, type ForgeCore, type Handler, type Reply, startFakeForge } from './core.js';
 
 const message = (status: number, text: string | string[]): Reply => ({ status, body: { message: text } });
 
-export interface FakeGitLab extends FakeForgeServer {
-  apiUrl: string;
-  addToken(token: FakeToken): string;
-  createRepo(repository: string, files: Record<string, string>, options?: { writable?: boolean }): Promise<unknown>;
-  pulls(repository: string): FakePull[];
-  merge(repository: string, number: number): Promise<string>;
-}
+export type FakeGitLab = FakeForge;
 
-export async function startFakeGitLab(): Promise<FakeGitLab> {
-  let origin = '';
-  const server = await startForgeServer((core) => gitlabHandler(core, () => origin));
-  origin = server.origin;
-  let count = 0;
-  return {
-    ...server,
-    apiUrl: `${server.origin}/api/v4`,
-    addToken(token) {
-      const value = `glpat-${++count}${Math.random().toString(36).slice(2)}`;
-      server.core.tokens.set(value, token);
-      return value;
-    },
-    createRepo: (repository, files, options) => server.core.createRepo(repository, files, options),
-    pulls: (repository) => server.core.pulls.filter((pull) => pull.repository === repository),
-    async merge(repository, number) {
-      const pull = server.core.find(repository, number);
-      if (!pull) throw new Error(`no merge request ${number}`);
-      return server.core.merge(pull);
-    },
-  };
+export function startFakeGitLab(): Promise<FakeGitLab> {
+  return startFakeForge(gitlabHandler, { apiPath: '/api/v4', tokenPrefix: 'glpat-' });
 }
 
 function gitlabHandler(core: ForgeCore, origin: () => string): Handler {
