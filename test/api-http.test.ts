@@ -137,6 +137,18 @@ describe('operations', () => {
     expect(text).toContain('# TYPE margo_bridge_jobs_total counter');
   });
 
+  it('reports queued jobs as they are now: a kind and state with none left disappears', async () => {
+    const { jobs } = harness.runtime.services.store;
+    const job = await jobs.enqueue({ kind: 'track', payload: { repositoryId: 'metrics-test' } });
+    expect(await (await harness.app.request('/metrics')).text()).toMatch(
+      /margo_bridge_jobs\{kind="track",state="pending"\} 1/,
+    );
+    const [claimed] = await jobs.claim('metrics-test-worker', 10, 1000, ['track']);
+    expect(claimed?.id).toBe(job.id);
+    await jobs.complete(job.id, 'metrics-test-worker');
+    expect(await (await harness.app.request('/metrics')).text()).not.toContain('margo_bridge_jobs{kind="track"');
+  });
+
   it('publishes an OpenAPI document built from the route schemas, and a docs page', async () => {
     const document = await (await harness.app.request('/openapi.json')).json();
     expect(document.openapi).toBe('3.1.0');

@@ -271,10 +271,53 @@ describe('github provider: merged on GitHub', () => {
     const merged = await github.getProposal({ branch: 'margo-bridge/a', number });
     expect(merged).toMatchObject({ state: 'merged', mergeCommit: await native.head('main') });
     expect(await github.listOpenProposals('margo-bridge/')).toEqual([]);
-    const next = await github.propose(request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }));
+    gh.clearRequests();
+    const next = await github.propose(
+      request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { labels: [] }),
+    );
     expect(next.outcome).toBe('created');
     expect(next.proposal?.number).not.toBe(number);
     expect(await native.parents(next.proposal?.commit as string)).toEqual([await native.head('main')]);
+    expect(await native.head('margo-bridge/a')).toBe(next.proposal?.commit);
+    // Known merged (getProposal said so): base tree, base branch (moved by the merge), tree, commit, ref, pull request.
+    expect(gh.routeCounts()).toEqual({
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1,
+      'GET /repos/{owner}/{repo}/branches/{branch}': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
+      'POST /repos/{owner}/{repo}/pulls': 1,
+    });
+  });
+
+  it('merged unnoticed: the edit of its words is undone and a new pull request opens (7 calls, base known)', async () => {
+    const { name, native } = await repository(seed);
+    const credentials = token();
+    const github = provider(name, credentials, { memory: gitHubMemory() });
+    const created = await github.propose(request('margo-bridge/a', rendering));
+    const number = created.proposal?.number as number;
+    const reviewer = new Octokit({ baseUrl: gh.apiUrl, auth: credentials.token });
+    await reviewer.rest.pulls.merge({ owner: 'acme', repo: name, pull_number: number, merge_method: 'squash' });
+    // Another proposal learns the merged base first, so only the unnoticed merge costs here.
+    await github.propose(request('margo-bridge/b', { 'plant-a/b/x.yaml': 'b\n' }, { owned: ['plant-a/b'] }));
+    gh.clearRequests();
+    const next = await github.propose(
+      request('margo-bridge/a', { 'plant-a/nginx/deployment.yaml': 'v2\n' }, { title: 'v2', labels: [] }),
+    );
+    expect(next.outcome).toBe('created');
+    expect(next.proposal?.number).not.toBe(number);
+    expect(await native.head('margo-bridge/a')).toBe(next.proposal?.commit);
+    const byNumber = new Map(gh.pulls('acme', name).map((pull) => [pull.number, pull]));
+    expect(byNumber.get(number)).toMatchObject({ title: request('margo-bridge/a', {}).title });
+    expect(byNumber.get(next.proposal?.number as number)).toMatchObject({ state: 'open', title: 'v2' });
+    expect(gh.routeCounts()).toEqual({
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': 2,
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
+      'POST /repos/{owner}/{repo}/pulls': 1,
+    });
   });
 });
 

@@ -200,11 +200,11 @@ describe('upgrade policy', () => {
       values: digitronValues,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const before = await call<DeploymentBody & { versionNotices: unknown[] }>(
+    const before = await call<DeploymentBody & { versionMark: unknown }>(
       'GET',
       `/api/v1/deployments/${created.body.id}`,
     );
-    expect(before.body.versionNotices).toEqual([]);
+    expect(before.body.versionMark).toBeNull();
     // The tag moves to another commit, then is deleted: both are reported, once each.
     await publishRelease(
       world.registryRoot,
@@ -217,17 +217,20 @@ describe('upgrade policy', () => {
     await deleteTag(world.registryRoot, 'digitron', 'v1.5.0');
     await world.harness.poll();
     await world.harness.poll();
-    const after = await call<DeploymentBody & { versionNotices: { kind: string; message: string }[] }>(
+    const after = await call<DeploymentBody & { versionMark: { kind: string; message: string } | null }>(
       'GET',
       `/api/v1/deployments/${created.body.id}`,
     );
-    expect(after.body.versionNotices.map((notice) => notice.kind).sort()).toEqual(['TAG_DELETED', 'TAG_MOVED']);
-    expect(after.body.versionNotices[0]?.message).toContain('1.5.0');
+    // The mark says what the registry shows now (deleted); the events keep both changes.
+    expect(after.body.versionMark?.kind).toBe('withdrawn');
+    expect(after.body.versionMark?.message).toContain('1.5.0');
     expect(after.body.version).toBe('1.5.0');
     expect(after.body.state).toBe(before.body.state);
     const registry = (await world.harness.runtime.services.store.registries.list())[0]!;
-    const deleted = await world.harness.runtime.services.store.events.list(registry.id, { kind: 'TAG_DELETED' });
-    expect(deleted.filter((event) => event.tag === 'v1.5.0')).toHaveLength(1);
+    for (const kind of ['TAG_MOVED', 'TAG_DELETED']) {
+      const events = await world.harness.runtime.services.store.events.list(registry.id, { kind });
+      expect(events.filter((event) => event.tag === 'v1.5.0')).toHaveLength(1);
+    }
   });
 
   it('changes the policy with PATCH', async () => {

@@ -3,41 +3,11 @@
  * receipt, against real stores (SQLite always, PostgreSQL when DATABASE_URL_TEST is set).
  */
 import { expect, it } from 'vitest';
-import { handleDelivery, handleDeliveryJobs, needDeliveryJobs, WEBHOOK_EVENT } from '../src/flows/deliveries.js';
-import { createHandlers } from '../src/flows/handlers.js';
-import { createDeliveryReceiver } from '../src/flows/receive.js';
+import { handleDelivery, handleDeliveryJobs, WEBHOOK_EVENT } from '../src/flows/deliveries.js';
 import { createRegistry } from '../src/flows/registries.js';
-import { createWorker, type JobOutcome } from '../src/jobs/worker.js';
-import type { Services } from '../src/services.js';
+import type { JobOutcome } from '../src/jobs/worker.js';
+import { deliveryWorker, receiverFor } from './support/delivery-batches.js';
 import { describeOnEachDatabase, tagDelivery } from './support/webhook-services.js';
-
-/** The receiver as the service builds it: pending deliveries nobody watches are settled at receipt. */
-function receiverFor(services: Services) {
-  return createDeliveryReceiver({
-    store: services.store,
-    now: () => Date.now(),
-    jobFor: (delivery) => ({ kind: 'delivery', payload: { deliveryRecordId: delivery.id } }),
-    needsJob: (tx, deliveries) =>
-      needDeliveryJobs(
-        tx,
-        deliveries.map((delivery) => delivery.payload),
-      ),
-  });
-}
-
-function deliveryWorker(services: Services, outcomes: JobOutcome[]) {
-  const { delivery } = createHandlers(services);
-  return createWorker({
-    queue: services.store.jobs,
-    handlers: { delivery },
-    concurrency: 1,
-    leaseMs: 60_000,
-    pollIntervalMs: 50,
-    backoff: { baseMs: 1000, maxMs: 1000 },
-    batchSize: 50,
-    onOutcome: (outcome) => outcomes.push(outcome),
-  });
-}
 
 describeOnEachDatabase('delivery batches', (harness) => {
   it('stores a tag push for an unwatched repository as ignored at receipt, a watched one as pending with its job', async () => {

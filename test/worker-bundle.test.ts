@@ -15,7 +15,21 @@ describe('the Workers bundle', () => {
       expect(bundle.log).toContain(binding);
     }
     // node:async_hooks: the store's transaction guard (runtime/worker/async-context.ts);
-    // node:util and buffer: isomorphic-git's dependencies (inherits, safe-buffer).
-    expect(bundle.nodeImports).toEqual(['buffer', 'node:async_hooks', 'node:util']);
+    // node:util and buffer: isomorphic-git's dependencies (inherits, safe-buffer); the rest: `pg`
+    // for PostgreSQL through Hyperdrive (runtime/worker/postgres.ts), which connects with
+    // cloudflare:sockets inside workerd and requires net and tls only on Node.
+    expect(bundle.nodeImports).toEqual([
+      'buffer',
+      'crypto',
+      'events',
+      'fs',
+      'net',
+      'node:async_hooks',
+      'node:util',
+      'path',
+      'stream',
+      'tls',
+      'util',
+    ]);
   }, 180_000);
 });

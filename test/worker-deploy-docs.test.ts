@@ -4,8 +4,12 @@
  * secret), and what Workers refuses is what README says. The bundle itself: worker-bundle.test.ts.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentVariables } from '../src/config/env.js';
+import { buildWorkerInto, ROOT } from './support/worker-bundle.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const wrangler = readFileSync(new URL('../wrangler.toml', import.meta.url), 'utf8');
@@ -54,4 +58,26 @@ describe("README's Cloudflare Workers steps", () => {
     };
     expect(pkg.scripts['build:worker']).toBe('wrangler deploy --dry-run --outdir dist-worker');
   });
+
+  it("create a Hyperdrive configuration, uncached, that wrangler.toml's commented section binds as the Worker's HYPERDRIVE", async () => {
+    const create = steps.find((step) => step.includes('wrangler hyperdrive create'));
+    expect(create).toMatch(/ --caching-disabled /);
+    expect(create).toMatch(/ --connection-string="postgres:\/\/[^"]+"$/);
+    const section = /^# \[\[hyperdrive\]\]\n# binding = "(\w+)"\n# id = "[^"]*"$/m.exec(wrangler);
+    expect(section?.[1]).toBe('HYPERDRIVE');
+    expect(readFileSync(new URL('../src/runtime/worker/env.ts', import.meta.url), 'utf8')).toMatch(
+      /^\s+HYPERDRIVE\?:/m,
+    );
+    // Uncommented with an id, as the step says, wrangler accepts it and binds it (no account needed).
+    const uncommented = section![0].replace(/^# /gm, '').replace(/id = "[^"]*"/, `id = "${'0'.repeat(32)}"`);
+    const config = wrangler.replace(section![0], uncommented).replace(/^main = "([^"]+)"$/m, `main = "${ROOT}$1"`);
+    const dir = await mkdtemp(join(tmpdir(), 'worker-hyperdrive-'));
+    try {
+      await writeFile(join(dir, 'wrangler.toml'), config);
+      const log = await buildWorkerInto(join(dir, 'out'), join(dir, 'wrangler.toml'));
+      expect(log).toMatch(/env\.HYPERDRIVE\b/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

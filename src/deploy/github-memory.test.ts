@@ -15,6 +15,17 @@ describe('gitHubMemory', () => {
     expect(memory.proposal('r1', 'margo-bridge/x')).toBeUndefined();
   });
 
+  it('remembers a merged or closed pull request unless a newer one of the branch is known', () => {
+    const memory = gitHubMemory();
+    memory.rememberEnded('r', 'a', { number: 3, commit: 'h' });
+    expect(memory.proposal('r', 'a')).toMatchObject({ number: 3, commit: 'h', ended: true });
+    memory.rememberProposal('r', 'b', proposal(7));
+    memory.rememberEnded('r', 'b', { number: 5, commit: 'old' });
+    expect(memory.proposal('r', 'b')).toEqual(proposal(7));
+    memory.rememberEnded('r', 'b', { number: 7, commit: 'c' });
+    expect(memory.proposal('r', 'b')?.ended).toBe(true);
+  });
+
   it('forgets the least recently written first beyond its limit; a limit of 0 remembers nothing', () => {
     const memory = gitHubMemory(2);
     memory.rememberProposal('r', 'a', proposal(1));

@@ -1,10 +1,13 @@
 /**
- * What the `github` provider last saw of a repository, so that the next proposal can skip two
+ * What the `github` provider last saw of a repository, so that the next proposal can skip
  * lookups: the commit behind a base branch's tree, and per proposal branch the pull request and
- * the commit margo-bridge put there. Never trusted: the base branch's tree is read on every
- * propose and must be the remembered one; the pull request is read or edited before its branch
- * moves, and its answer must show it open, margo-bridge's, on that branch. Anything else takes
- * the full path. Kept per process (lost on restart: the full path then costs a few calls once).
+ * the commit margo-bridge put there, or that this pull request was merged or closed (then the
+ * next proposal on the branch moves it and opens a new pull request at once). Never trusted: the
+ * base branch's tree is read on every propose and must be the remembered one; an open pull
+ * request is read or edited before its branch moves, and its answer must show it open,
+ * margo-bridge's, on that branch; a new pull request that GitHub refuses as a duplicate is found
+ * and adopted. Anything else takes the full path. Kept per process (lost on restart: the full
+ * path then costs a few calls once).
  */
 
 /** A commit of a base branch and the root tree it has. */
@@ -22,6 +25,8 @@ export interface KnownProposal {
   parent: string;
   title: string;
   body: string;
+  /** The pull request was merged or closed when last seen (then `commit` is its last head, the rest unknown). */
+  ended?: boolean;
 }
 
 export interface GitHubMemory {
@@ -30,6 +35,8 @@ export interface GitHubMemory {
   proposal(repository: string, branch: string): KnownProposal | undefined;
   rememberProposal(repository: string, branch: string, proposal: KnownProposal): void;
   forgetProposal(repository: string, branch: string): void;
+  /** Pull request `number` of `branch` was merged or closed at `commit`; ignored when a newer one is known. */
+  rememberEnded(repository: string, branch: string, ended: { number: number; commit: string }): void;
 }
 
 /** A memory of at most `limit` branches per kind (the oldest forgotten first); 0 remembers nothing. */
@@ -53,6 +60,19 @@ export function gitHubMemory(limit = 10_000): GitHubMemory {
     rememberProposal: (repository, branch, proposal) => put(proposals, key(repository, branch), proposal),
     forgetProposal: (repository, branch) => {
       proposals.delete(key(repository, branch));
+    },
+    rememberEnded: (repository, branch, ended) => {
+      const known = proposals.get(key(repository, branch));
+      if (known && known.number > ended.number) return;
+      put(proposals, key(repository, branch), {
+        number: ended.number,
+        commit: ended.commit,
+        tree: '',
+        parent: '',
+        title: '',
+        body: '',
+        ended: true,
+      });
     },
   };
 }

@@ -46,6 +46,16 @@ export function gitHubPulls(octokit: GitHubOctokit, repository: { owner: string;
     );
   }
 
+  /** Merged or closed, on `input.branch` of this repository, with `input`'s marker. */
+  function isEndedProposal(pull: PullRequest, input: ProposeInput): boolean {
+    return (
+      status(pull).state !== 'open' &&
+      pull.head.ref === input.branch &&
+      pull.head.repo?.full_name === fullName &&
+      (pull.body ?? '').includes(input.marker)
+    );
+  }
+
   /** One pull request by number; undefined when GitHub has none. */
   async function get(number: number): Promise<PullRequest | undefined> {
     try {
@@ -118,5 +128,5 @@ export function gitHubPulls(octokit: GitHubOctokit, repository: { owner: string;
     await octokit.rest.issues.addLabels({ ...repository, issue_number: pull.number, labels: missing });
   }
 
-  return { status, isOpenProposal, get, setText, withText, findOpen, create, addMissingLabels };
+  return { status, isOpenProposal, isEndedProposal, get, setText, withText, findOpen, create, addMissingLabels };
 }

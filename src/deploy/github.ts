@@ -11,6 +11,9 @@
  * - update of a pull request this process proposed: 5 (base tree, create tree, create commit,
  *   edit the pull request's title and body or read it, move the ref);
  * - the same request again: 2 (base tree, the pull request, whose head must be the commit);
+ * - the next proposal on a branch whose pull request this process saw merged or closed (getProposal,
+ *   close): 5 (base tree, create tree, create commit, move the ref, create the pull request),
+ *   plus 1 for labels; 7 when it learns so only by editing the pull request (the edit is undone);
  * - otherwise the full path: the ref exists (create answers 422), the branch is read to tell a
  *   repeated request from a change, the ref moved, the pull request found by head branch and
  *   edited only if its title or body changed (8-9).
@@ -47,7 +50,7 @@ import {
   type FlatTree,
   filesUnder,
   planChanges,
-  treeObjects,
+  rootTreeId,
 } from './tree.js';
 
 export type { GitHubPlatform } from './github-client.js';
@@ -70,7 +73,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     }
   }
 
-  async function baseTree(base: string): Promise<{ sha: string; flat: FlatTree }> {
+  async function baseTree(base: string): Promise<BaseTree> {
     const { data } = await octokit.rest.git
       .getTree({ ...repository, tree_sha: base, recursive: '1' })
       .catch((error) => {
@@ -86,11 +89,13 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
       );
     }
     const flat: FlatTree = new Map();
+    const folders = new Map<string, string>();
     for (const entry of data.tree) {
-      if (entry.type !== 'tree' && entry.path && entry.sha && entry.mode)
-        flat.set(entry.path, { mode: entry.mode, oid: entry.sha });
+      if (!entry.path || !entry.sha || !entry.mode) continue;
+      if (entry.type === 'tree') folders.set(entry.path, entry.sha);
+      else flat.set(entry.path, { mode: entry.mode, oid: entry.sha });
     }
-    return { sha: data.sha, flat };
+    return { sha: data.sha, flat, folders };
   }
 
   async function branch(name: string) {
@@ -155,6 +160,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     planned: Planned,
     known: KnownProposal,
   ): Promise<ProposeResult | { made?: Made }> {
+    if (known.ended) return proposeAfterEnd(input, base, planned);
     if (known.tree === planned.root && known.parent === base.commit) {
       // The same request again: nothing to write if the head is still that commit.
       const pull = await pulls.get(known.number);
@@ -175,7 +181,9 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
       if (textChanged && pull && pull.head.ref === input.branch) {
         await pulls.setText(pull.number, { title: known.title, body: known.body });
       }
-      return forget(input, made);
+      return pull && pulls.isEndedProposal(pull, input)
+        ? proposeAfterEnd(input, base, planned, made)
+        : forget(input, made);
     }
     try {
       await octokit.rest.git.updateRef({ ...repository, ref: `heads/${input.branch}`, sha: made.commit, force: true });
@@ -189,6 +197,42 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     return { outcome: 'updated', proposal: { ...pulls.status(pull), commit: made.commit } };
   }
 
+  /**
+   * The branch's pull request was merged or closed: the branch moves to the new commit (pushed
+   * again if it was deleted) and a new pull request opens; one that GitHub says exists already
+   * (reopened meanwhile, or a crashed attempt's) is adopted.
+   */
+  async function proposeAfterEnd(input: ProposeInput, base: Base, planned: Planned, madeBefore?: Made) {
+    const made = madeBefore ?? (await writeCommit(input, base, planned.changes));
+    try {
+      await octokit.rest.git.updateRef({ ...repository, ref: `heads/${input.branch}`, sha: made.commit, force: true });
+    } catch (error) {
+      if (statusOf(error) !== 422) throw error;
+      await octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${input.branch}`, sha: made.commit });
+    }
+    return openPull(input, base, planned, made);
+  }
+
+  /** Opens the pull request of a branch that holds `made` (or adopts the one GitHub says exists), labelled. */
+  async function openPull(input: ProposeInput, base: Base, planned: Planned, made: Made): Promise<ProposeResult> {
+    const created = await pulls.create(input);
+    // An adopted pull request (its branch pushed again) takes this request's words too.
+    const pull = created.adopted ? await pulls.withText(created.pull, input) : created.pull;
+    await pulls.addMissingLabels(pull, input.labels);
+    remember(input, base, { tree: planned.root, commit: made.commit }, pull);
+    return {
+      outcome: created.adopted ? 'adopted' : 'created',
+      proposal: { ...pulls.status(pull), commit: made.commit },
+    };
+  }
+
+  /** What getProposal and close learn: a merged or closed pull request lets the next proposal skip lookups. */
+  function noteStatus(branch: string, pull: PullRequest): void {
+    if (pull.head.ref === branch && pulls.status(pull).state !== 'open') {
+      memory.rememberEnded(memoryKey, branch, { number: pull.number, commit: pull.head.sha });
+    }
+  }
+
   function forget(input: ProposeInput, made?: Made): { made?: Made } {
     memory.forgetProposal(memoryKey, input.branch);
     return made ? { made } : {};
@@ -199,16 +243,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
     const made = madeBefore ?? (await writeCommit(input, base, planned.changes));
     try {
       await octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${input.branch}`, sha: made.commit });
-      const created = await pulls.create(input);
-      // An adopted pull request (its branch pushed again) takes this request's words too.
-      const pull = created.adopted ? await pulls.withText(created.pull, input) : created.pull;
-      await pulls.addMissingLabels(pull, input.labels);
-      remember(input, base, { tree: planned.root, commit: made.commit }, pull);
-      const result: ProposeResult = {
-        outcome: created.adopted ? 'adopted' : 'created',
-        proposal: { ...pulls.status(pull), commit: made.commit },
-      };
-      return result;
+      return await openPull(input, base, planned, made);
     } catch (error) {
       if (statusOf(error) !== 422) throw error;
     }
@@ -312,10 +347,12 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
             per_page: 1,
           });
           const pull = (data as PullRequest[]).find((candidate) => candidate.head.ref === ref.branch);
+          if (pull) noteStatus(ref.branch, pull);
           return pull ? pulls.status(pull) : undefined;
         }
         try {
           const { data } = await github.rest.pulls.get({ ...repository, pull_number: ref.number });
+          noteStatus(ref.branch, data as PullRequest);
           return data.head.ref === ref.branch ? pulls.status(data as PullRequest) : undefined;
         } catch (error) {
           if (statusOf(error) === 404) return undefined;
@@ -352,10 +389,17 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
           if (number === undefined) throw new BridgeError('NOT_FOUND', `no open pull request for "${ref.branch}"`);
         }
         const { data } = await github.rest.pulls.update({ ...repository, pull_number: number, state: 'closed' });
-        memory.forgetProposal(memoryKey, ref.branch);
+        noteStatus(ref.branch, data as PullRequest);
         return pulls.status(data as PullRequest);
       }),
   };
+}
+
+interface BaseTree {
+  sha: string;
+  flat: FlatTree;
+  /** Tree id of every folder, as the recursive listing gives them. */
+  folders: Map<string, string>;
 }
 
 interface Planned {
@@ -365,8 +409,14 @@ interface Planned {
 }
 
 /** The changes `input` makes to `tree`; none when the new root tree would be the same. */
-async function plan(tree: { sha: string; flat: FlatTree }, input: ProposeInput): Promise<Planned> {
+async function plan(tree: BaseTree, input: ProposeInput): Promise<Planned> {
   const changes = await planChanges(tree.flat, input);
-  const root = (await treeObjects(applyChanges(tree.flat, changes, await changeOids(changes)))).at(-1)?.oid ?? '';
+  const after = applyChanges(tree.flat, changes, await changeOids(changes));
+  // Only the folders on the way to a change are hashed: a large repository costs no more per proposal.
+  const root = await rootTreeId(
+    after,
+    changes.map((change) => change.path),
+    tree.folders,
+  );
   return { changes: root === tree.sha ? [] : changes, root };
 }

@@ -14,6 +14,7 @@ import {
   checkProposeInput,
   type FlatTree,
   planChanges,
+  rootTreeId,
   treeObjects,
 } from './tree.js';
 
@@ -52,6 +53,34 @@ describe('git object ids computed without Git', () => {
     const objects = await treeObjects(await flatOf(withFolder));
     expect(objects.at(-1)?.oid).toBe(nativeTree);
     expect(await blobOid('dot\n')).toBe((await repo.git('rev-parse', `${commit}:a.b`)).trim());
+  });
+
+  it('hashes only the folders on the way to a change, the others keep their known ids', async () => {
+    const before = {
+      'README.md': '# r\n',
+      'site-1/app/a.yaml': 'a\n',
+      'site-1/app/b.yaml': 'b\n',
+      'site-2/app/a.yaml': 'a\n',
+      'site-3/old/x.yaml': 'x\n',
+    };
+    const commit = await repo.commit({ files: before });
+    const known = new Map<string, string>();
+    for (const line of (await repo.git('ls-tree', '-r', '-t', commit)).trim().split('\n')) {
+      const [meta = '', path = ''] = line.split('\t');
+      if (meta.split(' ')[1] === 'tree') known.set(path, meta.split(' ')[2] as string);
+    }
+    const changes = [
+      { path: 'site-1/app/b.yaml', content: 'b2\n' },
+      { path: 'site-3/old/x.yaml', delete: true as const },
+      { path: 'site-4/new/n.yaml', content: 'n\n' },
+    ];
+    const after = applyChanges(await flatOf(before), changes, await changeOids(changes));
+    const expected = (await treeObjects(after)).at(-1)?.oid;
+    const paths = changes.map((change) => change.path);
+    expect(await rootTreeId(after, paths, known)).toBe(expected);
+    // A stale id for an untouched folder shows that it was not hashed again; a missing one falls back to all.
+    expect(await rootTreeId(after, paths, new Map([...known, ['site-2', '0'.repeat(40)]]))).not.toBe(expected);
+    expect(await rootTreeId(after, paths, new Map())).toBe(expected);
   });
 
   it('plans only real changes: same content, stale owned files, listed deletions', async () => {

@@ -153,30 +153,68 @@ function gitOrder(a: { path: string; mode: string }, b: { path: string; mode: st
 
 /** The tree objects of `flat`, children first, with the ids Git gives them; the last is the root. */
 export async function treeObjects(flat: FlatTree): Promise<TreeObject[]> {
-  const folders = new Map<string, Map<string, FlatEntry | 'tree'>>([['', new Map()]]);
-  for (const [path, entry] of flat) {
-    const parts = path.split('/');
-    for (let depth = 0; depth < parts.length; depth++) {
-      const folder = parts.slice(0, depth).join('/');
-      let children = folders.get(folder);
-      if (!children) {
-        children = new Map();
-        folders.set(folder, children);
-      }
-      children.set(parts[depth] as string, depth === parts.length - 1 ? entry : 'tree');
+  return (await hashFolders(foldersOf(flat), new Map())) ?? [];
+}
+
+/**
+ * The root tree id of `flat` after `changed` paths were written or deleted, hashing only the
+ * folders on their way: every other folder keeps its id from `known` (folder path → tree id, as
+ * the base tree's recursive listing gives them). Every folder is hashed when one is not known.
+ */
+export async function rootTreeId(
+  flat: FlatTree,
+  changed: readonly string[],
+  known: ReadonlyMap<string, string>,
+): Promise<string> {
+  const dirty = new Set<string>(['']);
+  for (const path of changed) {
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      dirty.add(path.slice(0, slash));
     }
   }
-  // Deepest folders first, so each tree's children have ids when it is hashed.
+  const objects = (await hashFolders(foldersOf(flat, dirty), known)) ?? (await treeObjects(flat));
+  return objects.at(-1)?.oid ?? '';
+}
+
+type Folders = Map<string, Map<string, FlatEntry | 'tree'>>;
+
+/** The direct children of every folder of `flat` (or of the `only` ones). */
+function foldersOf(flat: FlatTree, only?: ReadonlySet<string>): Folders {
+  const folders: Folders = new Map([['', new Map()]]);
+  for (const [path, entry] of flat) {
+    let start = 0;
+    for (;;) {
+      const slash = path.indexOf('/', start);
+      const folder = start === 0 ? '' : path.slice(0, start - 1);
+      if (only === undefined || only.has(folder)) {
+        let children = folders.get(folder);
+        if (!children) {
+          children = new Map();
+          folders.set(folder, children);
+        }
+        children.set(path.slice(start, slash < 0 ? undefined : slash), slash < 0 ? entry : 'tree');
+      }
+      if (slash < 0) break;
+      start = slash + 1;
+    }
+  }
+  return folders;
+}
+
+/** Hashes `folders` deepest first; a subtree not among them takes its id from `known` (undefined when missing). */
+async function hashFolders(folders: Folders, known: ReadonlyMap<string, string>): Promise<TreeObject[] | undefined> {
   const order = [...folders.keys()].sort((a, b) => depthOf(b) - depthOf(a));
   const ids = new Map<string, string>();
   const objects: TreeObject[] = [];
   for (const folder of order) {
-    const entries = [...(folders.get(folder) as Map<string, FlatEntry | 'tree'>)].map(([name, entry]) => {
+    const entries = [];
+    for (const [name, entry] of folders.get(folder) as Map<string, FlatEntry | 'tree'>) {
       const full = folder ? `${folder}/${name}` : name;
       const mode = entry === 'tree' ? '40000' : entry.mode;
-      const oid = entry === 'tree' ? (ids.get(full) as string) : entry.oid;
-      return { mode, path: name, oid, type: typeOfMode(mode) };
-    });
+      const oid = entry === 'tree' ? (ids.get(full) ?? known.get(full)) : entry.oid;
+      if (oid === undefined) return undefined;
+      entries.push({ mode, path: name, oid, type: typeOfMode(mode) });
+    }
     entries.sort(gitOrder);
     const parts: Uint8Array[] = [];
     for (const entry of entries) {

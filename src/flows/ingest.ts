@@ -8,7 +8,7 @@ import { validateDocument } from '../margo/index.js';
 import type { Description, DocumentReport, Issue } from '../margo/model.js';
 import type { Package, RegistryConnection, Release } from '../registry/interface.js';
 import type { Services } from '../services.js';
-import type { RegistryRecord, ResourceRecord, VersionRecord, VersionState } from '../store/interface.js';
+import type { RegistryRecord, ResourceRecord, VersionInput, VersionRecord, VersionState } from '../store/interface.js';
 import { withoutUrlCredentials } from '../urls.js';
 import { composeArtifactWarnings } from './compose-artifacts.js';
 import { connectionFor } from './connection.js';
@@ -38,7 +38,7 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
   log.info({}, 'ingest started');
 
   const fallbackRelease: Release = { tag: payload.tag, commit: payload.commit, version: payload.version };
-  let record: Omit<VersionRecord, 'id' | 'createdAt'>;
+  let record: VersionInput;
   let resources: ResourceRecord[] = [];
   try {
     const connection = await connectionFor(services.secretBox, registry);
@@ -86,8 +86,8 @@ export async function ingestRelease(services: Services, payload: IngestPayload):
 async function withComposeArtifactWarnings(
   services: Services,
   connection: RegistryConnection,
-  record: Omit<VersionRecord, 'id' | 'createdAt'>,
-): Promise<Omit<VersionRecord, 'id' | 'createdAt'>> {
+  record: VersionInput,
+): Promise<VersionInput> {
   if (record.description === null || record.state === 'rejected') return record;
   const added = await composeArtifactWarnings(services.registryReader, connection, record.description as Description);
   if (added.length === 0) return record;
@@ -125,7 +125,7 @@ function versionFromPackage(
   registryId: string,
   strictVersion: boolean,
   pkg: Package,
-): { record: Omit<VersionRecord, 'id' | 'createdAt'>; resources: ResourceRecord[] } {
+): { record: VersionInput; resources: ResourceRecord[] } {
   // The reader's report, made with A-58 against the package's files; validated here only for a
   // reader that did not provide one.
   const report = pkg.report ?? validateWithFiles(pkg);
@@ -234,11 +234,7 @@ export function contentTypeOf(path: string): string {
   return contentTypes[extension] ?? 'application/octet-stream';
 }
 
-function rejectedRecord(
-  registryId: string,
-  release: Release,
-  error: BridgeError,
-): Omit<VersionRecord, 'id' | 'createdAt'> {
+function rejectedRecord(registryId: string, release: Release, error: BridgeError): VersionInput {
   return {
     registryId,
     applicationId: null,

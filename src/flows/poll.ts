@@ -1,7 +1,7 @@
 /**
  * Polling a registry: list its releases (nothing is fetched when no tag changed), compare with
- * the tags already ingested, enqueue one ingest job per new release, record a moved tag as an
- * event (the first ingested commit is kept, D-10), and schedule the next poll: the registry's
+ * the tags already ingested, enqueue one ingest job per new release, mark versions whose tag was
+ * deleted or moved (version-marks.ts; the first ingested commit is kept, D-10), and schedule the next poll: the registry's
  * interval with jitter after success, a capped exponential backoff after failures.
  * One poll per registry at a time, by construction: the poll lease in the database (see
  * `pollRegistry`); polls run as jobs with the dedupe key `poll:<registryId>` so they do not pile up.
@@ -10,10 +10,12 @@ import { BridgeError } from '../errors.js';
 import type { Job, JobInput } from '../jobs/interface.js';
 import { describeError } from '../jobs/retry.js';
 import type { Release } from '../registry/interface.js';
+import { compileTagFilter } from '../registry/tags.js';
 import type { Services } from '../services.js';
 import type { RegistryRecord } from '../store/interface.js';
 import { withoutUrlCredentials } from '../urls.js';
 import { connectionFor } from './connection.js';
+import { markChanges, markEventKind, markMetricLabel } from './version-marks.js';
 
 /** Enqueues an immediate poll; a poll already waiting or running for the registry is reused. */
 export async function requestPoll(services: Services, registryId: string): Promise<Job> {
@@ -110,14 +112,13 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
     return { outcome: 'failed', code, message };
   }
 
-  const ingested = await store.versions.tags(registryId);
+  const [ingested, marks] = await Promise.all([store.versions.tags(registryId), store.versions.marks(registryId)]);
   const fresh = releases.filter((release) => !ingested.has(release.tag));
   const moved = releases.filter((release) => {
     const commit = ingested.get(release.tag);
     return commit !== undefined && commit !== release.commit;
   });
-  const movedToReport = await unreportedMoves(services, registryId, moved);
-  const withdrawn = await unreportedDeletions(services, registryId, ingested, releases);
+  const changes = markChanges(ingested, marks, releases, selectedTags(registry), at);
 
   await store.transaction(async (tx) => {
     for (const release of fresh) {
@@ -128,17 +129,19 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
         maxAttempts: services.config.jobs.maxAttempts,
       });
     }
-    for (const release of movedToReport) {
+    // A deleted or moved tag marks its version; the version and deployments on it are kept (issue 15).
+    for (const change of changes) {
+      await tx.versions.setMark(registryId, change.tag, change.to);
       await tx.events.add({
         registryId,
-        kind: 'TAG_MOVED',
-        tag: release.tag,
-        detail: { ingestedCommit: ingested.get(release.tag), currentCommit: release.commit },
+        kind: markEventKind(change),
+        tag: change.tag,
+        detail: {
+          ingestedCommit: change.ingestedCommit,
+          ...(change.to?.kind === 'moved' ? { currentCommit: change.to.commit } : {}),
+          ...(change.to === null && change.from ? { was: change.from.kind } : {}),
+        },
       });
-    }
-    // A deleted tag withdraws its version: recorded once, the version and deployments on it kept (issue 15).
-    for (const tag of withdrawn) {
-      await tx.events.add({ registryId, kind: 'TAG_DELETED', tag, detail: { ingestedCommit: ingested.get(tag) } });
     }
     await tx.registries.recordPoll(registryId, {
       at,
@@ -148,11 +151,16 @@ async function pollOnce(services: Services, registryId: string): Promise<PollRes
     });
   });
 
-  for (const release of movedToReport) {
-    log.warn(
-      { tag: release.tag, ingestedCommit: ingested.get(release.tag), currentCommit: release.commit },
-      'tag moved; the ingested version is kept',
-    );
+  for (const change of changes) {
+    metrics.versionMarks.inc({ mark: markMetricLabel(change) });
+    const detail = { tag: change.tag, ingestedCommit: change.ingestedCommit };
+    if (change.to?.kind === 'moved') {
+      log.warn({ ...detail, currentCommit: change.to.commit }, 'tag moved; the ingested version is kept');
+    } else if (change.to?.kind === 'withdrawn') {
+      log.warn(detail, 'tag deleted; the version is marked withdrawn and kept');
+    } else {
+      log.info(detail, 'tag back at the ingested commit; the version is no longer marked');
+    }
   }
   const outcome = fresh.length > 0 ? 'new' : 'unchanged';
   metrics.polls.inc({ result: outcome });
@@ -168,30 +176,12 @@ export async function enqueueDuePolls(services: Services, limit = 1000): Promise
   return due.length;
 }
 
-/**
- * A moved tag is reported once per new commit, not at every poll. A moved tag stays moved, so this
- * runs at every poll of such a registry: only its TAG_MOVED events are read, not every webhook event.
- */
-async function unreportedMoves(services: Services, registryId: string, moved: Release[]): Promise<Release[]> {
-  if (moved.length === 0) return [];
-  const events = await services.store.events.list(registryId, { kind: 'TAG_MOVED' });
-  return moved.filter(
-    (release) => !events.some((event) => event.tag === release.tag && event.detail.currentCommit === release.commit),
-  );
-}
-
-/** Ingested tags the registry no longer lists, not reported yet. */
-async function unreportedDeletions(
-  services: Services,
-  registryId: string,
-  ingested: Map<string, string>,
-  releases: Release[],
-): Promise<string[]> {
-  const listed = new Set(releases.map((release) => release.tag));
-  const gone = [...ingested.keys()].filter((tag) => !listed.has(tag));
-  if (gone.length === 0) return [];
-  const reported = new Set((await services.store.events.list(registryId, { kind: 'TAG_DELETED' })).map((e) => e.tag));
-  return gone.filter((tag) => !reported.has(tag));
+/** The registry's tag filter (it compiled: the listing just used it). */
+function selectedTags(registry: RegistryRecord): (tag: string) => boolean {
+  return compileTagFilter({
+    ...(registry.tagPattern !== null ? { tagPattern: registry.tagPattern } : {}),
+    ...(registry.semverRange !== null ? { semverRange: registry.semverRange } : {}),
+  });
 }
 
 function jittered(services: Services, seconds: number): number {

@@ -36,6 +36,20 @@ export function safeText(schema: z.ZodString): z.ZodString {
   });
 }
 
+/** A version whose tag was deleted or moved in the registry (flows/version-marks.ts); null when neither. */
+export const versionMarkSchema = z
+  .object({
+    kind: z.enum(['withdrawn', 'moved']),
+    since: z.string().openapi({ description: 'When a poll first saw it' }),
+    commit: z.string().nullable().openapi({ description: 'The commit a moved tag names now; null when withdrawn' }),
+    message: z.string(),
+  })
+  .nullable()
+  .openapi('VersionMark', {
+    description:
+      'Set while the registry no longer serves the version as ingested: its tag was deleted (withdrawn) or points at another commit (moved). The version stays the ingested commit.',
+  });
+
 /** Routes behind a bearer token (see auth.ts for the roles). */
 export const bearerAuth = [{ bearer: [] }];
 
@@ -101,6 +115,18 @@ export function pageOf<T>(
   const last = page.at(-1);
   const more = start + limit < items.length;
   return { items: page, next: more && last !== undefined ? nextPage(requestUrl, limit, limit, keyOf(last)) : null };
+}
+
+/** The cursor of a list ordered by (time, id), newest first: `<time>.<id>` of the page's last item. */
+export function timeCursor(time: number, id: string): string {
+  return `${time}.${id}`;
+}
+
+/** The key a `timeCursor` names; a cursor of another shape is a 400. */
+export function readTimeCursor(cursor: string): { time: number; id: string } {
+  const match = /^(\d{1,16})\.([0-9a-f-]{1,64})$/.exec(cursor);
+  if (!match) throw new BridgeError('BAD_REQUEST', 'cursor is not one this list gave', { field: 'cursor' });
+  return { time: Number(match[1]), id: match[2]! };
 }
 
 /** The `next` link of a page: the request's URL with `cursor` set, or null when the page was not full. */

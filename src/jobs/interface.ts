@@ -50,6 +50,8 @@ export interface JobQueue {
    * (a worker whose lease ran out must not finish a job another worker has claimed since).
    */
   complete(jobId: string, workerId?: string): Promise<void>;
+  /** `complete` for many jobs in one statement (a batch that succeeded). */
+  completeMany(jobIds: readonly string[], workerId?: string): Promise<void>;
   /**
    * Retry later with backoff, or move to `dead` when attempts are used up or `retryAt` is null.
    * `workerId` guards the lease as in `complete`.
@@ -57,6 +59,11 @@ export interface JobQueue {
   fail(jobId: string, error: string, retryAt: number | null, workerId?: string): Promise<void>;
   /** Extends the lease of a running job; false when the worker no longer holds it. */
   renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Moves a pending job's start to `runAt` (a stand-by job held back while its work is done
+   * elsewhere); false when it is not pending any more (a worker has it, or it ended).
+   */
+  postpone(jobId: string, runAt: number): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
   /**
    * Newest first; `limit` defaults to 100 and is capped at 1000; `beforeId` continues a list after

@@ -166,6 +166,51 @@ export function queueContract(name: string, setup: () => Promise<QueueHarness>):
       expect(await store.jobs.renew(job.id, 'w1', 1000)).toBe(false);
     });
 
+    it('postpones a pending job only', async () => {
+      const job = await store.jobs.enqueue({ kind: 'propose', payload: {}, runAt: time + 1000 });
+      time += 900;
+      expect(await other.jobs.postpone(job.id, time + 1000)).toBe(true);
+      time += 900;
+      // Held back: not due although its first start has passed.
+      expect(await store.jobs.claim('w1', 1, 1000)).toEqual([]);
+      time += 200;
+      expect((await store.jobs.claim('w1', 1, 1000)).map((claimed) => claimed.id)).toEqual([job.id]);
+      expect(await other.jobs.postpone(job.id, time + 1000)).toBe(false);
+      await store.jobs.complete(job.id, 'w1');
+      expect(await other.jobs.postpone(job.id, time + 1000)).toBe(false);
+      expect(await other.jobs.postpone('no-such-job', time)).toBe(false);
+    });
+
+    it('completes many at once, only running ones held by the worker; enqueueMany joins active keys', async () => {
+      const [first, second, third] = await store.jobs.enqueueMany([
+        { kind: 'poll', payload: { n: 1 }, dedupeKey: 'many:1' },
+        { kind: 'poll', payload: { n: 2 }, dedupeKey: 'many:2' },
+        { kind: 'poll', payload: { n: 3 } },
+      ]);
+      const claimed = await store.jobs.claim('w1', 2, 60_000, ['poll']);
+      expect(claimed.map((job) => job.id)).toEqual([first!.id, second!.id]);
+      // A pending key and a running key join their jobs; a new key is a new job.
+      const joined = await store.jobs.enqueueMany([
+        { kind: 'poll', payload: { n: 1 }, dedupeKey: 'many:1' },
+        { kind: 'poll', payload: { n: 4 }, dedupeKey: 'many:4' },
+        { kind: 'poll', payload: { n: 2 }, dedupeKey: 'many:2' },
+      ]);
+      expect(joined.map((job) => [job.id, job.state])).toEqual([
+        [first!.id, 'running'],
+        [joined[1]!.id, 'pending'],
+        [second!.id, 'running'],
+      ]);
+
+      await store.jobs.completeMany([]);
+      await store.jobs.completeMany([first!.id, second!.id, third!.id], 'someone-else');
+      expect((await store.jobs.get(first!.id))?.state).toBe('running');
+      await store.jobs.completeMany([first!.id, second!.id, third!.id], 'w1');
+      expect((await store.jobs.get(first!.id))?.state).toBe('done');
+      expect((await store.jobs.get(second!.id))?.state).toBe('done');
+      // Not running: untouched.
+      expect((await store.jobs.get(third!.id))?.state).toBe('pending');
+    });
+
     it('moves a job whose lease ended on its last attempt to dead', async () => {
       const job = await store.jobs.enqueue({ kind: 'ingest', payload: {}, maxAttempts: 1 });
       await store.jobs.claim('w1', 1, 1000);

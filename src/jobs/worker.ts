@@ -150,10 +150,23 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
     } finally {
       release();
     }
+    const done: Job[] = [];
     for (const [index, job] of jobs.entries()) {
       const error = index < errors.length ? errors[index] : new Error('the batch handler gave no result for this job');
-      await settle(job, error === null ? null : { error }, started);
+      if (error === null) done.push(job);
+      else await settle(job, { error }, started);
     }
+    // The jobs that succeeded are marked done with one statement, not one each.
+    try {
+      await queue.completeMany(
+        done.map((job) => job.id),
+        workerId,
+      );
+    } catch (error) {
+      for (const job of done) await settle(job, { error }, started);
+      return;
+    }
+    for (const job of done) options.onOutcome?.({ job, outcome: 'done', durationMs: clock() - started });
   }
 
   /** Records a job's outcome: done, retry later with backoff and jitter, or dead. */

@@ -26,6 +26,19 @@ describe('Metrics', () => {
     expect(text).toContain('duration_seconds_count{kind="poll"} 3');
   });
 
+  it('replaces the series of a gauge at once, dropping those not given', () => {
+    const metrics = new Metrics();
+    const queued = metrics.gauge('jobs', 'Jobs.');
+    queued.replace([
+      { labels: { state: 'pending' }, value: 3 },
+      { labels: { state: 'dead' }, value: 1 },
+    ]);
+    queued.replace([{ labels: { state: 'dead' }, value: 1 }]);
+    const text = metrics.render();
+    expect(text).toContain('jobs{state="dead"} 1');
+    expect(text).not.toContain('state="pending"');
+  });
+
   it('refuses a name registered twice', () => {
     const metrics = new Metrics();
     metrics.counter('x_total', 'X.');

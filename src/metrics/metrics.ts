@@ -16,6 +16,8 @@ export interface Histogram {
 
 export interface Gauge {
   set(labels: Labels, value: number): void;
+  /** Replaces every series at once: a series not given is gone (a count that dropped to none). */
+  replace(series: readonly { labels: Labels; value: number }[]): void;
 }
 
 interface Family {
@@ -58,6 +60,10 @@ export class Metrics {
     return {
       set(labels, value) {
         values.set(labelKey(labels), { labels, value });
+      },
+      replace(series) {
+        values.clear();
+        for (const { labels, value } of series) values.set(labelKey(labels), { labels, value });
       },
     };
   }

@@ -34,6 +34,8 @@ export interface ServiceMetrics {
   registryErrors: Counter;
   /** state: valid | warnings | rejected. */
   versionsIngested: Counter;
+  /** mark: withdrawn | moved | cleared, one per change of a version's mark (flows/version-marks.ts). */
+  versionMarks: Counter;
   /** registry: versions refused because another registry owns their application id. */
   applicationIdConflicts: Counter;
   webhooks: WebhookMetrics;
@@ -57,6 +59,10 @@ export function createServiceMetrics(): ServiceMetrics {
       'Failed registry operations by registry and error code.',
     ),
     versionsIngested: all.counter('margo_bridge_versions_ingested_total', 'Versions stored, by state.'),
+    versionMarks: all.counter(
+      'margo_bridge_version_marks_total',
+      'Versions whose tag was deleted (withdrawn) or moved in the registry, or came back (cleared), by mark.',
+    ),
     applicationIdConflicts: all.counter(
       'margo_bridge_application_id_conflicts_total',
       'Versions refused because another registry owns their application id, by registry.',

@@ -3,6 +3,7 @@
  * without a disk (Workers). Only regular files, directories and symbolic links; no permissions.
  */
 import { utf8 } from '../bytes.js';
+import type { RandomAccessFile } from './storage.js';
 
 interface Entry {
   type: 'file' | 'dir' | 'symlink';
@@ -59,6 +60,18 @@ export class MemoryFs {
     let total = 0;
     for (const entry of this.entries.values()) total += entry.data.length;
     return total;
+  }
+
+  /** Reads by range without copying the file (views of its current contents). */
+  async openFile(path: string): Promise<RandomAccessFile> {
+    const found = this.get(path, 'open');
+    if (found.type !== 'file') throw fsError('EISDIR', 'open', path);
+    const data = found.data;
+    return {
+      size: data.length,
+      read: async (offset, length) => data.subarray(offset, Math.min(data.length, offset + length)),
+      close: async () => undefined,
+    };
   }
 
   private entry(type: Entry['type'], data = new Uint8Array(0), target = ''): Entry {

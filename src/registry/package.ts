@@ -5,12 +5,11 @@
  * It also lists the package's files and validates the description once, with the catalog-file
  * check (A-58) against that list; ingest uses this report rather than validating again.
  */
-import git, { type TreeEntry } from 'isomorphic-git';
 import { BridgeError, isBridgeError } from '../errors.js';
 import { type DocumentReport, validateDocument } from '../margo/index.js';
 import type { Package, PackageFile, Release } from './interface.js';
+import type { ObjectReader, TreeEntry } from './pack/objects.js';
 import { resourcePath } from './paths.js';
-import type { ObjectStore } from './storage.js';
 
 const symlinkMode = '120000';
 const resourceFields = ['icon', 'descriptionFile', 'releaseNotes', 'licenseFile'] as const;
@@ -20,20 +19,12 @@ export interface PackageLimits {
   maxResourceBytes: number;
 }
 
-/** One release's objects; `cache` lets isomorphic-git parse each pack index once per read. */
-interface Snapshot {
-  fs: ObjectStore['fs'];
-  gitdir: string;
-  cache: object;
-}
-
 export async function readPackage(
-  objects: ObjectStore,
+  store: ObjectReader,
   release: Release,
   packageDir: string,
   limits: PackageLimits,
 ): Promise<Package> {
-  const store: Snapshot = { fs: objects.fs, gitdir: objects.gitdir, cache: {} };
   const entries = await listDirectory(store, release, packageDir);
   if (!entries) {
     throw new BridgeError(
@@ -88,7 +79,7 @@ export const maxListedFiles = 10_000;
  * catalog-file check (A-58) can look paths up. Undefined for a package with more than
  * `maxListedFiles` entries: a lookup table that large is not worth its memory for four paths.
  */
-async function listFiles(store: Snapshot, root: TreeEntry[]): Promise<string[] | undefined> {
+async function listFiles(store: ObjectReader, root: TreeEntry[]): Promise<string[] | undefined> {
   const files: string[] = [];
   const pending: { prefix: string; entries: TreeEntry[] }[] = [{ prefix: '', entries: root }];
   let seen = 0;
@@ -98,8 +89,7 @@ async function listFiles(store: Snapshot, root: TreeEntry[]): Promise<string[] |
       const path = next.prefix + entry.path;
       if (entry.type === 'blob') files.push(path);
       else if (entry.type === 'tree') {
-        const { tree } = await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
-        pending.push({ prefix: `${path}/`, entries: tree });
+        pending.push({ prefix: `${path}/`, entries: await store.readTree(entry.oid) });
       }
     }
   }
@@ -107,7 +97,7 @@ async function listFiles(store: Snapshot, root: TreeEntry[]): Promise<string[] |
 }
 
 async function findDescription(
-  store: Snapshot,
+  store: ObjectReader,
   release: Release,
   packageDir: string,
   entries: TreeEntry[],
@@ -144,7 +134,7 @@ async function findDescription(
 }
 
 async function readDescription(
-  store: Snapshot,
+  store: ObjectReader,
   release: Release,
   packageDir: string,
   entry: TreeEntry,
@@ -155,38 +145,33 @@ async function readDescription(
     throw new BridgeError('UNSAFE_PATH', `the description ${path} in tag ${release.tag} is a symbolic link`);
   }
   if (entry.type !== 'blob') throw new BridgeError('NO_DESCRIPTION', `${path} in tag ${release.tag} is not a file`);
-  const { blob } = await git.readBlob({ fs: store.fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
-  if (blob.length > limits.maxDescriptionBytes) {
+  const { size, data } = await store.read(entry.oid, limits.maxDescriptionBytes);
+  if (!data) {
     throw new BridgeError(
       'LIMIT_EXCEEDED',
-      `the description ${path} in tag ${release.tag} has ${blob.length} bytes; the limit is ${limits.maxDescriptionBytes}`,
-      { limit: limits.maxDescriptionBytes, size: blob.length },
+      `the description ${path} in tag ${release.tag} has ${size} bytes; the limit is ${limits.maxDescriptionBytes}`,
+      { limit: limits.maxDescriptionBytes, size },
     );
   }
-  return new TextDecoder().decode(blob);
+  return new TextDecoder().decode(data);
 }
 
 /** The entries of a directory at the release's commit, or undefined when it does not exist. */
-async function listDirectory(store: Snapshot, release: Release, dir: string): Promise<TreeEntry[] | undefined> {
-  try {
-    const { tree } = await git.readTree({
-      fs: store.fs,
-      gitdir: store.gitdir,
-      oid: release.commit,
-      cache: store.cache,
-      ...(dir ? { filepath: dir } : {}),
-    });
-    return tree;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'NotFoundError' || code === 'ObjectTypeError') return undefined;
-    throw error;
+async function listDirectory(store: ObjectReader, release: Release, dir: string): Promise<TreeEntry[] | undefined> {
+  const root = await store.commitTree(release.commit);
+  if (root === undefined) return undefined;
+  let entries = await store.readTree(root);
+  for (const part of dir ? dir.split('/') : []) {
+    const entry = entries.find((candidate) => candidate.path === part);
+    if (entry?.type !== 'tree') return undefined;
+    entries = await store.readTree(entry.oid);
   }
+  return entries;
 }
 
 /** A regular file's bytes; every directory on the way and the file itself must not be a symbolic link. */
 async function readFileAt(
-  store: Snapshot,
+  store: ObjectReader,
   release: Release,
   repoPath: string,
   maxBytes: number,
@@ -207,14 +192,14 @@ async function readFileAt(
   if (entry?.type !== 'blob') {
     throw new BridgeError('NOT_FOUND', `${field} ${repoPath} in tag ${release.tag} is not a file`);
   }
-  const { blob } = await git.readBlob({ fs: store.fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
-  if (blob.length > maxBytes) {
-    throw new BridgeError('LIMIT_EXCEEDED', `${field} ${repoPath} has ${blob.length} bytes; the limit is ${maxBytes}`, {
+  const { size, data } = await store.read(entry.oid, maxBytes);
+  if (!data) {
+    throw new BridgeError('LIMIT_EXCEEDED', `${field} ${repoPath} has ${size} bytes; the limit is ${maxBytes}`, {
       limit: maxBytes,
-      size: blob.length,
+      size,
     });
   }
-  return blob;
+  return data;
 }
 
 function relativeTo(packageDir: string, repoPath: string): string {

@@ -71,6 +71,11 @@ describe('protocol v2 shallow fetch', () => {
     ]);
     const chunks = [whole.subarray(0, 3), whole.subarray(3, 50), whole.subarray(50)];
     expect(await readShallowFetchResponse(stream(...chunks), 1000)).toEqual(pack);
+    // Pack data is handed on as views of the chunks it arrived in, however small they are.
+    const received: number[] = [];
+    const bytewise = stream(...Array.from(whole, (byte) => new Uint8Array([byte])));
+    await readFetchResponse(bytewise, 1000, async (chunk) => void received.push(chunk.length));
+    expect(received).toEqual(new Array(64).fill(1));
   });
 
   it('stops at the pack limit, reports server errors and non-v2 answers', async () => {

@@ -55,7 +55,7 @@ export function offersFilter(capabilities: Record<string, string | true>): boole
   return typeof fetch === 'string' && fetch.split(' ').includes('filter');
 }
 
-/** Reads exactly n bytes at a time from an async stream of chunks. */
+/** Reads exactly n bytes at a time from an async stream of chunks (views of them where it can). */
 class ByteReader {
   private readonly chunks: Uint8Array[] = [];
   private available = 0;
@@ -68,26 +68,63 @@ class ByteReader {
   /** n bytes, or undefined at a clean end of stream. */
   async read(n: number): Promise<Uint8Array | undefined> {
     while (this.available < n) {
-      const next = await this.iterator.next();
-      if (next.done) {
+      if (!(await this.pull())) {
         if (this.available === 0) return undefined;
-        throw new BridgeError('REGISTRY_PROTOCOL', 'the registry closed the connection in the middle of a message');
+        throw midMessage();
       }
-      this.chunks.push(next.value);
-      this.available += next.value.length;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const head = this.chunks[0]!;
-      const take = Math.min(head.length, n - filled);
-      out.set(head.subarray(0, take), filled);
-      filled += take;
-      if (take === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(take);
     }
     this.available -= n;
+    const first = this.chunks[0];
+    // Within one chunk: a view, not a copy.
+    if (!first || first.length >= n) {
+      if (!first || n === 0) return new Uint8Array(0);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    for (let filled = 0; filled < n; ) {
+      const piece = this.take(n - filled);
+      out.set(piece, filled);
+      filled += piece.length;
+    }
     return out;
+  }
+
+  /** Exactly n bytes: the end of the stream here is the middle of a message. */
+  async exactly(n: number): Promise<Uint8Array> {
+    const bytes = await this.read(n);
+    if (bytes === undefined && n > 0) throw midMessage();
+    return bytes ?? new Uint8Array(0);
+  }
+
+  /** n bytes, handed to `onPiece` as views of the chunks they arrived in (no copy, however they are split). */
+  async pieces(n: number, onPiece: (piece: Uint8Array) => Promise<void>): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      if (this.chunks.length === 0 && !(await this.pull())) throw midMessage();
+      const piece = this.take(left);
+      left -= piece.length;
+      this.available -= piece.length;
+      if (piece.length > 0) await onPiece(piece);
+    }
+  }
+
+  /** Up to n bytes from the first chunk (a view), removed from it. */
+  private take(n: number): Uint8Array {
+    const head = this.chunks[0]!;
+    const count = Math.min(head.length, n);
+    if (count === head.length) this.chunks.shift();
+    else this.chunks[0] = head.subarray(count);
+    return head.subarray(0, count);
+  }
+
+  private async pull(): Promise<boolean> {
+    const next = await this.iterator.next();
+    if (next.done) return false;
+    this.chunks.push(next.value);
+    this.available += next.value.length;
+    return true;
   }
 
   async close(): Promise<void> {
@@ -97,8 +134,8 @@ class ByteReader {
 
 /**
  * The pack from a v2 fetch response, handed to `onPack` chunk by chunk (awaited, so a slow writer
- * slows the download). Resolves with the pack's size and name. Throws LIMIT_EXCEEDED as soon as
- * the pack grows past `maxPackBytes` (closing the stream, which aborts the download) and
+ * slows the download; a chunk is a view of the response's buffers, valid during the call).
+ * Resolves with the pack's size and name. Throws LIMIT_EXCEEDED as soon as the pack grows past `maxPackBytes` (closing the stream, which aborts the download) and
  * REGISTRY_PROTOCOL for anything that is not a v2 fetch response, including the server's own errors.
  */
 export async function readFetchResponse(
@@ -129,35 +166,39 @@ export async function readFetchResponse(
         if (length === 0 && section === 'packfile') break;
         continue;
       }
-      const payload = (await reader.read(length - 4))!;
+      if (!sectionStart && section === 'packfile') {
+        const band = (await reader.exactly(1))[0];
+        if (band === 1) {
+          // Pack data goes on in pieces as it arrived: a pkt-line split across chunks is not joined.
+          await reader.pieces(length - 5, async (chunk) => {
+            packBytes += chunk.length;
+            if (packBytes > maxPackBytes) {
+              throw new BridgeError(
+                'LIMIT_EXCEEDED',
+                `the release's pack is larger than the limit of ${maxPackBytes} bytes`,
+                { limit: maxPackBytes },
+              );
+            }
+            tail = lastBytes(tail, chunk, 20);
+            await onPack(chunk);
+          });
+          continue;
+        }
+        const message = await reader.exactly(length - 5);
+        if (band === 3) {
+          throw new BridgeError(
+            'REGISTRY_PROTOCOL',
+            `the registry failed to send the pack: ${decoder.decode(message).trim()}`,
+          );
+        }
+        continue;
+      }
+      const payload = await reader.exactly(length - 4);
       if (sectionStart) {
         sectionStart = false;
         section = decoder.decode(payload).trim();
         if (section.startsWith('ERR '))
           throw new BridgeError('REGISTRY_PROTOCOL', `the registry refused the fetch: ${section.slice(4)}`);
-        continue;
-      }
-      if (section !== 'packfile') continue;
-      const band = payload[0];
-      if (band === 1) {
-        packBytes += payload.length - 1;
-        if (packBytes > maxPackBytes) {
-          throw new BridgeError(
-            'LIMIT_EXCEEDED',
-            `the release's pack is larger than the limit of ${maxPackBytes} bytes`,
-            {
-              limit: maxPackBytes,
-            },
-          );
-        }
-        const chunk = payload.subarray(1);
-        tail = lastBytes(tail, chunk, 20);
-        await onPack(chunk);
-      } else if (band === 3) {
-        throw new BridgeError(
-          'REGISTRY_PROTOCOL',
-          `the registry failed to send the pack: ${decoder.decode(payload.subarray(1)).trim()}`,
-        );
       }
     }
   } finally {
@@ -166,6 +207,10 @@ export async function readFetchResponse(
   if (packBytes < 32) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry answered the fetch without a pack');
   // The pack's name as git gives it: its trailing SHA-1 checksum in hex.
   return { bytes: packBytes, name: `pack-${toHex(tail)}` };
+}
+
+function midMessage(): BridgeError {
+  return new BridgeError('REGISTRY_PROTOCOL', 'the registry closed the connection in the middle of a message');
 }
 
 function lastBytes(previous: Uint8Array, chunk: Uint8Array, count: number): Uint8Array {

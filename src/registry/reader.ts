@@ -12,10 +12,11 @@
  *   whole depth-1 tree is fetched. Packs stream to the store's staging file as they arrive.
  */
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
-import { concatBytes } from '../bytes.js';
 import { BridgeError, isBridgeError } from '../errors.js';
 import { redactUrl, repositoryKey } from '../urls.js';
 import type { ReadReleaseOptions, RegistryConnection, RegistryReader, Release } from './interface.js';
+import { indexPack } from './pack/index-pack.js';
+import { type ObjectReader, openObjects } from './pack/objects.js';
 import { readPackage } from './package.js';
 import { normaliseSubPath } from './paths.js';
 import { objectsFetchRequest, offersFilter, readFetchResponse, shallowFetchRequest } from './protocol.js';
@@ -141,13 +142,26 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     return info.protocolVersion === 2 && offersFilter(info.capabilities);
   }
 
+  /** Objects held whole on the way (trees, delta bases): inflated objects may outgrow their pack. */
+  const maxObjectBytes = 4 * limits.maxPackBytes;
+
+  /** Runs `work` with a reader of the store's packs as they are now, closed afterwards. */
+  async function withObjects<T>(store: ObjectStore, work: (objects: ObjectReader) => Promise<T>): Promise<T> {
+    const objects = await openObjects(store, { maxObjectBytes });
+    try {
+      return await work(objects);
+    } finally {
+      await objects.close();
+    }
+  }
+
   /** Makes the commit and the blobs under `packageDir` present in the store, fetching what is missing. */
   async function fetchRelease(session: Session, store: ObjectStore, commit: string, packageDir: string) {
-    if (!(await hasCommit(store, commit))) {
+    if (!(await withObjects(store, (objects) => objects.has(commit)))) {
       const partial = await offersPartialClone(session);
       await fetchPack(session, store, shallowFetchRequest(commit, { withoutBlobs: partial }));
     }
-    const missing = await missingBlobs(store, commit, packageDir);
+    const missing = await withObjects(store, (objects) => missingBlobs(objects, commit, packageDir));
     if (missing.length > 0) await fetchPack(session, store, objectsFetchRequest(missing));
   }
 
@@ -176,22 +190,34 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     await fs.mkdir(`${store.gitdir}/${staging}`);
     const incoming = `${store.gitdir}/${staging}/incoming.pack`;
     await fs.writeFile(incoming, new Uint8Array(0));
-    let batch: Uint8Array[] = [];
+    // One buffer for every batch (growing from 64 KiB for small packs), so the download allocates
+    // nothing per chunk beyond the response's own buffers.
+    let batch = new Uint8Array(64 * 1024);
     let batchBytes = 0;
     const flush = async () => {
       if (batchBytes === 0) return;
-      await fs.appendFile(incoming, concatBytes(batch));
-      batch = [];
+      await fs.appendFile(incoming, batch.subarray(0, batchBytes));
       batchBytes = 0;
+      if (batch.length < PACK_WRITE_BATCH_BYTES) batch = new Uint8Array(batch.length * 4);
     };
     const { name } = await readFetchResponse(response.body, limits.maxPackBytes, async (chunk) => {
-      batch.push(chunk);
-      batchBytes += chunk.length;
-      if (batchBytes >= PACK_WRITE_BATCH_BYTES) await flush();
+      for (let at = 0; at < chunk.length; ) {
+        const take = Math.min(chunk.length - at, batch.length - batchBytes);
+        batch.set(chunk.subarray(at, at + take), batchBytes);
+        batchBytes += take;
+        at += take;
+        if (batchBytes === batch.length) await flush();
+      }
     });
     await flush();
-    await fs.rename(incoming, `${store.gitdir}/${staging}/${name}.pack`);
-    await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: `${staging}/${name}.pack` });
+    const packPath = `${store.gitdir}/${staging}/${name}.pack`;
+    await fs.rename(incoming, packPath);
+    const pack = await store.openFile(packPath);
+    try {
+      await fs.writeFile(`${store.gitdir}/${staging}/${name}.idx`, await indexPack(pack, { maxObjectBytes }));
+    } finally {
+      await pack.close();
+    }
     await fs.rename(`${store.gitdir}/${staging}/${name}.pack`, `${store.gitdir}/objects/pack/${name}.pack`);
     await fs.rename(`${store.gitdir}/${staging}/${name}.idx`, `${store.gitdir}/objects/pack/${name}.idx`);
     await fs.rmdir(`${store.gitdir}/${staging}`);
@@ -220,7 +246,7 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
         const release: Release = { tag, commit: ref.peeled ?? ref.oid, version: versionFromTag(tag) };
         return options.storage.use(repositoryKey(session.url), async (store) => {
           await fetchRelease(session, store, release.commit, packageDir);
-          const pkg = await readPackage(store, release, packageDir, limits);
+          const pkg = await withObjects(store, (objects) => readPackage(objects, release, packageDir, limits));
           pkg.fetchedBytes = session.bytes();
           const previous = readOptions.previousCommit;
           if (previous && previous !== release.commit)
@@ -240,42 +266,24 @@ const PACK_WRITE_BATCH_BYTES = 1024 * 1024;
  * trees only, or another sub-path's blobs). Empty when the directory does not exist: reading the
  * package then says so.
  */
-async function missingBlobs(store: ObjectStore, commit: string, packageDir: string): Promise<string[]> {
-  const cache = {};
-  const read = { fs: store.fs, gitdir: store.gitdir, cache };
-  let tree = (await git.readCommit({ ...read, oid: commit })).commit.tree;
+async function missingBlobs(objects: ObjectReader, commit: string, packageDir: string): Promise<string[]> {
+  const root = await objects.commitTree(commit);
+  if (root === undefined) throw new BridgeError('REGISTRY_PROTOCOL', `the registry did not send commit ${commit}`);
+  let tree: string = root;
   for (const part of packageDir ? packageDir.split('/') : []) {
-    const entry = (await git.readTree({ ...read, oid: tree })).tree.find((candidate) => candidate.path === part);
+    const entry = (await objects.readTree(tree)).find((candidate) => candidate.path === part);
     if (entry?.type !== 'tree') return [];
     tree = entry.oid;
   }
   const missing = new Set<string>();
   const pending = [tree];
   for (let oid = pending.pop(); oid !== undefined; oid = pending.pop()) {
-    for (const entry of (await git.readTree({ ...read, oid })).tree) {
+    for (const entry of await objects.readTree(oid)) {
       if (entry.type === 'tree') pending.push(entry.oid);
-      else if (entry.type === 'blob' && !(await hasObject(store, entry.oid, cache))) missing.add(entry.oid);
+      else if (entry.type === 'blob' && !(await objects.has(entry.oid))) missing.add(entry.oid);
     }
   }
   return [...missing];
-}
-
-async function hasObject(store: ObjectStore, oid: string, cache: object): Promise<boolean> {
-  try {
-    await git.readObject({ fs: store.fs, gitdir: store.gitdir, oid, format: 'deflated', cache });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function hasCommit(store: ObjectStore, commit: string): Promise<boolean> {
-  try {
-    await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid: commit });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncIterableIterator<Uint8Array> {

@@ -6,6 +6,17 @@
 import type { PromiseFsClient } from 'isomorphic-git';
 import { MemoryFs } from './memory-fs.js';
 
+/** A file read by ranges, so a pack is never read whole (pack-index.ts, objects.ts). */
+export interface RandomAccessFile {
+  readonly size: number;
+  /**
+   * Up to `length` bytes from `offset` (fewer only at the end of the file), read into `into` when
+   * given (so a caller can reuse one buffer); what is returned may also be a view of the file.
+   */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
 export interface ObjectStore {
   /**
    * isomorphic-git's file system, plus `rename` to move a finished pack into place and
@@ -19,6 +30,8 @@ export interface ObjectStore {
   };
   /** The git directory holding `objects/` (no work tree, no refs needed). */
   gitdir: string;
+  /** Opens a file (a pack) for reads by range. */
+  openFile(path: string): Promise<RandomAccessFile>;
 }
 
 export interface ObjectStorage {
@@ -34,7 +47,7 @@ export function memoryStorage(): ObjectStorage {
       await fs.promises.mkdir('/registry');
       await fs.promises.mkdir('/registry/objects');
       await fs.promises.mkdir('/registry/objects/pack');
-      return work({ fs, gitdir: '/registry' });
+      return work({ fs, gitdir: '/registry', openFile: (path) => fs.openFile(path) });
     },
   };
 }

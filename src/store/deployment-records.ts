@@ -170,6 +170,18 @@ export interface DeploymentFilter {
   state?: DeploymentState;
 }
 
+/** A page of a keyset list: at most `limit` items after the previous page's last one (its key). */
+export interface KeysetPage<K> {
+  limit: number;
+  after?: K | undefined;
+}
+
+/** Where a page of deployments (newest first) continues: the previous page's last deployment. */
+export interface DeploymentKey {
+  createdAt: number;
+  id: string;
+}
+
 /** The store's part for deployments; `Store` (interface.ts) extends it. */
 export interface DeploymentTables {
   deploymentRepositories: {
@@ -178,7 +190,8 @@ export interface DeploymentTables {
     update(id: string, patch: Partial<DeploymentRepositoryInput>): Promise<DeploymentRepositoryRecord>;
     get(id: string): Promise<DeploymentRepositoryRecord | undefined>;
     getByName(name: string): Promise<DeploymentRepositoryRecord | undefined>;
-    list(): Promise<DeploymentRepositoryRecord[]>;
+    /** By name; with `page`, the names after `page.after` only. */
+    list(page?: KeysetPage<string>): Promise<DeploymentRepositoryRecord[]>;
     findByUrlKey(urlKey: string): Promise<DeploymentRepositoryRecord[]>;
     /** CONFLICT while deployments (not removed) use it. */
     delete(id: string): Promise<void>;
@@ -201,8 +214,8 @@ export interface DeploymentTables {
     get(id: string): Promise<DeploymentRecord | undefined>;
     /** The deployment (not removed) at (repositoryId, target, name). */
     findByName(repositoryId: string, target: string, name: string): Promise<DeploymentRecord | undefined>;
-    /** Newest first. */
-    list(filter: DeploymentFilter): Promise<DeploymentRecord[]>;
+    /** Newest first; with `page`, those older than `page.after` only. */
+    list(filter: DeploymentFilter, page?: KeysetPage<DeploymentKey>): Promise<DeploymentRecord[]>;
     /** How many deployments (not removed) use the repository. */
     countByRepository(repositoryId: string): Promise<number>;
   };

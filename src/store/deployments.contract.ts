@@ -31,7 +31,7 @@ export function repositoryInput(
   };
 }
 
-function deploymentInput(repositoryId: string, overrides: Partial<DeploymentInput> = {}): DeploymentInput {
+export function deploymentInput(repositoryId: string, overrides: Partial<DeploymentInput> = {}): DeploymentInput {
   return {
     id: crypto.randomUUID(),
     repositoryId,
@@ -151,6 +151,43 @@ export function deploymentsContract(name: string, setup: () => Promise<StoreHarn
       expect(await store.deployments.list({ target: 'plant-b' })).toHaveLength(1);
       expect((await store.deployments.list({ state: 'merged' }))[0]!.target).toBe('plant-b');
       expect(await store.deployments.list({})).toHaveLength(3);
+    });
+
+    it('pages deployments newest first and repositories by name, by key', async () => {
+      const names = ['delta', 'alpha', 'echo', 'charlie', 'bravo'];
+      const repositories = [];
+      for (const name of names) repositories.push(await store.deploymentRepositories.create(repositoryInput(name)));
+      // Two deployments share a creation time: the id orders them, and no page loses or repeats one.
+      for (const [index, repository] of repositories.entries()) {
+        if (index !== 2) clock += 10;
+        await store.deployments.create(deploymentInput(repository.id, { name: `d-${index}` }));
+      }
+      const all = await store.deployments.list({});
+      const paged = [];
+      let after: { createdAt: number; id: string } | undefined;
+      for (let page = 0; page < 5; page++) {
+        const items = await store.deployments.list({}, { limit: 2, after });
+        paged.push(items.map((deployment) => deployment.name));
+        const last = items.at(-1);
+        if (!last || items.length < 2) break;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+      expect(paged.flat()).toEqual(all.map((deployment) => deployment.name));
+      expect(paged.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(all.map((deployment) => deployment.createdAt)).toEqual(
+        [...all.map((deployment) => deployment.createdAt)].sort((a, b) => b - a),
+      );
+      // A filter pages the same way: after the fourth, the oldest (d-0, of the first repository) remains.
+      const filtered = await store.deployments.list({ repositoryId: repositories[0]!.id }, { limit: 2, after });
+      expect(filtered.map((deployment) => deployment.name)).toEqual(['d-0']);
+      expect((await store.deploymentRepositories.list({ limit: 2 })).map((r) => r.name)).toEqual(['alpha', 'bravo']);
+      expect((await store.deploymentRepositories.list({ limit: 2, after: 'bravo' })).map((r) => r.name)).toEqual([
+        'charlie',
+        'delta',
+      ]);
+      expect((await store.deploymentRepositories.list({ limit: 2, after: 'delta' })).map((r) => r.name)).toEqual([
+        'echo',
+      ]);
     });
 
     it('keeps proposals as history, newest first, found by state and number', async () => {

@@ -80,7 +80,19 @@ export interface VersionRecord {
   errors: Issue[];
   warnings: Issue[];
   createdAt: number;
+  /** What the registry shows of the version's tag now; null while it points at the ingested commit. */
+  mark: VersionMark | null;
 }
+
+/**
+ * A version whose tag the registry no longer serves as ingested (issue 15): `withdrawn` (the tag
+ * was deleted) or `moved` (it points at `commit` now). The version itself stays as ingested
+ * (D-10); only this mark changes, set and cleared by polls (flows/version-marks.ts).
+ */
+export type VersionMark = { kind: 'withdrawn'; at: number } | { kind: 'moved'; at: number; commit: string };
+
+/** What `versions.insert` stores: a new version has no mark. */
+export type VersionInput = Omit<VersionRecord, 'id' | 'createdAt' | 'mark'>;
 
 export interface RegistryEvent {
   id: string;
@@ -174,6 +186,8 @@ export interface Store extends DeploymentTables {
      */
     changeMark(): Promise<string>;
     findByUrlKey(urlKey: string): Promise<RegistryRecord[]>;
+    /** `findByUrlKey` for many keys in one query (a batch of deliveries), ordered by id. */
+    findByUrlKeys(urlKeys: readonly string[]): Promise<RegistryRecord[]>;
     /** Registries whose nextPollAt <= now, oldest first. */
     due(now: number, limit: number): Promise<RegistryRecord[]>;
     /**
@@ -208,17 +222,20 @@ export interface Store extends DeploymentTables {
   };
   versions: {
     /** Inserts unless (registryId, tag) exists; returns the stored record and whether it was new. */
-    insert(
-      record: Omit<VersionRecord, 'id' | 'createdAt'>,
-      resources: ResourceRecord[],
-    ): Promise<{ version: VersionRecord; created: boolean }>;
+    insert(record: VersionInput, resources: ResourceRecord[]): Promise<{ version: VersionRecord; created: boolean }>;
     getByTag(registryId: string, tag: string): Promise<VersionRecord | undefined>;
     /** tag -> commit of everything ingested from a registry. */
     tags(registryId: string): Promise<Map<string, string>>;
+    /** tag -> mark of the registry's marked versions (withdrawn or moved tags). */
+    marks(registryId: string): Promise<Map<string, VersionMark>>;
+    /** Sets the mark of the registry's version of `tag` (null clears it); false when there is no such version. */
+    setMark(registryId: string, tag: string, mark: VersionMark | null): Promise<boolean>;
+    /** Every marked version that is served for its application (its owner's), to flag deployments on it. */
+    listMarked(): Promise<VersionRecord[]>;
     listByRegistry(registryId: string): Promise<VersionRecord[]>;
     listByApplication(applicationId: string): Promise<VersionRecord[]>;
     get(applicationId: string, version: string): Promise<VersionRecord | undefined>;
-    /** One row per application id with its newest valid version. */
+    /** One row per application id with its newest valid version that is not withdrawn. */
     applications(): Promise<
       { applicationId: string; registryId: string; latest: VersionRecord | null; versions: number }[]
     >;
@@ -230,6 +247,8 @@ export interface Store extends DeploymentTables {
 
   events: {
     add(event: Omit<RegistryEvent, 'id' | 'createdAt'>): Promise<RegistryEvent>;
+    /** `add` for many events with multi-row statements (a batch of deliveries); ids ascend in input order. */
+    addMany(events: readonly Omit<RegistryEvent, 'id' | 'createdAt'>[]): Promise<void>;
     /** Newest first; with `kind`, only events of that kind. */
     list(registryId: string, filter?: { kind?: string; limit?: number; beforeId?: string }): Promise<RegistryEvent[]>;
     /** Deletes events created before `before` (epoch ms); returns how many. */
@@ -256,7 +275,21 @@ export interface Store extends DeploymentTables {
       id: string,
       outcome: { result: Exclude<DeliveryResult, 'pending'>; handledAt: number; jobId?: string },
     ): Promise<boolean>;
+    /**
+     * `finish` for many deliveries in one statement: returns the ids it moved on; a delivery no
+     * longer pending (or missing) is left unchanged and not returned.
+     */
+    finishMany(
+      outcomes: readonly {
+        id: string;
+        result: Exclude<DeliveryResult, 'pending'>;
+        handledAt: number;
+        jobId?: string;
+      }[],
+    ): Promise<Set<string>>;
     get(id: string): Promise<DeliveryRecord | undefined>;
+    /** The deliveries with these ids, in one query; missing ids are left out. */
+    getMany(ids: readonly string[]): Promise<DeliveryRecord[]>;
     /** Newest first; `before` continues a list after its last item (cursor pagination). */
     list(limit: number, before?: { receivedAt: number; id: string }): Promise<DeliveryRecord[]>;
     /** Deletes deliveries received before `before` (epoch ms); returns how many. */

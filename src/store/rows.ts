@@ -12,6 +12,7 @@ import type {
   ResourceRecord,
   Role,
   TokenRecord,
+  VersionMark,
   VersionRecord,
   VersionState,
 } from './interface.js';
@@ -95,7 +96,17 @@ export function toVersion(row: VersionTable): VersionRecord {
     errors: JSON.parse(row.errors),
     warnings: JSON.parse(row.warnings),
     createdAt: num(row.created_at),
+    mark: toMark(row),
   };
+}
+
+export function toMark(row: Pick<VersionTable, 'mark' | 'marked_at' | 'moved_to'>): VersionMark | null {
+  if (row.marked_at === null) return null;
+  if (row.mark === 'withdrawn') return { kind: 'withdrawn', at: num(row.marked_at) };
+  if (row.mark === 'moved' && row.moved_to !== null) {
+    return { kind: 'moved', at: num(row.marked_at), commit: row.moved_to };
+  }
+  return null;
 }
 
 export function toResource(row: ResourceTable): ResourceRecord {

@@ -57,6 +57,10 @@ export interface VersionTable {
   errors: string;
   warnings: string;
   created_at: number | string;
+  /** Migration 0010: `withdrawn` | `moved` | null, since `marked_at`; `moved_to` the commit a moved tag names. */
+  mark: string | null;
+  marked_at: number | string | null;
+  moved_to: string | null;
 }
 
 export interface ResourceTable {

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isBridgeError } from '../errors.js';
-import type { RegistryInput, Store, VersionRecord } from './interface.js';
+import { batchHandlingContract } from './batch-handling.contract.js';
+import type { DeliveryRecord, RegistryInput, Store, VersionInput } from './interface.js';
 import { migrations } from './migrations/index.js';
 import { registriesContract } from './registries.contract.js';
 import { versionsContract } from './versions.contract.js';
@@ -50,11 +51,7 @@ export function registryInput(name: string, overrides: Partial<RegistryInput> = 
   };
 }
 
-export function versionInput(
-  registryId: string,
-  tag: string,
-  overrides: Partial<Omit<VersionRecord, 'id' | 'createdAt'>> = {},
-): Omit<VersionRecord, 'id' | 'createdAt'> {
+export function versionInput(registryId: string, tag: string, overrides: Partial<VersionInput> = {}): VersionInput {
   return {
     registryId,
     applicationId: 'app-a',
@@ -67,6 +64,22 @@ export function versionInput(
     errors: [],
     warnings: [],
     ...overrides,
+  };
+}
+
+/** A pending GitHub push delivery received at `receivedAt`. */
+export function deliveryInput(deliveryId: string, receivedAt: number): Omit<DeliveryRecord, 'id'> {
+  return {
+    forge: 'github',
+    deliveryId,
+    event: 'push',
+    action: null,
+    repositoryUrl: null,
+    result: 'pending',
+    jobId: null,
+    payload: { kind: 'tag', n: deliveryId },
+    receivedAt,
+    handledAt: null,
   };
 }
 
@@ -376,4 +389,5 @@ export function storeContract(name: string, setup: () => Promise<StoreHarness>):
   });
   registriesContract(name, setup);
   versionsContract(name, setup);
+  batchHandlingContract(name, setup);
 }

@@ -1,6 +1,6 @@
 /** The `versions` part of the Store contract (run by `storeContract`). */
 import { describe, expect, it } from 'vitest';
-import type { Store } from './interface.js';
+import type { Store, VersionMark } from './interface.js';
 import { issue, registryInput, type StoreHarness, useSuiteStore, versionInput } from './store.contract.js';
 
 export function versionsContract(name: string, setup: () => Promise<StoreHarness>): void {
@@ -115,6 +115,42 @@ export function versionsContract(name: string, setup: () => Promise<StoreHarness
           ['only-rejected', null, 1, registry.id],
         ]);
         expect(apps[0]?.latest?.description).toEqual(versionInput(registry.id, 'v2.0.0-rc.1').description);
+      });
+
+      it('marks versions withdrawn or moved and clears the mark; a withdrawn version is never the latest', async () => {
+        const owner = await store.registries.create(registryInput('owner'));
+        const other = await store.registries.create(registryInput('other'));
+        await store.versions.insert(versionInput(owner.id, 'v1.0.0'), []);
+        await store.versions.insert(versionInput(owner.id, 'v1.1.0'), []);
+        await store.versions.insert(versionInput(other.id, 'v1.1.0', { state: 'warnings' }), []);
+        expect((await store.versions.getByTag(owner.id, 'v1.1.0'))?.mark).toBeNull();
+        expect(await store.versions.marks(owner.id)).toEqual(new Map());
+
+        expect(await store.versions.setMark(owner.id, 'v1.1.0', { kind: 'withdrawn', at: 5 })).toBe(true);
+        const moved: VersionMark = { kind: 'moved', at: 6, commit: 'c'.repeat(40) };
+        expect(await store.versions.setMark(owner.id, 'v1.0.0', moved)).toBe(true);
+        expect(await store.versions.setMark(other.id, 'v1.1.0', { kind: 'withdrawn', at: 7 })).toBe(true);
+        expect(await store.versions.setMark(owner.id, 'v9', { kind: 'withdrawn', at: 5 })).toBe(false);
+        expect(await store.versions.marks(owner.id)).toEqual(
+          new Map<string, VersionMark>([
+            ['v1.0.0', moved],
+            ['v1.1.0', { kind: 'withdrawn', at: 5 }],
+          ]),
+        );
+        const withdrawn = await store.versions.get('app-a', '1.1.0');
+        expect(withdrawn).toMatchObject({ registryId: owner.id, commit: 'a'.repeat(40), mark: { kind: 'withdrawn' } });
+        // Only the owner's copies: the other registry's marked conflict is not served.
+        expect((await store.versions.listMarked()).map((v) => [v.registryId, v.tag])).toEqual([
+          [owner.id, 'v1.0.0'],
+          [owner.id, 'v1.1.0'],
+        ]);
+        const [app] = await store.versions.applications();
+        expect(app?.latest?.version).toBe('1.0.0');
+
+        expect(await store.versions.setMark(owner.id, 'v1.1.0', null)).toBe(true);
+        expect((await store.versions.getByTag(owner.id, 'v1.1.0'))?.mark).toBeNull();
+        expect([...(await store.versions.marks(owner.id)).keys()]).toEqual(['v1.0.0']);
+        expect((await store.versions.applications())[0]?.latest?.version).toBe('1.1.0');
       });
     });
   });

@@ -120,59 +120,94 @@ async function makeCertificates(): Promise<TestCertificates> {
 }
 
 async function makeCertificatesIn(dir: string): Promise<TestCertificates> {
-  const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir, env: { PATH: process.env.PATH } });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=margo-bridge test CA',
+  await makeCa(dir, 'ca', '/CN=margo-bridge test CA');
+  const server = await issueCertificate(
+    dir,
+    'server',
+    '/CN=127.0.0.1',
+    'ca',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
   );
-  await writeFile(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await writeFile(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, subject] of [
-    ['server', '/CN=127.0.0.1'],
-    ['client', '/CN=margo-bridge test client'],
-  ] as const) {
-    await openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    await openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
-  const read = (name: string) => readFile(file(name), 'utf8');
+  const client = await issueCertificate(
+    dir,
+    'client',
+    '/CN=margo-bridge test client',
+    'ca',
+    'extendedKeyUsage=clientAuth\n',
+  );
   return {
-    ca: await read('ca.pem'),
-    caKey: await read('ca.key'),
-    serverCert: await read('server.pem'),
-    serverKey: await read('server.key'),
-    clientCert: await read('client.pem'),
-    clientKey: await read('client.key'),
+    ca: await readFile(join(dir, 'ca.pem'), 'utf8'),
+    caKey: await readFile(join(dir, 'ca.key'), 'utf8'),
+    serverCert: server.cert,
+    serverKey: server.key,
+    clientCert: client.cert,
+    clientKey: client.key,
   };
 }
 
-function clientCertificateOf(socket: TLSSocket): string | null {
+const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+function openssl(dir: string, ...args: string[]) {
+  return run('openssl', args, { cwd: dir, env: { PATH: process.env.PATH } });
+}
+
+/** A self-signed CA in `dir`: `<name>.pem` and `<name>.key` (EC P-256, valid 2 days). */
+export async function makeCa(dir: string, name: string, subject: string): Promise<void> {
+  await openssl(
+    dir,
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-subj',
+    subject,
+  );
+}
+
+/**
+ * A certificate `<name>.pem` / `<name>.key` in `dir` with the given extensions (openssl extfile
+ * lines), signed by `<issuer>.pem` / `<issuer>.key` there (EC P-256, valid 2 days).
+ */
+export async function issueCertificate(
+  dir: string,
+  name: string,
+  subject: string,
+  issuer: string,
+  extensions: string,
+): Promise<{ cert: string; key: string }> {
+  await writeFile(join(dir, `${name}.ext`), extensions);
+  await openssl(dir, 'req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+  await openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${issuer}.pem`,
+    '-CAkey',
+    `${issuer}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  );
+  return {
+    cert: await readFile(join(dir, `${name}.pem`), 'utf8'),
+    key: await readFile(join(dir, `${name}.key`), 'utf8'),
+  };
+}
+
+/** The CN of the client certificate a TLS connection presented, or null when it presented none. */
+export function clientCertificateOf(socket: TLSSocket): string | null {
   try {
     const certificate = socket.getPeerCertificate();
     if (!certificate || Object.keys(certificate).length === 0) return null;

@@ -26,10 +26,19 @@ export interface WorkerBundle {
   log: string;
 }
 
+/**
+ * Builds the bundle into `outdir` (worker.js and the templates beside it) from the top-level
+ * wrangler.toml or `config`; returns wrangler's output (the bindings it would deploy).
+ */
+export function buildWorkerInto(outdir: string, config?: string): Promise<string> {
+  const args = ['deploy', '--dry-run', '--outdir', outdir, ...(config ? ['--config', config] : [])];
+  return run(path.join(ROOT, 'node_modules/.bin/wrangler'), args);
+}
+
 export async function buildWorkerBundle(): Promise<WorkerBundle> {
   const outdir = await mkdtemp(path.join(tmpdir(), 'worker-bundle-'));
   try {
-    const log = await run(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir]);
+    const log = await buildWorkerInto(outdir);
     const code = await readFile(path.join(outdir, 'worker.js'));
     const text = code.toString('utf8');
     const nodeImports = [...text.matchAll(/(?:from|import\(|require\()\s*"((?:node:)?[a-z_/]+)"/g)]

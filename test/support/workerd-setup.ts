@@ -1,6 +1,6 @@
 /**
  * The Node side of the workerd suites (vitest.workers.config.ts `globalSetup`): the real test Git
- * server with registries `hello` and `scenario` at v1.0.0 (and `big`, a release too large for Workers), and a control endpoint on 127.0.0.1 through which a
+ * server with registries `hello`, `scenario` and `hello-pg` (the PostgreSQL suite's) at v1.0.0 (and `big`, a release too large for Workers), and a control endpoint on 127.0.0.1 through which a
  * test inside workerd publishes a release (`POST /publish?repo=hello&tag=v1.1.0&version=1.1.0`), since
  * workerd cannot run git itself; and the fake GitHub with a repository `acme/fleet`. Tests read
  * the addresses with `inject('gitServer')` and `inject('fakeGitHub')`.
@@ -32,12 +32,13 @@ async function releaseFiles(repo: string, version: string): Promise<PackageFiles
 }
 
 /** Repositories the control endpoint publishes to (one per suite, so suites do not see each other's tags). */
-const REPOS = ['hello', 'scenario'];
+const REPOS = ['hello', 'scenario', 'hello-pg'];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = await createRegistryRoot();
   await publishRelease(root, 'hello', 'v1.0.0', await helloPackage('1.0.0'));
   await publishRelease(root, 'scenario', 'v1.0.0', await releaseFiles('scenario', '1.0.0'));
+  await publishRelease(root, 'hello-pg', 'v1.0.0', await helloPackage('1.0.0'));
   // A release whose pack is larger than Workers' limit (12 MiB): incompressible bytes.
   await publishRelease(root, 'big', 'v1.0.0', {
     ...(await helloPackage('1.0.0')),
@@ -70,6 +71,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     helloUrl: gitServer.url('hello'),
     bigUrl: gitServer.url('big'),
     scenarioUrl: gitServer.url('scenario'),
+    helloPostgresUrl: gitServer.url('hello-pg'),
     baseUrl: gitServer.baseUrl,
     controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
   });

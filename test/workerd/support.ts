@@ -5,8 +5,18 @@ import { TEST_ADMIN_TOKEN, TEST_WEBHOOK_SECRET } from './secrets.js';
 
 export const origin = 'https://bridge.test';
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await SELF.fetch(`${origin}${path}`, {
+/** Where requests go: the Worker of wrangler.toml (SELF), or a Durable Object's stub directly. */
+export interface Target {
+  fetch(url: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  target: Target = SELF,
+): Promise<{ status: number; body: T }> {
+  const response = await target.fetch(`${origin}${path}`, {
     method,
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -23,15 +33,20 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
 }
 
 /** Adds a registry over the API (allowed on plain HTTP: the test Git server), polled hourly unless something asks. */
-export async function addRegistry(name: string, url: string): Promise<void> {
-  const created = await api('POST', '/api/v1/registries', { name, url, allowHttp: true, pollInterval: 3600 });
+export async function addRegistry(name: string, url: string, target: Target = SELF): Promise<void> {
+  const created = await api('POST', '/api/v1/registries', { name, url, allowHttp: true, pollInterval: 3600 }, target);
   if (created.status !== 201)
     throw new Error(`adding registry ${name}: ${created.status} ${JSON.stringify(created.body)}`);
 }
 
 /** The versions the catalogue lists for `applicationId`. */
-export async function catalogueVersions(applicationId: string): Promise<string[]> {
-  const detail = await api<{ versions?: { version: string }[] }>('GET', `/api/v1/applications/${applicationId}`);
+export async function catalogueVersions(applicationId: string, target: Target = SELF): Promise<string[]> {
+  const detail = await api<{ versions?: { version: string }[] }>(
+    'GET',
+    `/api/v1/applications/${applicationId}`,
+    undefined,
+    target,
+  );
   return detail.status === 200 ? (detail.body.versions ?? []).map((version) => version.version) : [];
 }
 
@@ -50,6 +65,7 @@ export async function sendTagPush(
   htmlUrl: string,
   tag: string,
   deliveryId: string,
+  target: Target = SELF,
 ): Promise<Response> {
   const body = JSON.stringify({
     ref: `refs/tags/${tag}`,
@@ -64,7 +80,7 @@ export async function sendTagPush(
     ['sign'],
   );
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)));
-  return SELF.fetch(`${origin}/webhooks/github`, {
+  return target.fetch(`${origin}/webhooks/github`, {
     method: 'POST',
     body,
     headers: {

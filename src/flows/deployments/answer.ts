@@ -3,7 +3,8 @@
  * (its job stands by), read the answer back, and the small rules about open proposals and races.
  */
 import { BridgeError } from '../../errors.js';
-import { failureAction } from '../../jobs/retry.js';
+import type { Job } from '../../jobs/interface.js';
+import { describeError, failureAction } from '../../jobs/retry.js';
 import type { Services } from '../../services.js';
 import type { DeploymentRecord, ProposalFile, ProposalRecord } from '../../store/deployment-records.js';
 import type { PreparedChange } from './prepare.js';
@@ -32,16 +33,21 @@ export async function getDeployment(services: Services, id: string): Promise<Dep
   return deployment;
 }
 
-/** Runs the recorded proposal now; a failure that a retry may fix leaves it pending for its job. */
+/**
+ * Runs the recorded proposal now; a failure that a retry may fix leaves it pending for its job.
+ * Its job (`standBy`) is held back meanwhile, so that a proposal slower than a job lease is not
+ * carried out twice at once (by a worker of this or another process).
+ */
 export async function carryOut(
   services: Services,
   deployment: DeploymentRecord,
-  proposal: ProposalRecord,
+  recorded: { proposal: ProposalRecord; standBy: Job },
   prepared: PreparedChange | undefined,
   created: boolean,
 ): Promise<DeploymentAnswer> {
+  const { proposal, standBy } = recorded;
   try {
-    await runProposal(services, proposal.id, prepared);
+    await holdingBack(services, standBy, () => runProposal(services, proposal.id, prepared));
   } catch (error) {
     if (failureAction(error) === 'dead') throw error;
     services.logger.warn(
@@ -54,6 +60,27 @@ export async function carryOut(
     );
   }
   return answerOf(services, deployment.id, proposal.id, prepared, created);
+}
+
+/**
+ * Runs `work` while `job` waits: its start moves one lease ahead now and every third of a lease.
+ * A job a worker has already taken (this request took longer than a lease to get here) keeps the
+ * work: it is not started here.
+ */
+async function holdingBack(services: Services, job: Job, work: () => Promise<unknown>): Promise<void> {
+  const leaseMs = services.config.jobs.leaseSeconds * 1000;
+  const hold = () => services.store.jobs.postpone(job.id, services.clock.now() + leaseMs);
+  if (!(await hold())) return;
+  const renewal = setInterval(() => {
+    hold().catch((error: unknown) => {
+      services.logger.warn({ jobId: job.id, error: describeError(error) }, 'could not hold back a propose job');
+    });
+  }, leaseMs / 3);
+  try {
+    await work();
+  } finally {
+    clearInterval(renewal);
+  }
 }
 
 export async function answerOf(

@@ -65,8 +65,7 @@ export async function removeDeployment(services: Services, id: string, actor: st
         requestedBy: actor,
         requestedAt: services.clock.now(),
       });
-      await tx.jobs.enqueue(proposeJob(services, proposal.id));
-      return proposal;
+      return { proposal, standBy: await tx.jobs.enqueue(proposeJob(services, proposal.id)) };
     });
     if (!recorded) continue;
     return carryOut(services, current, recorded, undefined, false);

@@ -15,6 +15,7 @@ import type {
   CommitAuthorSettings,
   DeploymentRepositoryInput,
   DeploymentRepositoryRecord,
+  KeysetPage,
   ProviderKind,
   RepositoryLayout,
 } from '../../store/deployment-records.js';
@@ -140,8 +141,12 @@ export async function findDeploymentRepository(
   return record;
 }
 
-export function listDeploymentRepositories(services: Services): Promise<DeploymentRepositoryRecord[]> {
-  return services.store.deploymentRepositories.list();
+/** By name; with `page`, one page of them (keyset: the names after `page.after`). */
+export function listDeploymentRepositories(
+  services: Services,
+  page?: KeysetPage<string>,
+): Promise<DeploymentRepositoryRecord[]> {
+  return services.store.deploymentRepositories.list(page);
 }
 
 /** Refused (CONFLICT) while deployments use the repository. */

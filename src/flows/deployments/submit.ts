@@ -100,12 +100,11 @@ export async function createDeployment(
       const proposal = await tx.proposals.create(
         proposalInput(deployment, prepared, 'deploy', sealed, sensitive, actor),
       );
-      await tx.jobs.enqueue(proposeJob(services, proposal.id));
-      return { deployment, proposal };
+      return { deployment, proposal, standBy: await tx.jobs.enqueue(proposeJob(services, proposal.id)) };
     });
     // Another request took (repository, target, name) first: the next round answers as a repeat of it.
     if (!recorded) continue;
-    return carryOut(services, recorded.deployment, recorded.proposal, prepared, true);
+    return carryOut(services, recorded.deployment, recorded, prepared, true);
   }
   throw raceLost();
 }
@@ -138,11 +137,21 @@ async function repeatOrConflict(
   );
 }
 
+export interface UpdateOptions {
+  /**
+   * Asked again in every round, of the deployment and its proposals as they are then; false leaves
+   * the deployment as it is (the answer carries its newest proposal). An upgrade job uses it so
+   * that a newer version another job recorded meanwhile is never replaced by an older one.
+   */
+  stillWanted?: (current: DeploymentRecord, proposals: readonly ProposalRecord[]) => boolean;
+}
+
 export async function updateDeployment(
   services: Services,
   id: string,
   change: DeploymentChange,
   actor: string,
+  options: UpdateOptions = {},
 ): Promise<DeploymentAnswer> {
   for (let race = 0; race < MAX_RACES; race++) {
     let current = await getDeployment(services, id);
@@ -154,6 +163,10 @@ export async function updateDeployment(
     }
     const repository = await getDeploymentRepository(services, current.repositoryId);
     const proposals = await services.store.proposals.listByDeployment(current.id);
+    if (options.stillWanted && !options.stillWanted(current, proposals)) {
+      const [newest] = proposals;
+      return { deployment: current, proposal: newest, files: newest?.files ?? [], created: false, unchanged: false };
+    }
     const values = mergeValues(await openValues(services.secretBox, current), change.values ?? {});
     const version = change.version ?? current.version;
     const prepared = await prepareDeployment(services, repository, {
@@ -240,8 +253,7 @@ async function record(
     const proposal = await tx.proposals.create(
       proposalInput(current, prepared, ask.action, sealed, sensitive, ask.actor),
     );
-    await tx.jobs.enqueue(proposeJob(services, proposal.id));
-    return proposal;
+    return { proposal, standBy: await tx.jobs.enqueue(proposeJob(services, proposal.id)) };
   });
   if (!recorded) return undefined;
   return carryOut(services, current, recorded, prepared, false);

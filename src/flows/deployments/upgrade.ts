@@ -6,12 +6,13 @@
  * over; values of parameters the new version no longer has are dropped and listed in the body.
  * New required parameters without a default put the deployment in `needs-input` naming them; an
  * immutable setting (D-12) whose value would change blocks the upgrade with the reason.
+ * A version withdrawn or whose tag moved (flows/version-marks.ts) is never proposed by a policy.
  */
 import semver from 'semver';
 import { isBridgeError } from '../../errors.js';
 import type { Job, JobInput } from '../../jobs/interface.js';
 import type { Services } from '../../services.js';
-import type { DeploymentRecord, UpgradePolicy } from '../../store/deployment-records.js';
+import type { DeploymentRecord, ProposalRecord, UpgradePolicy } from '../../store/deployment-records.js';
 import { deployableVersion } from './prepare.js';
 import { openValues } from './sensitive.js';
 import { updateDeployment } from './submit.js';
@@ -55,6 +56,12 @@ export async function proposeUpgrades(
   version: string,
 ): Promise<Record<string, UpgradeOutcome>> {
   const outcomes: Record<string, UpgradeOutcome> = {};
+  // Never proposed automatically: a version whose tag was deleted (withdrawn) or moved since it was ingested.
+  const target = await services.store.versions.get(applicationId, version);
+  if (target?.mark) {
+    services.logger.info({ applicationId, version, mark: target.mark.kind }, 'no upgrade proposals: version marked');
+    return outcomes;
+  }
   const deployments = await services.store.deployments.list({ applicationId });
   for (const deployment of deployments) {
     outcomes[deployment.id] = await upgradeOne(services, deployment, version);
@@ -67,13 +74,21 @@ export async function proposeUpgrades(
   return outcomes;
 }
 
+/**
+ * Whether the deployment, as it is now, takes an upgrade to `version`: measured from the newest
+ * version asked for (an open upgrade counts), so never back to an older one.
+ */
+function wantsUpgrade(deployment: DeploymentRecord, proposals: readonly ProposalRecord[], version: string): boolean {
+  if (deployment.state === 'removed') return false;
+  const [newest] = proposals;
+  const asked = newest && newest.state !== 'closed' && newest.state !== 'failed' ? newest.version : deployment.version;
+  return upgradeAllowed(deployment.upgradePolicy ?? 'none', asked, version);
+}
+
 async function upgradeOne(services: Services, deployment: DeploymentRecord, version: string): Promise<UpgradeOutcome> {
-  if (deployment.state === 'removed') return 'skipped';
-  const [newest] = await services.store.proposals.listByDeployment(deployment.id);
-  // The newest version asked for (an open upgrade counts): never back to an older one.
-  const current =
-    newest && newest.state !== 'closed' && newest.state !== 'failed' ? newest.version : deployment.version;
-  if (!upgradeAllowed(deployment.upgradePolicy ?? 'none', current, version)) return 'skipped';
+  if (!wantsUpgrade(deployment, await services.store.proposals.listByDeployment(deployment.id), version)) {
+    return 'skipped';
+  }
   const { description } = await deployableVersion(services, deployment.applicationId, version);
   const values = await openValues(services.secretBox, deployment);
   const dropped = Object.keys(values).filter((name) => !(name in description.parameters));
@@ -83,8 +98,11 @@ async function upgradeOne(services: Services, deployment: DeploymentRecord, vers
       deployment.id,
       { version, values: Object.fromEntries(dropped.map((name) => [name, null])) },
       UPGRADE_ACTOR,
+      // Asked again at each retry: an upgrade job for a newer version may record first (two workers).
+      { stillWanted: (current, proposals) => wantsUpgrade(current, proposals, version) },
     );
-    return answer.unchanged ? 'unchanged' : 'proposed';
+    if (answer.unchanged) return 'unchanged';
+    return answer.proposal?.version === version ? 'proposed' : 'skipped';
   } catch (error) {
     const problems = isBridgeError(error, 'INVALID_VALUES')
       ? ((error.details as { errors?: { parameter: string; code: string }[] })?.errors ?? [])

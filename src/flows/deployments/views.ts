@@ -5,14 +5,16 @@
 import type { Services } from '../../services.js';
 import type {
   DeploymentFilter,
+  DeploymentKey,
   DeploymentRecord,
   DeploymentRepositoryRecord,
+  KeysetPage,
   ProposalRecord,
   UpgradePolicy,
 } from '../../store/deployment-records.js';
+import { markView, type VersionMarkView } from '../version-marks.js';
 import { getDeployment } from './answer.js';
 import { MASK } from './sensitive.js';
-import { type VersionNotice, versionNotices } from './version-notices.js';
 
 export interface ProposalView {
   id: string;
@@ -48,6 +50,8 @@ export interface DeploymentView {
   state: DeploymentRecord['state'];
   failureReason: string | null;
   proposal: ProposalView | null;
+  /** Set when the deployed version was withdrawn or its tag moved: a flag only, nothing changes by it. */
+  versionMark: VersionMarkView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -76,6 +80,7 @@ export function deploymentView(
   deployment: DeploymentRecord,
   repository: Pick<DeploymentRepositoryRecord, 'id' | 'name'>,
   proposal: ProposalRecord | undefined,
+  versionMark: VersionMarkView | null = null,
 ): DeploymentView {
   const values: Record<string, unknown> = { ...deployment.values };
   for (const name of deployment.sensitive) values[name] = MASK;
@@ -94,6 +99,7 @@ export function deploymentView(
     state: deployment.state,
     failureReason: deployment.failureReason,
     proposal: proposal ? proposalView(proposal) : null,
+    versionMark,
     createdAt: new Date(deployment.createdAt).toISOString(),
     updatedAt: new Date(deployment.updatedAt).toISOString(),
   };
@@ -107,7 +113,12 @@ export interface DeploymentQuery {
   state?: DeploymentFilter['state'];
 }
 
-export async function listDeployments(services: Services, query: DeploymentQuery = {}): Promise<DeploymentView[]> {
+/** Newest first; with `page`, one page of them (keyset: after `page.after`). */
+export async function listDeployments(
+  services: Services,
+  query: DeploymentQuery = {},
+  page?: KeysetPage<DeploymentKey>,
+): Promise<DeploymentView[]> {
   const repositories = await services.store.deploymentRepositories.list();
   const byId = new Map(repositories.map((repository) => [repository.id, repository]));
   const filter: DeploymentFilter = {};
@@ -119,31 +130,43 @@ export async function listDeployments(services: Services, query: DeploymentQuery
   if (query.applicationId !== undefined) filter.applicationId = query.applicationId;
   if (query.target !== undefined) filter.target = query.target;
   if (query.state !== undefined) filter.state = query.state;
-  const deployments = await services.store.deployments.list(filter);
+  const [deployments, marked] = await Promise.all([
+    services.store.deployments.list(filter, page),
+    services.store.versions.listMarked(),
+  ]);
+  // Marked versions are few: one query flags every deployment of the list.
+  const marks = new Map(marked.map((version) => [markKey(version.applicationId ?? '', version.version), version]));
   return Promise.all(
     deployments.map(async (deployment) => {
       const [newest] = await services.store.proposals.listByDeployment(deployment.id);
       const repository = byId.get(deployment.repositoryId) ?? { id: deployment.repositoryId, name: '' };
-      return deploymentView(deployment, repository, newest);
+      const version = marks.get(markKey(deployment.applicationId, deployment.version));
+      return deploymentView(deployment, repository, newest, version ? markView(version) : null);
     }),
   );
+}
+
+function markKey(applicationId: string, version: string): string {
+  return `${applicationId}\n${version}`;
 }
 
 /** One deployment with its history: every proposal, newest first (its commit, who asked, when). */
 export async function deploymentWithHistory(
   services: Services,
   id: string,
-): Promise<DeploymentView & { history: ProposalView[]; versionNotices: VersionNotice[] }> {
+): Promise<DeploymentView & { history: ProposalView[] }> {
   const deployment = await getDeployment(services, id);
   const repository = (await services.store.deploymentRepositories.get(deployment.repositoryId)) ?? {
     id: deployment.repositoryId,
     name: '',
   };
-  const proposals = await services.store.proposals.listByDeployment(id);
+  const [proposals, version] = await Promise.all([
+    services.store.proposals.listByDeployment(id),
+    services.store.versions.get(deployment.applicationId, deployment.version),
+  ]);
   return {
-    ...deploymentView(deployment, repository, proposals[0]),
+    ...deploymentView(deployment, repository, proposals[0], version ? markView(version) : null),
     history: proposals.map(proposalView),
-    versionNotices: await versionNotices(services, deployment),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The catalogue: applications, their versions, a version's description and its resources. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { BridgeError } from '../../errors.js';
+import { markView } from '../../flows/version-marks.js';
 import type { Description } from '../../margo/model.js';
 import type { Services } from '../../services.js';
 import type { Store, VersionRecord } from '../../store/interface.js';
@@ -17,6 +18,7 @@ import {
   pageOf,
   pageQuery,
   pathParam,
+  versionMarkSchema,
 } from '../schemas.js';
 
 const tags = ['catalogue'];
@@ -43,7 +45,10 @@ const applicationSummary = z
     id: z.string(),
     name: z.string(),
     tagline: z.string().nullable(),
-    latestVersion: z.string().nullable().openapi({ description: 'Newest valid (or with warnings) version' }),
+    latestVersion: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Newest valid (or with warnings) version that is not withdrawn' }),
     versions: z.number(),
     registry: registryRef.nullable(),
   })
@@ -57,6 +62,7 @@ const versionSummary = z.object({
   state: stateSchema,
   errors: z.number(),
   warnings: z.number(),
+  mark: versionMarkSchema,
   createdAt: z.string(),
 });
 
@@ -83,6 +89,7 @@ const versionDetail = z
     warnings: z.array(issueSchema),
     resources: z.array(z.object({ name: z.string(), path: z.string(), href: z.string() })),
     registry: registryRef.nullable(),
+    mark: versionMarkSchema,
     createdAt: z.string(),
   })
   .openapi('Version');
@@ -209,6 +216,7 @@ export function registerApplications(app: App): void {
           state: version.state,
           errors: version.errors.length,
           warnings: version.warnings.length,
+          mark: markView(version),
           createdAt: new Date(version.createdAt).toISOString(),
         })),
       },
@@ -238,6 +246,7 @@ export function registerApplications(app: App): void {
           .filter((name) => catalog[name] !== undefined)
           .map((name) => ({ name, path: catalog[name] ?? '', href: `${base}/resources/${name}` })),
         registry: registries(version.registryId),
+        mark: markView(version),
         createdAt: new Date(version.createdAt).toISOString(),
       },
       200,
@@ -301,8 +310,9 @@ function identity(
   };
 }
 
+/** Newest version neither rejected nor withdrawn (issue 15). */
 function latestUsable(versions: VersionRecord[]): VersionRecord | undefined {
-  return newest(versions.filter((version) => version.state !== 'rejected'));
+  return newest(versions.filter((version) => version.state !== 'rejected' && version.mark?.kind !== 'withdrawn'));
 }
 
 function newest(versions: VersionRecord[]): VersionRecord | undefined {

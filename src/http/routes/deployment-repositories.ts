@@ -24,9 +24,9 @@ import {
   forceQuery,
   idParam,
   jsonContent,
+  nextPage,
   notFound,
   pagedContent,
-  pageOf,
   pageQuery,
   unprocessable,
 } from '../schemas.js';
@@ -140,9 +140,16 @@ export function registerDeploymentRepositories(app: App): void {
     return c.json(deploymentRepositoryView(record), 201);
   });
   app.openapi(list, async (c) => {
-    const records = await listDeploymentRepositories(c.get('services'));
-    const page = pageOf(c.req.url, records, (record) => record.id, c.req.valid('query'));
-    return c.json({ deploymentRepositories: page.items.map(deploymentRepositoryView), next: page.next }, 200);
+    const { limit = 100, cursor } = c.req.valid('query');
+    // Ordered by name, which is unique: the cursor is the previous page's last name.
+    const records = await listDeploymentRepositories(c.get('services'), { limit, after: cursor });
+    return c.json(
+      {
+        deploymentRepositories: records.map(deploymentRepositoryView),
+        next: nextPage(c.req.url, records.length, limit, records.at(-1)?.name),
+      },
+      200,
+    );
   });
   app.openapi(get, async (c) => {
     const record = await getDeploymentRepository(c.get('services'), c.req.valid('param').id);

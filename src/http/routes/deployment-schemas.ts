@@ -7,6 +7,7 @@ import {
   upgradePolicies,
 } from '../../flows/deployments/index.js';
 import type { Services } from '../../services.js';
+import { versionMarkSchema } from '../schemas.js';
 
 export const proposalSchema = z
   .object({
@@ -45,6 +46,10 @@ const deploymentFields = {
   state: z.enum(deploymentStates),
   failureReason: z.string().nullable(),
   proposal: proposalSchema.nullable(),
+  versionMark: versionMarkSchema.openapi({
+    description:
+      'The deployed version was withdrawn or its tag moved in the registry: a flag only, the deployment is never changed or re-proposed because of it',
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
 };
@@ -64,13 +69,6 @@ export const deploymentWithHistorySchema = z
   .object({
     ...deploymentFields,
     history: z.array(proposalSchema),
-    versionNotices: z
-      .array(
-        z.object({ kind: z.enum(['TAG_DELETED', 'TAG_MOVED']), tag: z.string(), message: z.string(), at: z.string() }),
-      )
-      .openapi({
-        description: 'The deployed version was withdrawn or its tag moved in the registry (flagged, never changed)',
-      }),
   })
   .openapi('DeploymentWithHistory');
 

@@ -27,10 +27,12 @@ import {
   errorSchema,
   idParam,
   jsonContent,
+  nextPage,
   notFound,
   pagedContent,
-  pageOf,
   pageQuery,
+  readTimeCursor,
+  timeCursor,
 } from '../schemas.js';
 import { deploymentSchema, deploymentWithHistorySchema, previewSchema, view } from './deployment-schemas.js';
 
@@ -220,10 +222,15 @@ export function registerDeployments(app: App): void {
     return c.json(await answerView(services, answer), answer.created ? 201 : 200);
   });
   app.openapi(list, async (c) => {
-    const { limit, cursor, ...filter } = c.req.valid('query');
-    const views = await listDeployments(c.get('services'), filter);
-    const page = pageOf(c.req.url, views, (view) => view.id, { limit, cursor });
-    return c.json({ deployments: page.items, next: page.next }, 200);
+    const { limit = 100, cursor, ...filter } = c.req.valid('query');
+    const after = cursor === undefined ? undefined : readTimeCursor(cursor);
+    const views = await listDeployments(c.get('services'), filter, {
+      limit,
+      ...(after ? { after: { createdAt: after.time, id: after.id } } : {}),
+    });
+    const last = views.at(-1);
+    const next = nextPage(c.req.url, views.length, limit, last && timeCursor(Date.parse(last.createdAt), last.id));
+    return c.json({ deployments: views, next }, 200);
   });
   app.openapi(get, async (c) => c.json(await deploymentWithHistory(c.get('services'), c.req.valid('param').id), 200));
   app.openapi(patch, async (c) => {

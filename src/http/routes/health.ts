@@ -47,7 +47,10 @@ export function registerHealth(app: App): void {
   app.openapi(metrics, async (c) => {
     const services = c.get('services');
     const counts = await services.store.jobs.counts().catch(() => []);
-    for (const { kind, state, count } of counts) services.metrics.jobsByState.set({ kind, state }, count);
+    // Only live states are counted: a kind and state with no job left must not keep its last count.
+    services.metrics.jobsByState.replace(
+      counts.map(({ kind, state, count }) => ({ labels: { kind, state }, value: count })),
+    );
     return c.text(services.metrics.all.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     });

@@ -12,6 +12,7 @@ import {
   type RegistrySettings,
   updateRegistry,
 } from '../../flows/registries.js';
+import { markView } from '../../flows/version-marks.js';
 import type { Services } from '../../services.js';
 import type { RegistryRecord, VersionRecord, VersionState } from '../../store/interface.js';
 import { requireRole } from '../auth.js';
@@ -34,6 +35,7 @@ import {
   pageQuery,
   safeText,
   unprocessable,
+  versionMarkSchema,
 } from '../schemas.js';
 
 const authSchema = z
@@ -117,6 +119,7 @@ const versionSummarySchema = z
     shape: z.string().nullable(),
     errors: z.array(issueSchema),
     warnings: z.array(issueSchema),
+    mark: versionMarkSchema,
     createdAt: z.string(),
   })
   .openapi('RegistryVersion');
@@ -355,6 +358,7 @@ function versionSummary(version: VersionRecord): z.infer<typeof versionSummarySc
     shape: version.shape,
     errors: version.errors,
     warnings: version.warnings,
+    mark: markView(version),
     createdAt: new Date(version.createdAt).toISOString(),
   };
 }

@@ -1,10 +1,19 @@
 /** The operator's view of webhook deliveries: what came in, from which forge, and what it caused. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { BridgeError } from '../../errors.js';
 import { forges } from '../../webhooks/delivery.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../env.js';
-import { authErrors, bearerAuth, cursorParam, isoTime, limitParam, nextPage, pagedContent } from '../schemas.js';
+import {
+  authErrors,
+  bearerAuth,
+  cursorParam,
+  isoTime,
+  limitParam,
+  nextPage,
+  pagedContent,
+  readTimeCursor,
+  timeCursor,
+} from '../schemas.js';
 
 const deliverySchema = z
   .object({
@@ -45,7 +54,7 @@ export function registerWebhookDeliveries(app: App): void {
     const last = deliveries.at(-1);
     return c.json(
       {
-        next: nextPage(c.req.url, deliveries.length, limit, last ? `${last.receivedAt}.${last.id}` : undefined),
+        next: nextPage(c.req.url, deliveries.length, limit, last ? timeCursor(last.receivedAt, last.id) : undefined),
         deliveries: deliveries.map((delivery) => ({
           id: delivery.id,
           forge: delivery.forge,
@@ -69,9 +78,8 @@ export function registerWebhookDeliveries(app: App): void {
 
 /** `<receivedAt>.<id>` of the previous page's last delivery. */
 function readCursor(cursor: string): { receivedAt: number; id: string } {
-  const match = /^(\d{1,16})\.([0-9a-f-]{1,64})$/.exec(cursor);
-  if (!match) throw new BridgeError('BAD_REQUEST', 'cursor is not one this list gave', { field: 'cursor' });
-  return { receivedAt: Number(match[1]), id: match[2]! };
+  const { time, id } = readTimeCursor(cursor);
+  return { receivedAt: time, id };
 }
 
 function stringOrNull(value: unknown): string | null {

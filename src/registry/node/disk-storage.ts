@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ObjectStorage, ObjectStore } from '../storage.js';
+import type { ObjectStorage, ObjectStore, RandomAccessFile } from '../storage.js';
 import { inUse, markInUse, withCacheLock } from './cache-lock.js';
 
 export interface DiskStorageOptions {
@@ -98,7 +98,7 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
     });
     const before = await packListing(gitdir);
     try {
-      return await work({ fs: { promises: fs.promises }, gitdir });
+      return await work({ fs: { promises: fs.promises }, gitdir, openFile });
     } finally {
       await release();
       const known = sizes;
@@ -118,6 +118,27 @@ export function diskStorage(options: DiskStorageOptions): ObjectStorage {
       }
     }
   }
+}
+
+/** A file read by ranges through one descriptor. */
+async function openFile(path: string): Promise<RandomAccessFile> {
+  const handle = await fs.promises.open(path, 'r');
+  const { size } = await handle.stat();
+  return {
+    size,
+    async read(offset, length, into) {
+      const wanted = Math.max(0, Math.min(length, size - offset));
+      const buffer = into && into.length >= wanted ? into.subarray(0, wanted) : new Uint8Array(wanted);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    },
+    close: () => handle.close(),
+  };
 }
 
 /**

@@ -4,16 +4,20 @@
  * every connection and redirect, the caller's abort signal, and network failures as specific,
  * credential-free BridgeErrors.
  */
+
+import type { X509Certificate } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import tls, { type PeerCertificate } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { BridgeError } from '../../errors.js';
 import { redactUrl } from '../../urls.js';
 import type { RegistryTls } from '../interface.js';
 import { withoutAuthorization } from '../reader.js';
 import { guardHost, type ResolvedAddress, type Resolver } from './address-guard.js';
+import { describeName, type ProbeTarget, probeServer } from './tls-probe.js';
 
 export interface NodeHttpOptions {
   tls?: RegistryTls;
@@ -36,6 +40,9 @@ const tlsVerificationCodes = new Set([
   'CERT_UNTRUSTED',
   'CERT_REVOKED',
   'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'CERT_CHAIN_TOO_LONG',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'HOSTNAME_MISMATCH',
 ]);
@@ -47,7 +54,7 @@ export function createNodeHttpClient(options: NodeHttpOptions): { client: HttpCl
   if (tlsSettings.caCert) agentOptions.ca = [...tls.rootCertificates, tlsSettings.caCert];
   if (tlsSettings.clientCert) agentOptions.cert = tlsSettings.clientCert;
   if (tlsSettings.clientKey) agentOptions.key = tlsSettings.clientKey;
-  const httpsAgent = new https.Agent(agentOptions);
+  const httpsAgent = tlsSettings.clientCert ? new ServerFirstAgent(agentOptions) : new https.Agent(agentOptions);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
   async function request(gitRequest: GitHttpRequest): Promise<GitHttpResponse> {
@@ -145,6 +152,7 @@ export function createNodeHttpClient(options: NodeHttpOptions): { client: HttpCl
       outgoing.on('error', (error) => {
         signal?.removeEventListener('abort', onAbort);
         if (signal?.aborted) reject(signal.reason);
+        else if (error instanceof BridgeError) reject(error);
         else networkError(error, url, addresses, handshakeDone).then(reject, reject);
       });
       outgoing.end(body);
@@ -209,12 +217,7 @@ async function networkError(
   const code = codeOf(error);
   const where = `${url.protocol}//${url.host}`;
   if (tlsVerificationCodes.has(code)) {
-    const certificate = await peerCertificate(url, addresses[0]!);
-    const named = certificate ? ` (certificate subject ${certificate.subject}, issuer ${certificate.issuer})` : '';
-    return new BridgeError('REGISTRY_TLS', `TLS verification of ${where} failed: ${code}${named}`, {
-      code,
-      ...(certificate ?? {}),
-    });
+    return untrustedServer(where, code, await peerCertificate(url, addresses[0]!));
   }
   if (code.startsWith('ERR_OSSL')) {
     return new BridgeError(
@@ -241,10 +244,60 @@ async function networkError(
   return new BridgeError('REGISTRY_UNREACHABLE', `could not reach ${where} (${code})`, { code });
 }
 
-function describeName(name: PeerCertificate['subject'] | undefined): string {
-  if (!name) return 'unknown';
-  const parts = (['CN', 'O', 'OU'] as const).flatMap((key) => (name[key] ? [`${key}=${name[key]}`] : []));
-  return parts.length > 0 ? parts.join(', ') : 'unknown';
+/**
+ * An https.Agent that opens each connection carrying the registry's client certificate only after a
+ * probe without it has verified the server (tls-probe.ts): a server that fails verification never
+ * receives the certificate, also in TLS 1.2 where Node would send it before checking the server.
+ */
+class ServerFirstAgent extends https.Agent {
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const fail = callback as (err: Error) => void;
+    const host = options.host ?? options.hostname ?? 'localhost';
+    const port = Number(options.port ?? 443);
+    probeServer({
+      host,
+      port,
+      servername: options.servername,
+      lookup: options.lookup,
+      ca: (options.ca ?? this.options.ca) as ProbeTarget['ca'],
+    })
+      .then((probe) => {
+        if (!probe.certificate) fail(probe.error ?? new Error('the server sent no certificate'));
+        else if (probe.untrusted) {
+          const where = `https://${host.includes(':') ? `[${host}]` : host}${port === 443 ? '' : `:${port}`}`;
+          fail(
+            untrustedServer(where, probe.untrusted, probe.certificate, ' (the client certificate was not presented)'),
+          );
+        } else {
+          // Unusable TLS settings (a certificate that is not PEM) throw here.
+          const socket = super.createConnection(options);
+          if (socket) callback?.(null, socket);
+        }
+      })
+      .catch(fail);
+    return undefined;
+  }
+}
+
+function untrustedServer(
+  where: string,
+  code: string,
+  certificate: X509Certificate | undefined,
+  note = '',
+): BridgeError {
+  const named = certificate ? describedCertificate(certificate) : undefined;
+  const naming = named ? ` (certificate subject ${named.subject}, issuer ${named.issuer})` : '';
+  return new BridgeError('REGISTRY_TLS', `TLS verification of ${where} failed: ${code}${naming}${note}`, {
+    code,
+    ...(named ?? {}),
+  });
+}
+
+function describedCertificate(certificate: X509Certificate): { subject: string; issuer: string } {
+  return { subject: describeName(certificate.subject), issuer: describeName(certificate.issuer) };
 }
 
 /**
@@ -254,32 +307,12 @@ function describeName(name: PeerCertificate['subject'] | undefined): string {
  * server that then refuses the handshake for the missing client certificate (TLS 1.2) has sent
  * its certificate already: it is read from the failed connection.
  */
-function peerCertificate(url: URL, address: ResolvedAddress): Promise<{ subject: string; issuer: string } | undefined> {
-  return new Promise((resolve) => {
-    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const socket = tls.connect({
-      host: address.address,
-      port: Number(url.port || 443),
-      ...(hostname === address.address ? {} : { servername: hostname }),
-      rejectUnauthorized: false,
-    });
-    const done = (value: { subject: string; issuer: string } | undefined) => {
-      socket.destroy();
-      resolve(value);
-    };
-    const described = () => {
-      const certificate = socket.getPeerCertificate();
-      if (!certificate?.subject) return undefined;
-      return { subject: describeName(certificate.subject), issuer: describeName(certificate.issuer) };
-    };
-    socket.setTimeout(5000, () => done(undefined));
-    socket.once('secureConnect', () => done(described()));
-    socket.once('error', () => {
-      try {
-        done(described());
-      } catch {
-        done(undefined);
-      }
-    });
+async function peerCertificate(url: URL, address: ResolvedAddress): Promise<X509Certificate | undefined> {
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const probe = await probeServer({
+    host: address.address,
+    port: Number(url.port || 443),
+    ...(hostname === address.address ? {} : { servername: hostname }),
   });
+  return probe.certificate;
 }

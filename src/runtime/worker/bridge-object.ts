@@ -1,7 +1,7 @@
 /**
  * The Durable Object that runs margo-bridge on Workers: it owns the database (the Kysely store
- * on its SQLite, store/durable/) and serves the HTTP app and the jobs, so that every transaction
- * stays inside the object. Why one object and not D1: ARCHITECTURE.md, "Storage on Cloudflare Workers".
+ * on its SQLite, store/durable/, or PostgreSQL through Hyperdrive when HYPERDRIVE is bound) and
+ * serves the HTTP app and the jobs, so that every transaction stays inside the object. Why one object and not D1: ARCHITECTURE.md, "Storage on Cloudflare Workers".
  *
  * Jobs are rows of the same job table as on Node (idempotency keys, leases, backoff, dead
  * letters: jobs/worker.ts); the Queue carries wake-ups. A write request, a poll round (Cron
@@ -45,7 +45,10 @@ export class BridgeObject extends DurableObject<WorkerEnv> {
     if (!this.#bridge) {
       const starting = this.ctx.blockConcurrencyWhile(async () => {
         const config = workerConfig(this.env);
-        const services = await buildWorkerServices(config, this.ctx.storage);
+        const services = await buildWorkerServices(config, {
+          storage: this.ctx.storage,
+          hyperdrive: this.env.HYPERDRIVE,
+        });
         return { services, app: createApp(services), workers: createJobWorkers(services) };
       });
       // A failed start (a database error) is tried again by the next call; a configuration error

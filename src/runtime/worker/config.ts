@@ -70,7 +70,7 @@ export function unsupportedOnWorkers(config: Config): string[] {
   }
   if (config.databaseUrl !== undefined) {
     problems.push(
-      'DATABASE_URL: Workers keep the database in the Durable Object of wrangler.toml; PostgreSQL needs the container',
+      'DATABASE_URL: Workers reach PostgreSQL through a Hyperdrive binding named HYPERDRIVE (wrangler.toml, `wrangler hyperdrive create`), not a connection URL',
     );
   }
   if (config.allowPrivateNetworks) {

@@ -12,4 +12,6 @@ export interface WakeMessage {
 export interface WorkerEnv {
   BRIDGE: DurableObjectNamespace<BridgeObject>;
   JOBS: Queue<WakeMessage>;
+  /** Optional: PostgreSQL through Hyperdrive instead of the object's SQLite (wrangler.toml). */
+  HYPERDRIVE?: Pick<Hyperdrive, 'connectionString'>;
 }

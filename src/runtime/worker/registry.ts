@@ -1,8 +1,9 @@
 /**
  * Reading registries on Workers: isomorphic-git over fetch, objects in memory (nothing persists
  * between requests), and a pack limit that fits 128 MB. Reading a pack peaks near six times its
- * size (measured on Node, docs/registries.md), and the whole service shares one Durable Object,
- * so one release may fetch at most EDGE_MAX_PACK_BYTES. A larger one fails with an error that
+ * size on Node (docs/registries.md); inside workerd an ingest at this limit added under 50 MiB
+ * (bench/workerd-memory.bench.ts). The whole service shares one Durable Object, so one release
+ * may fetch at most EDGE_MAX_PACK_BYTES. A larger one fails with an error that
  * says so; the container reads it (`ingest.maxPackBytes`, 24 MiB by default).
  */
 import type { Config } from '../../config/schema.js';

@@ -9,6 +9,8 @@ import { hardening } from './0006_hardening.js';
 import { registryKind } from './0007_registry_kind.js';
 import { repositorySops } from './0008_repository_sops.js';
 import { upgradePolicy } from './0009_upgrade_policy.js';
+import { versionMarks } from './0010_version_marks.js';
+import { deploymentPages } from './0011_deployment_pages.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -25,6 +27,8 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0007_registry_kind': registryKind(),
     '0008_repository_sops': repositorySops(),
     '0009_upgrade_policy': upgradePolicy(),
+    '0010_version_marks': versionMarks(),
+    '0011_deployment_pages': deploymentPages(),
   };
 }
 

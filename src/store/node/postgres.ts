@@ -2,14 +2,10 @@
  * The shared store: PostgreSQL through `pg`. Several margo-bridge processes may use one
  * database; the job queue claims with FOR UPDATE SKIP LOCKED and migrations take an advisory lock.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { BridgeError } from '../../errors.js';
 import { redactUrl } from '../../urls.js';
 import type { Store } from '../interface.js';
-import { createKyselyStore } from '../kysely-store.js';
-import { migrateToLatest } from '../migrate.js';
-import type { Database } from '../schema.js';
+import { openPostgresPool } from '../postgres.js';
 import { nodeTransactionScope } from './transaction-scope.js';
 
 export interface PostgresStoreOptions {
@@ -29,19 +25,5 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // the server ending such a connection (a restart, a dropped database) must not crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await sql`select 1`.execute(db);
-  } catch (error) {
-    await db.destroy();
-    const message = error instanceof Error ? error.message : String(error);
-    throw new BridgeError('INTERNAL', `cannot open PostgreSQL at ${redactUrl(options.url)}: ${message}`);
-  }
-  try {
-    await migrateToLatest(db, 'postgres');
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
-  return createKyselyStore({ db, dialect: 'postgres', now: options.now, scope: nodeTransactionScope() });
+  return openPostgresPool(pool, { label: redactUrl(options.url), now: options.now, scope: nodeTransactionScope() });
 }

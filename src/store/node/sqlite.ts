@@ -13,6 +13,7 @@ import {
   type DialectAdapter,
   type Driver,
   Kysely,
+  type LogEvent,
   type QueryResult,
   SqliteAdapter,
   SqliteDialect,
@@ -123,6 +124,8 @@ export interface SqliteStoreOptions {
   /** Database file; ':memory:' for a private in-memory database. */
   path: string;
   now?: () => number;
+  /** Called with the SQL of every statement run, transaction control included (tests count them). */
+  onStatement?: (sql: string) => void;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -131,7 +134,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Tables>({ dialect: new MargoSqliteDialect(database) });
+  const { onStatement } = options;
+  const db = new Kysely<Tables>({
+    dialect: new MargoSqliteDialect(database),
+    ...(onStatement ? { log: (event: LogEvent) => onStatement(event.query.sql) } : {}),
+  });
   try {
     await migrateToLatest(db, 'sqlite');
   } catch (error) {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { BridgeError } from '../../errors.js';
 import type { TableContext } from '../context.js';
 import { newId } from '../ids.js';
-import { insertInChunks } from '../insert-chunks.js';
+import { insertInChunks, MAX_ROWS_PER_INSERT } from '../insert-chunks.js';
 import type { DeliveryRecord, Store } from '../interface.js';
 import { num, toDelivery } from '../rows.js';
 
@@ -121,6 +121,43 @@ export function deliveriesTable({ db: q, now }: TableContext): Store['deliveries
       return num(result.numUpdatedRows) > 0;
     },
 
+    async finishMany(outcomes) {
+      const finished = new Set<string>();
+      const db = q();
+      for (let start = 0; start < outcomes.length; start += MAX_ROWS_PER_INSERT) {
+        const chunk = outcomes.slice(start, start + MAX_ROWS_PER_INSERT);
+        // One UPDATE … SET col = CASE id WHEN … END per chunk; the pending condition makes each
+        // row move on once, and RETURNING says which did (on Postgres a concurrent finisher's
+        // rows are waited for, then no longer match).
+        const byId = (value: (outcome: (typeof chunk)[number]) => unknown, rows = chunk) =>
+          sql.join(
+            rows.map((outcome) => sql`when ${outcome.id} then ${value(outcome)}`),
+            sql` `,
+          );
+        const withJob = chunk.filter((outcome) => outcome.jobId !== undefined);
+        const rows = await db
+          .updateTable('deliveries')
+          .set({
+            result: sql<string>`case id ${byId((outcome) => outcome.result)} end`,
+            // Cast: Postgres would type a CASE of bare parameters as text.
+            handled_at: sql<number>`case id ${byId((outcome) => sql`cast(${outcome.handledAt} as bigint)`)} end`,
+            ...(withJob.length > 0
+              ? { job_id: sql<string>`case id ${byId((outcome) => outcome.jobId, withJob)} else job_id end` }
+              : {}),
+          })
+          .where(
+            'id',
+            'in',
+            chunk.map((outcome) => outcome.id),
+          )
+          .where('result', '=', 'pending')
+          .returning('id')
+          .execute();
+        for (const row of rows) finished.add(row.id);
+      }
+      return finished;
+    },
+
     async update(id, patch) {
       const set: { result?: string; job_id?: string | null; handled_at?: number | null } = {};
       if (patch.result !== undefined) set.result = patch.result;
@@ -133,6 +170,16 @@ export function deliveriesTable({ db: q, now }: TableContext): Store['deliveries
     async get(id) {
       const row = await q().selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toDelivery(row) : undefined;
+    },
+
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await q()
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute();
+      return rows.map(toDelivery);
     },
 
     async list(limit, before) {

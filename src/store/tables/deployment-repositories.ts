@@ -111,8 +111,11 @@ export function deploymentRepositoriesTable({
       return row ? toRecord(row) : undefined;
     },
 
-    async list() {
-      return (await all().orderBy('name').execute()).map(toRecord);
+    async list(page) {
+      let query = all().orderBy('name');
+      if (page?.after !== undefined) query = query.where('name', '>', page.after);
+      if (page !== undefined) query = query.limit(page.limit);
+      return (await query.execute()).map(toRecord);
     },
 
     async findByUrlKey(urlKey) {

@@ -122,8 +122,14 @@ export function deploymentsTable({ db: q, now }: TableContext): DeploymentTables
 
     findByName,
 
-    async list(filter) {
+    async list(filter, page) {
       let query = all();
+      const after = page?.after;
+      if (after !== undefined) {
+        // A row-value comparison, so both databases seek in the (created_at, id) index.
+        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+      }
+      if (page !== undefined) query = query.limit(page.limit);
       if (filter.repositoryId !== undefined) query = query.where('repository_id', '=', filter.repositoryId);
       if (filter.applicationId !== undefined) query = query.where('application_id', '=', filter.applicationId);
       if (filter.target !== undefined) query = query.where('target', '=', filter.target);

@@ -1,26 +1,37 @@
 /** The `events` table: what happened to a registry (a moved tag, …), newest first. */
 import type { TableContext } from '../context.js';
 import { newId } from '../ids.js';
-import type { Store } from '../interface.js';
+import { insertInChunks } from '../insert-chunks.js';
+import type { RegistryEvent, Store } from '../interface.js';
 import { num, toEvent } from '../rows.js';
+
+function toRow(event: Omit<RegistryEvent, 'id' | 'createdAt'>, at: number) {
+  return {
+    id: newId(at),
+    registry_id: event.registryId,
+    kind: event.kind,
+    tag: event.tag,
+    detail: JSON.stringify(event.detail),
+    created_at: at,
+  };
+}
 
 export function eventsTable({ db: q, now }: TableContext): Store['events'] {
   return {
     async add(event) {
-      const at = now();
-      const row = await q()
-        .insertInto('events')
-        .values({
-          id: newId(at),
-          registry_id: event.registryId,
-          kind: event.kind,
-          tag: event.tag,
-          detail: JSON.stringify(event.detail),
-          created_at: at,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await q().insertInto('events').values(toRow(event, now())).returningAll().executeTakeFirstOrThrow();
       return toEvent(row);
+    },
+
+    async addMany(events) {
+      const at = now();
+      const rows = events.map((event) => toRow(event, at));
+      const db = q();
+      await insertInChunks(
+        rows,
+        (chunk) => db.insertInto('events').values(chunk).returning('id').execute(),
+        async () => undefined,
+      );
     },
 
     async list(registryId, filter = {}) {

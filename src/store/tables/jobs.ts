@@ -11,7 +11,7 @@ import { BridgeError } from '../../errors.js';
 import type { Job, JobInput, JobKind, JobQueue, JobState } from '../../jobs/interface.js';
 import type { TableContext } from '../context.js';
 import { newId } from '../ids.js';
-import { insertInChunks } from '../insert-chunks.js';
+import { insertInChunks, MAX_ROWS_PER_INSERT } from '../insert-chunks.js';
 import { num, toJob } from '../rows.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -91,12 +91,28 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
           .returning('id')
           .execute(),
       async (chunk, start, newIds) => {
+        // Inputs whose key was active: one query finds those jobs; a key whose job ended meanwhile
+        // is enqueued again by `insertOrFindActive`.
+        const keys = chunk
+          .filter((row) => !newIds.has(row.id) && row.dedupe_key !== null)
+          .map((row) => row.dedupe_key!);
+        const active = new Map<string, Job>();
+        if (keys.length > 0) {
+          const rows = await db
+            .selectFrom('jobs')
+            .selectAll()
+            .where('dedupe_key', 'in', [...new Set(keys)])
+            .where('state', 'in', ACTIVE_STATES)
+            .execute();
+          for (const row of rows) active.set(row.dedupe_key!, toJob(row));
+        }
         for (const [offset, row] of chunk.entries()) {
           const input = inputs[start + offset]!;
+          const found = row.dedupe_key === null ? undefined : active.get(row.dedupe_key);
           jobs.push(
             newIds.has(row.id)
               ? { ...toJob({ ...row, payload: 'null' }), payload: structuredClone(input.payload) }
-              : await insertOrFindActive(input),
+              : (found ?? (await insertOrFindActive(input))),
           );
         }
       },
@@ -166,6 +182,19 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
       await query.execute();
     },
 
+    async completeMany(jobIds, workerId) {
+      const db = executor();
+      for (let start = 0; start < jobIds.length; start += MAX_ROWS_PER_INSERT) {
+        let query = db
+          .updateTable('jobs')
+          .set({ state: 'done', locked_by: null, locked_until: null, updated_at: now() })
+          .where('id', 'in', jobIds.slice(start, start + MAX_ROWS_PER_INSERT))
+          .where('state', '=', 'running');
+        if (workerId !== undefined) query = query.where('locked_by', '=', workerId);
+        await query.execute();
+      }
+    },
+
     async fail(jobId, error, retryAt, workerId) {
       const db = executor();
       const message = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}…` : error;
@@ -198,6 +227,17 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
         .where('id', '=', jobId)
         .where('state', '=', 'running')
         .where('locked_by', '=', workerId)
+        .executeTakeFirst();
+      return num(result.numUpdatedRows) > 0;
+    },
+
+    async postpone(jobId, runAt) {
+      const db = executor();
+      const result = await db
+        .updateTable('jobs')
+        .set({ run_at: runAt, updated_at: now() })
+        .where('id', '=', jobId)
+        .where('state', '=', 'pending')
         .executeTakeFirst();
       return num(result.numUpdatedRows) > 0;
     },

@@ -118,6 +118,16 @@ export function registriesTable({ db: q, now, atomically }: TableContext): Store
       return (await all().where('url_key', '=', urlKey).orderBy('id').execute()).map(toRegistry);
     },
 
+    async findByUrlKeys(urlKeys) {
+      if (urlKeys.length === 0) return [];
+      return (
+        await all()
+          .where('url_key', 'in', [...urlKeys])
+          .orderBy('id')
+          .execute()
+      ).map(toRegistry);
+    },
+
     async due(at, limit) {
       const rows = await all()
         .where('next_poll_at', '<=', at)

@@ -2,8 +2,8 @@
 import semver from 'semver';
 import type { TableContext } from '../context.js';
 import { newId } from '../ids.js';
-import type { Store, VersionRecord, VersionState } from '../interface.js';
-import { num, toResource, toVersion } from '../rows.js';
+import type { Store, VersionMark, VersionRecord, VersionState } from '../interface.js';
+import { num, toMark, toResource, toVersion } from '../rows.js';
 
 export function versionsTable({ db: q, now, atomically }: TableContext): Store['versions'] {
   const all = () => q().selectFrom('versions').selectAll();
@@ -85,6 +85,51 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
       return new Map(rows.map((row) => [row.tag, row.commit]));
     },
 
+    async marks(registryId) {
+      const rows = await q()
+        .selectFrom('versions')
+        .select(['tag', 'mark', 'marked_at', 'moved_to'])
+        .where('registry_id', '=', registryId)
+        .where('marked_at', 'is not', null)
+        .execute();
+      const marks = new Map<string, VersionMark>();
+      for (const row of rows) {
+        const mark = toMark(row);
+        if (mark) marks.set(row.tag, mark);
+      }
+      return marks;
+    },
+
+    async setMark(registryId, tag, mark) {
+      const result = await q()
+        .updateTable('versions')
+        .set({
+          mark: mark?.kind ?? null,
+          marked_at: mark?.at ?? null,
+          moved_to: mark?.kind === 'moved' ? mark.commit : null,
+        })
+        .where('registry_id', '=', registryId)
+        .where('tag', '=', tag)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async listMarked() {
+      // Served versions only: the owner's copy, as `get` answers.
+      const rows = await all()
+        .where('marked_at', 'is not', null)
+        .where('application_id', 'is not', null)
+        .where('registry_id', 'in', (eb) =>
+          eb
+            .selectFrom('applications')
+            .select('applications.registry_id')
+            .whereRef('applications.application_id', '=', 'versions.application_id'),
+        )
+        .orderBy('id')
+        .execute();
+      return rows.map(toVersion);
+    },
+
     async listByRegistry(registryId) {
       return (await all().where('registry_id', '=', registryId).orderBy('id').execute()).map(toVersion);
     },
@@ -111,7 +156,7 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
       const [rows, owners] = await Promise.all([
         q()
           .selectFrom('versions')
-          .select(['id', 'application_id', 'registry_id', 'version', 'state'])
+          .select(['id', 'application_id', 'registry_id', 'version', 'state', 'mark'])
           .where('application_id', 'is not', null)
           .orderBy('id')
           .execute(),
@@ -128,7 +173,10 @@ export function versionsTable({ db: q, now, atomically }: TableContext): Store['
       const latestIds = new Map<string, string>();
       for (const [applicationId, group] of groups) {
         const owner = ownerOf.get(applicationId);
-        const usable = group.filter((row) => row.state !== 'rejected' && row.registry_id === owner);
+        // A withdrawn version is never the latest (issue 15): the registry no longer offers it.
+        const usable = group.filter(
+          (row) => row.state !== 'rejected' && row.registry_id === owner && row.mark !== 'withdrawn',
+        );
         const best = usable.reduce<(typeof usable)[number] | undefined>(
           (a, b) => (a === undefined || compareVersions(b, a) > 0 ? b : a),
           undefined,

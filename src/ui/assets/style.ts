@@ -66,7 +66,10 @@ legend { font-weight: 700; padding: 0 .25rem; }
   border: 1px solid currentColor; white-space: nowrap; }
 .badge.valid, .badge.merged { color: var(--ok); }
 .badge.warnings, .badge.proposed { color: var(--warn); }
-.badge.rejected, .badge.failed, .badge.closed { color: var(--danger); }
+.badge.rejected, .badge.failed, .badge.closed, .badge.withdrawn { color: var(--danger); }
+.badge.moved { color: var(--warn); }
+.mark-note { border-left: 4px solid var(--warn); background: var(--panel); padding: .5rem .75rem; }
+.mark-note.withdrawn { border-left-color: var(--danger); }
 .error-summary { border: 3px solid var(--danger); padding: .75rem 1rem; margin: 0 0 1rem; border-radius: var(--radius); }
 .error-summary h2 { margin-top: 0; color: var(--danger); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }

@@ -2,10 +2,12 @@
 
 import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
+import { markView } from '../../flows/version-marks.js';
 import type { Description, Issue, Profile } from '../../margo/model.js';
 import type { SessionRecord, VersionRecord } from '../../store/interface.js';
 import { Input, Select } from '../fields.js';
 import { IfRole, Layout, when } from '../layout.js';
+import { MarkBadge, MarkNote } from '../mark.js';
 
 export interface ApplicationCard {
   id: string;
@@ -139,6 +141,7 @@ export const ApplicationPage: FC<{ session: SessionRecord; card: ApplicationCard
               </td>
               <td>
                 <StateBadge state={version.state} />
+                <MarkBadge mark={markView(version)} />
               </td>
               <td>
                 {version.errors.length} errors, {version.warnings.length} warnings
@@ -230,6 +233,7 @@ export const VersionPage: FC<VersionPageProps> = ({
         <code>{version.commit.slice(0, 12)}</code> ·{' '}
         <a href={`/catalogue/${encodeURIComponent(card.id)}`}>all versions</a>
       </p>
+      <MarkNote mark={markView(version)} />
       {version.state !== 'rejected' && (
         <IfRole session={session} atLeast="operator">
           <p>

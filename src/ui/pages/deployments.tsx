@@ -5,6 +5,7 @@ import { deploymentStates } from '../../store/deployment-records.js';
 import type { SessionRecord } from '../../store/interface.js';
 import { Input, Select } from '../fields.js';
 import { ActionButton, IfRole, Layout } from '../layout.js';
+import { MarkBadge, MarkNote } from '../mark.js';
 
 export interface DeploymentFilters {
   state: string;
@@ -61,6 +62,7 @@ export const DeploymentList: FC<{
                 </td>
                 <td>
                   {deployment.applicationId} {deployment.version}
+                  <MarkBadge mark={deployment.versionMark} />
                 </td>
                 <td>
                   {deployment.target} <span class="muted">({deployment.repository.name})</span>
@@ -98,11 +100,13 @@ export const DeploymentDetail: FC<{
         State: <span class={`badge ${deployment.state}`}>{deployment.state}</span>
         {deployment.failureReason && <> {deployment.failureReason}</>}
       </p>
+      <MarkNote mark={deployment.versionMark} deployment />
       <dl class="facts">
         <dt>Application</dt>
         <dd>
           <a href={`/catalogue/${encodeURIComponent(deployment.applicationId)}`}>{deployment.applicationId}</a>{' '}
           {deployment.version}
+          <MarkBadge mark={deployment.versionMark} />
         </dd>
         <dt>Profile</dt>
         <dd>{deployment.profile}</dd>

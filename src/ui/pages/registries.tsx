@@ -1,5 +1,6 @@
 /** Registry pages: the list with status, one registry with its versions, and the add/edit form. */
 import type { FC } from 'hono/jsx';
+import { markView } from '../../flows/version-marks.js';
 import type { PostedForm } from '../../margo/form.js';
 import type {
   RegistryEvent,
@@ -11,6 +12,7 @@ import type {
 import { hasRole } from '../env.js';
 import { Checkbox, ErrorSummary, type FieldErrors, Input, Select, TextArea } from '../fields.js';
 import { ActionButton, CsrfField, IfRole, Layout, when } from '../layout.js';
+import { MarkBadge } from '../mark.js';
 
 export type Counts = Record<VersionState, number>;
 
@@ -147,7 +149,8 @@ export const RegistryDetail: FC<{
       <ul class="issue-list">
         {versions.map((version) => (
           <li>
-            <span class={`badge ${version.state}`}>{version.state}</span>{' '}
+            <span class={`badge ${version.state}`}>{version.state}</span>
+            <MarkBadge mark={markView(version)} />{' '}
             {version.applicationId && version.state !== 'rejected' ? (
               <a
                 href={`/catalogue/${encodeURIComponent(version.applicationId)}/versions/${encodeURIComponent(version.version)}`}

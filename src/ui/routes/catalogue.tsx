@@ -42,7 +42,9 @@ export function registerCatalogue(ui: UiApp): void {
     const id = c.req.param('app');
     const versions = await store.versions.listByApplication(id);
     if (versions.length === 0) throw new BridgeError('NOT_FOUND', `no application with id '${id}'`);
-    const latest = newest(versions.filter((version) => version.state !== 'rejected'));
+    const latest = newest(
+      versions.filter((version) => version.state !== 'rejected' && version.mark?.kind !== 'withdrawn'),
+    );
     const card = cardOf(id, latest ?? newest(versions), latest?.version ?? null);
     const ordered = [...versions].sort((a, b) => b.createdAt - a.createdAt);
     return page(c, <ApplicationPage session={sessionOf(c)} card={card} versions={ordered} />);

@@ -162,8 +162,8 @@ export function registerDeployments(ui: UiApp): void {
 /** Usable versions newer than `current`, newest first (semver where both parse, else ingest order). */
 async function upgradesOf(services: Services, applicationId: string, current: string): Promise<string[]> {
   const versions = await services.store.versions.listByApplication(applicationId);
-  const usable = versions.filter((version) => version.state !== 'rejected');
-  const base = usable.find((version) => version.version === current);
+  const usable = versions.filter((version) => version.state !== 'rejected' && version.mark?.kind !== 'withdrawn');
+  const base = versions.find((version) => version.version === current && version.state !== 'rejected');
   const newer = usable.filter((version) => {
     if (version.version === current) return false;
     if (semver.valid(version.version) && semver.valid(current)) return semver.gt(version.version, current);

@@ -3,7 +3,7 @@
  * read from or written to the real repository that smart HTTP serves, so both views always agree.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -132,6 +132,20 @@ export class BareRepository {
     return this.text(['hash-object', '-w', '--stdin'], { input: content });
   }
 
+  /** Blobs for several contents in one git run (ids in the same order). */
+  async writeBlobs(contents: Buffer[]): Promise<string[]> {
+    if (contents.length <= 1) return Promise.all(contents.map((content) => this.writeBlob(content)));
+    const dir = await mkdtemp(join(tmpdir(), 'fake-github-blobs-'));
+    try {
+      const paths = contents.map((_, index) => join(dir, String(index)));
+      await Promise.all(paths.map((path, index) => writeFile(path, contents[index] as Buffer)));
+      const out = await this.text(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: paths.join('\n') });
+      return out.split('\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   async readBlob(sha: string): Promise<Buffer> {
     return (await this.run(['cat-file', 'blob', sha])).stdout;
   }
@@ -202,6 +216,10 @@ export class BareRepository {
     try {
       if (baseTree) await this.run(['read-tree', baseTree], { env });
       else await this.run(['read-tree', '--empty'], { env });
+      if (changes.every((change) => change.mode !== '040000')) {
+        await this.applyBlobChanges(changes, env);
+        return await this.text(['write-tree'], { env });
+      }
       for (const change of changes) {
         // Whatever was at the path (a file or a folder) goes first; then the new entry.
         await this.removeFromIndex(change.path, env);
@@ -218,6 +236,30 @@ export class BareRepository {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Blob entries and deletions in two git runs however many there are (the same index as the
+   * one-by-one path): what is at each changed path (a file or a folder) goes, then the new entries.
+   */
+  private async applyBlobChanges(
+    changes: { path: string; mode: string; sha: string | null }[],
+    env: Record<string, string>,
+  ): Promise<void> {
+    const paths = changes.map((change) => change.path);
+    const listed = (await this.run(['ls-files', '-z', '--', ...paths], { env })).stdout.toString('utf8');
+    const gone = listed
+      .split('\0')
+      .filter((p) => p !== '' && paths.some((path) => p === path || p.startsWith(`${path}/`)));
+    const zero = '0'.repeat(40);
+    const lines = [
+      ...gone.map((p) => `0 ${zero}\t${p}`),
+      ...changes
+        .filter((change) => change.sha !== null)
+        .map((change) => `${change.mode} ${change.sha}\t${change.path}`),
+    ];
+    if (lines.length === 0) return;
+    await this.run(['update-index', '-z', '--index-info'], { env, input: `${lines.join('\0')}\0` });
   }
 
   private async removeFromIndex(path: string, env: Record<string, string>): Promise<void> {

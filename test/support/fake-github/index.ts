@@ -43,6 +43,8 @@ export interface FakeGitHubOptions {
    * Default: on when the environment sets FAKE_GITHUB_CHECK_OPENAPI=1, so any suite can be run so.
    */
   checkOpenApi?: boolean;
+  /** Keep every REST answer in `responses` (for OpenAPI checks). Default true; benchmarks turn it off. */
+  recordResponses?: boolean;
 }
 
 export interface TokenOptions {
@@ -161,6 +163,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     requests,
     responses,
     rateLimit: options.rateLimit ?? 5000,
+    recordResponses: options.recordResponses ?? true,
     baseUrl: () => baseUrl,
     pullClosed: (repo, pull) => {
       const name = `${repo.record.owner.login}/${repo.record.name}`.toLowerCase();

@@ -28,6 +28,8 @@ export interface RequestRecord {
   status: number;
   /** The answer came from an injected fault. */
   faulted: boolean;
+  /** Milliseconds from the request's arrival to its answer (REST only). */
+  durationMs?: number;
 }
 
 export interface ResponseRecord {
@@ -56,6 +58,7 @@ export interface ServerParts {
   requests: RequestRecord[];
   responses: ResponseRecord[];
   rateLimit: number;
+  recordResponses: boolean;
   baseUrl: () => string;
   pullClosed: (repo: RepoState, pull: PullRecord) => void;
 }
@@ -206,6 +209,7 @@ export function createListener(parts: ServerParts) {
   async function serveRest(request: IncomingMessage, response: ServerResponse, url: URL) {
     const method = request.method ?? 'GET';
     const record: RequestRecord = { method, path: url.pathname, route: undefined, status: 0, faulted: false };
+    const arrived = performance.now();
     parts.requests.push(record);
     const caller = callerOf(parts.state, request.headers.authorization);
     const bucket = bucketOf(caller, request);
@@ -252,15 +256,17 @@ export function createListener(parts: ServerParts) {
       ...reply.headers,
     };
     record.status = reply.status;
-    parts.responses.push({
-      method,
-      path: url.pathname,
-      route: record.route ?? url.pathname,
-      status: reply.status,
-      headers,
-      body: reply.body,
-      ...(reply.undocumented ? { undocumented: reply.undocumented } : {}),
-    });
+    record.durationMs = performance.now() - arrived;
+    if (parts.recordResponses)
+      parts.responses.push({
+        method,
+        path: url.pathname,
+        route: record.route ?? url.pathname,
+        status: reply.status,
+        headers,
+        body: reply.body,
+        ...(reply.undocumented ? { undocumented: reply.undocumented } : {}),
+      });
     response.writeHead(reply.status, headers);
     if (reply.raw) response.end(reply.raw);
     else if (reply.status === 204 || reply.body === undefined) response.end();

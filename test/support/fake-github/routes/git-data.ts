@@ -155,6 +155,8 @@ async function createTree(context: RouteContext) {
     }
   }
   const changes: { path: string; mode: string; sha: string | null }[] = [];
+  // Contents become blobs together, after every entry was checked.
+  const contents: { change: { sha: string | null }; content: string }[] = [];
   for (const [index, entry] of entries.entries()) {
     if (!isRecord(entry) || typeof entry.path !== 'string' || typeof entry.mode !== 'string') {
       throw unprocessable(`Invalid tree info: tree.${index} needs path and mode`, docs.trees);
@@ -165,8 +167,9 @@ async function createTree(context: RouteContext) {
     }
     if (!modes.has(entry.mode)) throw unprocessable(`Invalid tree info: tree.${index}.mode`, docs.trees);
     if (typeof entry.content === 'string') {
-      const sha = await context.repo.git.writeBlob(Buffer.from(entry.content, 'utf8'));
-      changes.push({ path, mode: entry.mode, sha });
+      const change = { path, mode: entry.mode, sha: null };
+      contents.push({ change, content: entry.content });
+      changes.push(change);
     } else if (entry.sha === null) {
       changes.push({ path, mode: entry.mode, sha: null });
     } else {
@@ -177,6 +180,10 @@ async function createTree(context: RouteContext) {
       changes.push({ path, mode: entry.mode, sha: entry.sha });
     }
   }
+  const blobs = await context.repo.git.writeBlobs(contents.map((entry) => Buffer.from(entry.content, 'utf8')));
+  contents.forEach((entry, index) => {
+    entry.change.sha = blobs[index] ?? null;
+  });
   const sha = await context.repo.git.buildTree(typeof baseTree === 'string' ? baseTree : undefined, changes);
   const top = await context.repo.git.readTree(sha);
   return { status: 201, body: gitTree(context.base, context.repo.record, sha, top) };
