@@ -13,19 +13,23 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { RegistryConnection } from '../src/registry/interface.js';
+import { createNodeHttpClient } from '../src/registry/node/http-client.js';
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
+import { objectsFetchRequest } from '../src/registry/protocol.js';
 import { type GitServer, startGitServer } from '../test/support/git-server.js';
 import {
+  bareRepositoryPath,
   bulkFiles,
   createRegistryRoot,
   exampleText,
   fixturePackage,
+  git,
   helloExample,
   publishRelease,
   removeRegistryRoot,
@@ -36,10 +40,17 @@ import { type BenchRow, fmt, median, printSection } from './lib.js';
 const run = promisify(execFile);
 const SUB_PATH = 'packages/app';
 const UNRELATED_BYTES = 50 * 1000 * 1000;
-const RUNS = 3;
+const RUNS = 5;
+/** The package's blob ids, written by the bench for the `download` child. */
+const BLOB_LIST = 'package-blobs.txt';
 
-/** `read-100`: with `maxPackBytes` raised to 100 MiB, to measure the whole-tree fallback at all. */
-type ChildMode = 'baseline' | 'read' | 'read-100';
+/**
+ * `read-100`: with `maxPackBytes` raised to 100 MiB, to measure the whole-tree fallback at all;
+ * `read-gc`: a full garbage collection every 3 ms (`--expose-gc`), so the peak shows what the read
+ * holds live rather than garbage the collector has not reached yet; `download`: only Node's HTTP
+ * client receiving the package's blobs (the reader's second request), the bytes discarded.
+ */
+type ChildMode = 'baseline' | 'read' | 'read-100' | 'read-gc' | 'download';
 
 async function childPeak(
   mode: ChildMode,
@@ -47,7 +58,8 @@ async function childPeak(
   scratch: string,
 ): Promise<{ peak: number; fetched: number; error?: string }> {
   const self = fileURLToPath(import.meta.url);
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--child', mode, url, scratch], {
+  const flags = mode === 'read-gc' ? ['--expose-gc'] : [];
+  const { stdout } = await run(process.execPath, [...flags, '--import', 'tsx', self, '--child', mode, url, scratch], {
     maxBuffer: 1024 * 1024,
   });
   return JSON.parse(stdout) as { peak: number; fetched: number; error?: string };
@@ -62,14 +74,40 @@ async function child(mode: ChildMode, url: string, scratch: string): Promise<voi
   const registry: RegistryConnection = { url, allowHttp: true, auth: { type: 'none' }, subPath: SUB_PATH };
   let fetched = 0;
   let error: string | undefined;
+  const collect = (globalThis as { gc?: () => void }).gc;
+  const collector = mode === 'read-gc' && collect ? setInterval(collect, 3) : undefined;
   try {
-    if (mode !== 'baseline') fetched = (await reader.readRelease(registry, 'v1.0.0')).fetchedBytes ?? 0;
+    if (mode === 'download') fetched = await downloadBlobs(url, scratch);
+    else if (mode !== 'baseline') fetched = (await reader.readRelease(registry, 'v1.0.0')).fetchedBytes ?? 0;
   } catch (caught) {
     error = (caught as { code?: string }).code ?? String(caught);
+  } finally {
+    clearInterval(collector);
   }
   const status = await readFile('/proc/self/status', 'utf8');
   const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
   process.stdout.write(JSON.stringify({ peak: kilobytes * 1024, fetched, ...(error ? { error } : {}) }));
+}
+
+/** The fetch of the package's blobs by id through the Node HTTP client, every chunk dropped. */
+async function downloadBlobs(url: string, scratch: string): Promise<number> {
+  const ids = (await readFile(join(scratch, BLOB_LIST), 'utf8')).split('\n').filter(Boolean);
+  const http = createNodeHttpClient({ allowPrivateNetworks: true, allowHttp: true });
+  try {
+    const response = await http.client.request({
+      url: `${url}/git-upload-pack`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-git-upload-pack-request', 'git-protocol': 'version=2' },
+      body: (async function* () {
+        yield objectsFetchRequest(ids);
+      })(),
+    });
+    let received = 0;
+    for await (const chunk of response.body ?? []) received += chunk.length;
+    return received;
+  } finally {
+    http.close();
+  }
 }
 
 async function nativeGit(server: GitServer, args: string[], cwd?: string): Promise<number> {
@@ -82,7 +120,8 @@ async function nativeGit(server: GitServer, args: string[], cwd?: string): Promi
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
-function sentBytes(server: GitServer): number {
+async function sentBytes(server: GitServer): Promise<number> {
+  await server.settled();
   return server.requests.reduce((sum, request) => sum + request.bytesSent, 0);
 }
 
@@ -109,6 +148,9 @@ async function main() {
       packageBytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
     }
     await publishRelease(root, 'mono', 'v1.0.0', files);
+    const listing = await git(['--git-dir', bareRepositoryPath(root, 'mono'), 'ls-tree', '-r', 'v1.0.0', SUB_PATH]);
+    const blobs = listing.split('\n').map((line) => line.split(/\s+/)[2]);
+    await writeFile(join(scratch, BLOB_LIST), blobs.join('\n'));
 
     const measure = async (server: GitServer, mode: ChildMode = 'read') => {
       const peaks: number[] = [];
@@ -120,13 +162,15 @@ async function main() {
         server.clearRequests();
         const result = await childPeak(mode, server.url('mono'), scratch);
         if (result.error) throw new Error(`read failed: ${result.error}`);
-        sent.push(sentBytes(server));
+        sent.push(await sentBytes(server));
         peaks.push(result.peak);
         fetched.push(result.fetched);
       }
       return { growth: median(peaks) - median(baselines), fetched: median(fetched), sent: median(sent) };
     };
     const filtered = await measure(partial);
+    const live = await measure(partial, 'read-gc');
+    const download = await measure(partial, 'download');
     const refused = await childPeak('read', whole.url('mono'), scratch);
     const unfiltered = await measure(whole, 'read-100');
 
@@ -148,7 +192,7 @@ async function main() {
         target,
       ]);
       const sparse = await nativeGit(partial, ['sparse-checkout', 'set', SUB_PATH], target);
-      nativeSent.push(sentBytes(partial));
+      nativeSent.push(await sentBytes(partial));
       nativePeaks.push(Math.max(clone, sparse));
     }
 
@@ -177,6 +221,18 @@ async function main() {
         ratio: `${fmt(filtered.growth / packageBytes, 1)}× the package`,
       },
       {
+        what: 'the same with a full GC every 3 ms (what the read holds live)',
+        value: mb(live.growth),
+        baseline: 'the rest above is garbage not yet collected',
+        ratio: `${fmt(live.growth / packageBytes, 1)}× the package`,
+      },
+      {
+        what: "Node's HTTP client alone receiving the same blobs (bytes dropped): peak above idle",
+        value: mb(download.growth),
+        baseline: `${kb(download.fetched)} received`,
+        ratio: `${fmt(download.growth / packageBytes, 1)}× the package`,
+      },
+      {
         what: 'fallback, server without filter, default ingest.maxPackBytes (24 MiB)',
         value: refused.error === undefined ? 'read' : `refused: ${refused.error}`,
         baseline: 'the whole depth-1 tree is about 50 MB',
@@ -194,7 +250,7 @@ async function main() {
       },
     ];
     printSection('Ingest memory and bytes: one package of a monorepo with a 50 MB unrelated file', rows, [
-      `Median of ${RUNS} fresh processes each; disk storage, empty cache. Peak memory is VmHWM of the reading process minus the same process idle; differences under about 1 MB are noise (the package is ${kb(packageBytes)}).`,
+      `Median of ${RUNS} fresh processes each; disk storage, empty cache. Peak memory is VmHWM of the reading process minus the same process idle; differences under about 1 MB are noise (the package is ${kb(packageBytes)}). The GC row is the same read with \`--expose-gc\` and a full collection every 3 ms: what the read holds live; the rest is garbage V8 has not collected yet, most of it the buffers Node's HTTP client allocates while receiving (the row after it: that client alone on the same request). Packs are indexed from the staging file and read by ranges (src/registry/pack/), so the fallback's peak does not follow the pack's size.`,
     ]);
   } finally {
     await partial.stop();

@@ -73,7 +73,9 @@ async function nativeGit(server: GitServer, args: string[]): Promise<number> {
 
 function bytesOf(server: GitServer, work: () => Promise<unknown>): Promise<number> {
   server.clearRequests();
-  return work().then(() => server.requests.reduce((sum, request) => sum + request.bytesSent, 0));
+  return work()
+    .then(() => server.settled())
+    .then(() => server.requests.reduce((sum, request) => sum + request.bytesSent, 0));
 }
 
 const mb = (bytes: number) => `${fmt(bytes / 2 ** 20)} MB`;

@@ -141,6 +141,9 @@ try {
     nth: at(0.66),
     fault: { type: 'primary-limit', resetAfter: 1 },
   });
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage.rss();
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
@@ -155,6 +158,8 @@ try {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  collect?.();
+  const heapAfter = process.memoryUsage().heapUsed;
   const upgrades = (await gh.pulls('acme', 'fleet')).filter(
     (p) => p.state === 'open' && p.title.includes('upgrade'),
   ).length;
@@ -185,6 +190,10 @@ try {
       {
         what: 'service process: peak RSS during the fan-out / before it / whole run',
         value: `${mb(rssPeak)} / ${mb(rssBefore)} / ${mb(process.resourceUsage().maxRSS * 1024)}`,
+      },
+      {
+        what: 'service JS heap after a full GC: before the fan-out / after it',
+        value: collect ? `${mb(heapBefore)} / ${mb(heapAfter)}` : 'run with --expose-gc',
       },
       {
         what: 'time the fake GitHub took to answer (share of the fan-out)',

@@ -175,6 +175,16 @@ grep -rq 'Hi' "$clone/local/ci-cluster" || fail "the merged desired state is not
 rm -rf "$clone"
 echo "container: deployment proposed, approved, and its desired state cloned from /git/local.git"
 
+# The shared end-to-end scenario (test/support/scenario.ts; the same steps run on Node and inside
+# workerd) against the image: the test Git server and the fake GitHub run on the host's loopback.
+scenario_log=$(mktemp)
+MB_CONTAINER_URL="$url" MB_CONTAINER_TOKEN="$token" MB_CONTAINER_WEBHOOK_SECRET="$webhook_secret" \
+  npx vitest run --project integration test/container-scenario.test.ts >"$scenario_log" 2>&1 \
+  || { tail -n 60 "$scenario_log" >&2; fail "the end-to-end scenario failed against the image"; }
+grep -q '1 passed' "$scenario_log" || { tail -n 30 "$scenario_log" >&2; fail "the end-to-end scenario did not run"; }
+rm -f "$scenario_log"
+echo "container: the end-to-end scenario passes (registry, signed tag push, version, deployments, pull requests on GitHub, upgrades)"
+
 pid=$(ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
 [ -n "$pid" ] || fail "no process listens on port $port"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
@@ -204,4 +214,4 @@ written=$(find "$root" -xdev -newer "$marker" -not -path "$root/tmp/*" -not -pat
 # container runtime would (buildah 1.28 lets it override a bind mount, so none is given).
 [ -f "$volume/margo-bridge.db" ] || fail "no database was written under /data"
 echo "container: wrote only under /data ($(ls -A "$volume" | tr '\n' ' '))"
-echo "container: 9 passed, 0 failed"
+echo "container: 10 passed, 0 failed"

@@ -167,6 +167,12 @@ describe.each(databases)('withdrawn and moved versions on %s', (_name, onPostgre
       );
       expect(listed.body.versions.find((v) => v.tag === 'v1.3.0')?.mark?.kind).toBe('withdrawn');
       expect(await events('TAG_DELETED', 'v1.3.0')).toHaveLength(1);
+      const openapi = (
+        await call<{ components: { schemas: Record<string, { properties?: object }> } }>('GET', '/openapi.json')
+      ).body.components.schemas;
+      expect(Object.keys(openapi.VersionMark?.properties ?? {}).sort()).toEqual(['commit', 'kind', 'message', 'since']);
+      for (const name of ['Version', 'RegistryVersion']) expect(openapi[name]?.properties).toHaveProperty('mark');
+      expect(openapi.Deployment?.properties).toHaveProperty('versionMark');
       const metrics = await (await world.harness.app.request('/metrics')).text();
       expect(metrics).toMatch(/margo_bridge_version_marks_total\{mark="withdrawn"\} 1\n/);
 

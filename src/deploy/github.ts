@@ -30,6 +30,7 @@ import {
   statusOf,
   translateGitHubError,
 } from './github-client.js';
+import { type Base, gitHubGitData, type Made, type Planned, plan } from './github-git.js';
 import { type KnownProposal, processGitHubMemory } from './github-memory.js';
 import { gitHubPulls, type PullRequest } from './github-pulls.js';
 import type {
@@ -41,17 +42,7 @@ import type {
   ProposeResult,
 } from './interface.js';
 import type { GitHubProviderSettings } from './settings.js';
-import {
-  applyChanges,
-  changeOids,
-  checkBranchName,
-  checkProposeInput,
-  type FileChange,
-  type FlatTree,
-  filesUnder,
-  planChanges,
-  rootTreeId,
-} from './tree.js';
+import { checkBranchName, checkProposeInput, type FlatTree, filesUnder } from './tree.js';
 
 export type { GitHubPlatform } from './github-client.js';
 
@@ -59,8 +50,8 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
   const { octokit, appJwt } = gitHubClient(settings, platform);
   const repository = { owner: settings.owner, repo: settings.repo };
   const fullName = `${settings.owner}/${settings.repo}`;
-  const now = platform.now ?? Date.now;
   const pulls = gitHubPulls(octokit, repository);
+  const { baseTree, branch, writeCommit, moveBranch } = gitHubGitData(octokit, repository, platform.now ?? Date.now);
   const memory = platform.memory ?? processGitHubMemory;
   const memoryKey = `${settings.apiUrl ?? 'https://api.github.com'}|${fullName}`;
 
@@ -72,71 +63,6 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
       throw translateGitHubError(error, what);
     }
   }
-
-  async function baseTree(base: string): Promise<BaseTree> {
-    const { data } = await octokit.rest.git
-      .getTree({ ...repository, tree_sha: base, recursive: '1' })
-      .catch((error) => {
-        if (statusOf(error) === 404) {
-          throw new BridgeError('DEPLOY_NOT_FOUND', `base branch "${base}" does not exist in ${fullName}`);
-        }
-        throw error;
-      });
-    if (data.truncated) {
-      throw new BridgeError(
-        'LIMIT_EXCEEDED',
-        `${fullName} has too many files for GitHub to list "${base}" in one answer`,
-      );
-    }
-    const flat: FlatTree = new Map();
-    const folders = new Map<string, string>();
-    for (const entry of data.tree) {
-      if (!entry.path || !entry.sha || !entry.mode) continue;
-      if (entry.type === 'tree') folders.set(entry.path, entry.sha);
-      else flat.set(entry.path, { mode: entry.mode, oid: entry.sha });
-    }
-    return { sha: data.sha, flat, folders };
-  }
-
-  async function branch(name: string) {
-    try {
-      const { data } = await octokit.rest.repos.getBranch({ ...repository, branch: name });
-      return {
-        commit: data.commit.sha,
-        tree: data.commit.commit.tree.sha,
-        parents: data.commit.parents.map((parent) => parent.sha),
-      };
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-  }
-
-  async function writeCommit(input: ProposeInput, base: { sha: string; commit: string }, changes: FileChange[]) {
-    const { data: tree } = await octokit.rest.git.createTree({
-      ...repository,
-      base_tree: base.sha,
-      tree: changes.map((change) =>
-        'delete' in change
-          ? { path: change.path, mode: '100644' as const, type: 'blob' as const, sha: null }
-          : { path: change.path, mode: '100644' as const, type: 'blob' as const, content: change.content },
-      ),
-    });
-    // An explicit date makes a retried create give the same commit id.
-    const person = { ...input.author, date: new Date(Math.floor(now() / 1000) * 1000).toISOString() };
-    const { data: commit } = await octokit.rest.git.createCommit({
-      ...repository,
-      message: input.commitMessage,
-      tree: tree.sha,
-      parents: [base.commit],
-      author: person,
-      committer: person,
-    });
-    return { tree: tree.sha, commit: commit.sha };
-  }
-
-  type Base = { sha: string; commit: string };
-  type Made = { tree: string; commit: string };
 
   function remember(input: ProposeInput, base: Base, head: Made, pull: PullRequest): void {
     memory.rememberProposal(memoryKey, input.branch, {
@@ -204,12 +130,7 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
    */
   async function proposeAfterEnd(input: ProposeInput, base: Base, planned: Planned, madeBefore?: Made) {
     const made = madeBefore ?? (await writeCommit(input, base, planned.changes));
-    try {
-      await octokit.rest.git.updateRef({ ...repository, ref: `heads/${input.branch}`, sha: made.commit, force: true });
-    } catch (error) {
-      if (statusOf(error) !== 422) throw error;
-      await octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${input.branch}`, sha: made.commit });
-    }
+    await moveBranch(input.branch, made.commit);
     return openPull(input, base, planned, made);
   }
 
@@ -393,30 +314,4 @@ export function createGitHubProvider(settings: GitHubProviderSettings, platform:
         return pulls.status(data as PullRequest);
       }),
   };
-}
-
-interface BaseTree {
-  sha: string;
-  flat: FlatTree;
-  /** Tree id of every folder, as the recursive listing gives them. */
-  folders: Map<string, string>;
-}
-
-interface Planned {
-  changes: FileChange[];
-  /** The root tree id the commit will have (computed locally). */
-  root: string;
-}
-
-/** The changes `input` makes to `tree`; none when the new root tree would be the same. */
-async function plan(tree: BaseTree, input: ProposeInput): Promise<Planned> {
-  const changes = await planChanges(tree.flat, input);
-  const after = applyChanges(tree.flat, changes, await changeOids(changes));
-  // Only the folders on the way to a change are hashed: a large repository costs no more per proposal.
-  const root = await rootTreeId(
-    after,
-    changes.map((change) => change.path),
-    tree.folders,
-  );
-  return { changes: root === tree.sha ? [] : changes, root };
 }

@@ -325,14 +325,21 @@ class AlreadyHandled extends Error {}
  * id): one query for all lists.
  */
 async function matchingRegistries(tx: Store, urlLists: readonly (readonly string[])[]): Promise<RegistryRecord[][]> {
+  // Deliveries of a batch mostly name the same few repositories: each URL is parsed once.
+  const keyOf = new Map<string, string | null>();
   const keyLists = urlLists.map((urls) => {
     const keys = new Set<string>();
     for (const url of urls) {
-      try {
-        keys.add(repositoryKey(url));
-      } catch {
-        // A URL that does not parse matches no registry.
+      let key = keyOf.get(url);
+      if (key === undefined) {
+        try {
+          key = repositoryKey(url);
+        } catch {
+          key = null; // A URL that does not parse matches no registry.
+        }
+        keyOf.set(url, key);
       }
+      if (key !== null) keys.add(key);
     }
     return [...keys];
   });

@@ -40,7 +40,7 @@ export interface WorkerOptions {
   random?: () => number;
   /** Lease holder name; default a random UUID. */
   workerId?: string;
-  /** Most jobs claimed at once for a kind whose handler has `batch`; default 64. */
+  /** Most jobs claimed at once for a kind whose handler has `batch`; default 256 (the receiver's largest group). */
   batchSize?: number;
   /** Called after each job, for metrics. */
   onOutcome?: (outcome: JobOutcome) => void;
@@ -76,7 +76,7 @@ export function createWorker(options: WorkerOptions): Worker & { start(): void }
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
   const workerId = options.workerId ?? crypto.randomUUID();
-  const batchSize = options.batchSize ?? 64;
+  const batchSize = options.batchSize ?? 256;
   const batchKinds = (Object.keys(handlers) as JobKind[]).filter(
     (kind) => (handlers[kind] as BatchableJobHandler | undefined)?.batch !== undefined,
   );

@@ -186,6 +186,23 @@ function defaultInput(description: Description, parameter: string): InputValue |
   return entry.default;
 }
 
+/**
+ * The values an install set (§4.3: D-9 writes resolved values, so a default used at install is
+ * set): the given values over the description's defaults, as the End User would have typed them.
+ * Updates compare immutable settings against these, so a new version's changed default is a change.
+ */
+export function installedValues(
+  description: Description,
+  given: Record<string, InputValue>,
+): Record<string, InputValue> {
+  const installed: Record<string, InputValue> = {};
+  for (const name of Object.keys(description.parameters)) {
+    const value = defaultInput(description, name);
+    if (value !== undefined) installed[name] = value;
+  }
+  return { ...installed, ...given };
+}
+
 function schemaOf(description: Description, setting: Setting): SchemaEntry | undefined {
   return description.configuration?.schema.find((entry) => entry.name === setting.schema);
 }

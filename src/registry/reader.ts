@@ -1,5 +1,6 @@
 /**
- * The RegistryReader on isomorphic-git, with the platform parts passed in: an HTTP client per
+ * The RegistryReader (isomorphic-git for ref listings and capabilities, its own pack reading in
+ * pack/), with the platform parts passed in: an HTTP client per
  * registry (TLS, address guard; `registry/node/` on Node, `http/web` on Workers) and the object
  * storage (memory or disk). Read-only by construction: it only ever speaks `git-upload-pack`.
  *
@@ -9,7 +10,9 @@
  *   When the server offers partial clones (`fetch=… filter`, as GitHub, GitLab, Gitea and Forgejo
  *   do) the commit comes with its trees only and then the blobs under the package's sub-path are
  *   fetched by id, so a package beside large unrelated files costs its own bytes; otherwise the
- *   whole depth-1 tree is fetched. Packs stream to the store's staging file as they arrive.
+ *   whole depth-1 tree is fetched. Packs stream to the store's staging file as they arrive, are
+ *   indexed from it by ranges (pack/index-pack.ts) and read by ranges (pack/objects.ts): on disk
+ *   storage no pack is held in memory, whatever its size (memory storage holds its packs).
  */
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
 import { BridgeError, isBridgeError } from '../errors.js';
@@ -25,7 +28,7 @@ import { compileTagFilter, versionFromTag } from './tags.js';
 
 export const defaultLimits = {
   timeoutMs: 30_000,
-  // The service's default (config `ingest.maxPackBytes`): reading a pack peaks near six times its size.
+  // The service's default (config `ingest.maxPackBytes`); see docs/limits.md for what an ingest holds.
   maxPackBytes: 24 * 1024 * 1024,
   maxDescriptionBytes: 1024 * 1024,
   maxResourceBytes: 5 * 1024 * 1024,
@@ -142,8 +145,12 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     return info.protocolVersion === 2 && offersFilter(info.capabilities);
   }
 
-  /** Objects held whole on the way (trees, delta bases): inflated objects may outgrow their pack. */
-  const maxObjectBytes = 4 * limits.maxPackBytes;
+  /**
+   * Bound on one object held whole (a tree, a delta's base or result): the pack limit, so an ingest
+   * holds at most a few times `maxPackBytes` even for a pack of deltas. Whole objects that are not
+   * deltas are never held to be indexed, whatever their size.
+   */
+  const maxObjectBytes = limits.maxPackBytes;
 
   /** Runs `work` with a reader of the store's packs as they are now, closed afterwards. */
   async function withObjects<T>(store: ObjectStore, work: (objects: ObjectReader) => Promise<T>): Promise<T> {
@@ -179,8 +186,8 @@ export function createRegistryReader(options: RegistryReaderOptions): RegistryRe
     });
     if (response.statusCode !== 200) throw statusError(response.statusCode, session.url);
     if (!response.body) throw new BridgeError('REGISTRY_PROTOCOL', 'the registry sent no pack');
-    // Written to a staging file as it arrives (in batches, not held whole), indexed beside
-    // `objects/` and then moved in, index last: a read never sees a half-written index, and a
+    // Written to a staging file as it arrives (in batches, not held whole), indexed (read back by
+    // ranges) beside `objects/` and then moved in, index last: a read never sees a half-written index, and a
     // crash leaves only a stray staging file behind. Each fetch stages in its own directory:
     // another process sharing a disk cache may be fetching the same pack right now (both then
     // move identical files into place, which is harmless).

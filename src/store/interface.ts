@@ -276,8 +276,8 @@ export interface Store extends DeploymentTables {
       outcome: { result: Exclude<DeliveryResult, 'pending'>; handledAt: number; jobId?: string },
     ): Promise<boolean>;
     /**
-     * `finish` for many deliveries in one statement: returns the ids it moved on; a delivery no
-     * longer pending (or missing) is left unchanged and not returned.
+     * `finish` for many deliveries, one statement per distinct outcome: returns the ids it moved
+     * on; a delivery no longer pending (or missing) is left unchanged and not returned.
      */
     finishMany(
       outcomes: readonly {

@@ -8,6 +8,7 @@
  *   server.requests          // every request: { method, path, service, status, bytesSent, bytesReceived, ... }
  *   server.connections       // every TLS handshake: { handshake, clientCertificate }
  *   server.clearRequests()
+ *   await server.settled()   // every request so far answered and logged (bytesSent is final)
  *   server.ca / clientCert / clientKey   // PEM strings when tls is set (clientCert/Key for 'mtls')
  *   server.nativeGitEnv()    // environment for native `git` against this server (see below)
  *   await server.stop()
@@ -86,6 +87,8 @@ export interface GitServer {
   requests: GitRequestLog[];
   connections: TlsConnectionLog[];
   clearRequests(): void;
+  /** Resolves when every request received so far is answered and its log entry complete. */
+  settled(): Promise<void>;
   ca?: string;
   clientCert?: string;
   clientKey?: string;
@@ -289,11 +292,15 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     });
     Object.assign(entry, result);
   };
+  // A client may stop reading at the end of the pack while the backend is still exiting.
+  const inFlight = new Set<Promise<void>>();
   const listener = (request: IncomingMessage, response: ServerResponse) => {
-    handle(request, response).catch(() => {
+    const handled = handle(request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
   };
 
   let server: Server;
@@ -346,6 +353,9 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     clearRequests: () => {
       requests.length = 0;
       connections.length = 0;
+    },
+    settled: async () => {
+      await Promise.all(inFlight);
     },
     ...(certs ? { ca: certs.ca } : {}),
     ...(certs && options.tls === 'mtls' ? { clientCert: certs.clientCert, clientKey: certs.clientKey } : {}),

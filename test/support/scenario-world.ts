@@ -18,18 +18,28 @@ import {
   publishRelease,
   removeRegistryRoot,
 } from './registries.js';
-import { FIRST_VERSION, SCENARIO_REGISTRY, type ScenarioService, type ScenarioWorld } from './scenario.js';
+import {
+  FIRST_VERSION,
+  SCENARIO_APPLICATION,
+  SCENARIO_REGISTRY,
+  type ScenarioService,
+  type ScenarioWorld,
+} from './scenario.js';
 import { type LoggedService, spawnService, writeServiceConfig } from './service-process.js';
 
 /**
- * The hello-world package at `version` whose chart revision follows the version, so that a
- * deployment moved to a new version renders different files (a new commit on its proposal).
+ * The hello-world package at `version` as the application SCENARIO_APPLICATION (its own id, so
+ * that it never meets the demo's or another suite's hello-world), whose chart revision follows the
+ * version, so that a deployment moved to a new version renders different files (a new commit).
  */
 export async function scenarioRelease(version: string): Promise<PackageFiles> {
   const files = await helloPackage(version);
   const description = files['margo.yaml'];
   if (typeof description !== 'string') return files;
-  return { ...files, 'margo.yaml': description.replace(/revision: \S+/, `revision: ${version}`) };
+  const text = description
+    .replace(/^id: \S+$/m, `id: ${SCENARIO_APPLICATION}`)
+    .replace(/revision: \S+/, `revision: ${version}`);
+  return { ...files, 'margo.yaml': text };
 }
 
 export interface NodeScenarioWorld extends ScenarioWorld {

@@ -12,7 +12,8 @@
  */
 import { fromBase64, toHex, utf8 } from '../../src/bytes.js';
 
-export const SCENARIO_APPLICATION = 'com-northstartida-hello-world';
+/** The application of the scenario's registry (scenario-world.ts `scenarioRelease` gives it this id). */
+export const SCENARIO_APPLICATION = 'com-northstartida-hello-scenario';
 export const SCENARIO_REGISTRY = 'scenario';
 export const SCENARIO_REPOSITORY = 'fleet';
 /** The release every scenario registry starts with; `runScenario` publishes the later ones. */
@@ -45,6 +46,11 @@ export interface ScenarioWorld {
   github: FakeGitHubAccess;
   /** Tags `v<version>` in the registry (the release's chart revision follows the version). */
   publish(version: string): Promise<void>;
+  /**
+   * Waits until the instances have nothing left to run. Default: no job pending or running
+   * (`waitForIdleQueue`); on Workers a stand-by job waits for the next Cron Trigger instead.
+   */
+  idle?(): Promise<void>;
 }
 
 export interface DeploymentView {
@@ -266,7 +272,7 @@ export async function runScenario(world: ScenarioWorld): Promise<ScenarioResult>
       return views.every(({ body }) => body.proposal?.version === newest && body.proposal.state === 'proposed');
     },
   );
-  await waitForIdleQueue(services[0]!);
+  await (world.idle ? world.idle() : waitForIdleQueue(services[0]!));
 
   // Each deployment: still its first pull request, now holding the newest version's files.
   const ended: DeploymentView[] = [];

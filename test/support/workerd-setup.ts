@@ -19,16 +19,11 @@ import {
   publishRelease,
   removeRegistryRoot,
 } from './registries.js';
+import { scenarioRelease } from './scenario-world.js';
 
-/**
- * The hello-world package at `version`; in `scenario` its chart revision follows the version, so
- * that a deployment moved to a new version renders different files (a new commit on its proposal).
- */
-async function releaseFiles(repo: string, version: string): Promise<PackageFiles> {
-  const files = await helloPackage(version);
-  const description = files['margo.yaml'];
-  if (repo !== 'scenario' || typeof description !== 'string') return files;
-  return { ...files, 'margo.yaml': description.replace(/revision: \S+/, `revision: ${version}`) };
+/** The hello-world package at `version`; in `scenario` as the shared scenario publishes it (scenario-world.ts). */
+function releaseFiles(repo: string, version: string): Promise<PackageFiles> {
+  return repo === 'scenario' ? scenarioRelease(version) : helloPackage(version);
 }
 
 /** Repositories the control endpoint publishes to (one per suite, so suites do not see each other's tags). */

@@ -3,7 +3,8 @@
  * PostgreSQL, through `pg` and a Hyperdrive binding (runtime/worker/postgres.ts): miniflare's local
  * Hyperdrive forwards to the private test PostgreSQL. Each suite gets its own database there.
  */
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { isBridgeError } from '../../src/errors.js';
 import { queueContract } from '../../src/jobs/queue.contract.js';
 import { openHyperdriveStore } from '../../src/runtime/worker/postgres.js';
 import { deploymentsContract } from '../../src/store/deployments.contract.js';
@@ -28,6 +29,19 @@ describe.skipIf(!testHyperdrive)(`PostgreSQL through Hyperdrive${hyperdriveSkipR
   storeContract('PostgreSQL through Hyperdrive (workerd)', hyperdriveHarness);
   deploymentsContract('PostgreSQL through Hyperdrive (workerd)', hyperdriveHarness);
   sessionsContract('PostgreSQL through Hyperdrive (workerd)', hyperdriveHarness);
+
+  it('a database that does not exist fails with a clear error that shows neither user nor password', async () => {
+    const url = new URL(testHyperdrive!.connectionString);
+    url.pathname = '/does_not_exist_db';
+    const error = await openHyperdriveStore(url.toString()).catch((caught: unknown) => caught);
+    expect(isBridgeError(error)).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^cannot open PostgreSQL at postgres(ql)?:\/\/[^@/]+\/does_not_exist_db(\?\S*)? \(Hyperdrive\): .*does_not_exist_db/,
+    );
+    expect(message).not.toContain(`:${url.password}@`);
+    expect(message).not.toContain(`//${url.username}`);
+  });
 
   queueContract('PostgreSQL through Hyperdrive (workerd)', async () => {
     const harness = await hyperdriveHarness();

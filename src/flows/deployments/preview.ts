@@ -37,7 +37,11 @@ export async function previewDeployment(
     repositoryId = current.repositoryId;
     sensitive = [...current.sensitive, ...sensitive];
     const stored = await openValues(services.secretBox, current);
-    const live = await liveValuesOf(services, await services.store.proposals.listByDeployment(current.id));
+    const live = await liveValuesOf(
+      services,
+      current.applicationId,
+      await services.store.proposals.listByDeployment(current.id),
+    );
     earlier.push(stored, live ?? {});
     const values = mergeValues(stored, request.values ?? {});
     desired = {

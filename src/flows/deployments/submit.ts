@@ -11,7 +11,8 @@
  * revision, so of two concurrent requests one records and the other, retried, finds its proposal.
  */
 import { BridgeError } from '../../errors.js';
-import type { InputValue } from '../../margo/model.js';
+import type { Description, InputValue } from '../../margo/model.js';
+import { installedValues } from '../../margo/values.js';
 import type { Services } from '../../services.js';
 import type {
   DeploymentRecord,
@@ -126,7 +127,7 @@ async function repeatOrConflict(
     name: existing.name,
     values: request.values ?? {},
     deploymentId: existing.id,
-    live: await liveValuesOf(services, proposals),
+    live: await liveValuesOf(services, existing.applicationId, proposals),
   });
   const repeated = answerWithout(services, existing, proposals, prepared);
   if (repeated) return repeated;
@@ -178,7 +179,7 @@ export async function updateDeployment(
       name: current.name,
       values,
       deploymentId: current.id,
-      live: await liveValuesOf(services, proposals),
+      live: await liveValuesOf(services, current.applicationId, proposals),
     });
     const repeated = answerWithout(services, current, proposals, prepared);
     if (repeated) return repeated;
@@ -285,14 +286,20 @@ function proposalInput(
   };
 }
 
-/** The values the deployment is live with: those of its last proposal that reached the base branch. */
-/** The values the deployment is live with on the base branch, if any. */
+/**
+ * The values the deployment is live with on the base branch, if any: those of its last proposal
+ * that reached it, with the defaults of that proposal's version it was installed with (D-12).
+ */
 export async function liveValuesOf(
   services: Services,
+  applicationId: string,
   proposals: readonly ProposalRecord[],
 ): Promise<Record<string, InputValue> | undefined> {
   const live = liveProposal(proposals);
-  return live && live.action !== 'remove' ? openValues(services.secretBox, live) : undefined;
+  if (!live || live.action === 'remove') return undefined;
+  const given = await openValues(services.secretBox, live);
+  const version = await services.store.versions.get(applicationId, live.version);
+  return version?.description ? installedValues(version.description as Description, given) : given;
 }
 
 /** Hidden parameters that were given a value, sorted (what views mask). */

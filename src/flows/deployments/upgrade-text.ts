@@ -5,6 +5,7 @@
  * (hidden values masked).
  */
 import type { Description, InputValue } from '../../margo/model.js';
+import { installedValues } from '../../margo/values.js';
 import type { Services } from '../../services.js';
 import type { DeploymentRecord, ProposalRecord } from '../../store/deployment-records.js';
 import { liveProposal } from './prepare.js';
@@ -31,15 +32,17 @@ export async function upgradeSummary(
   catalogueUrl: string | undefined,
 ): Promise<UpgradeSummary> {
   const live = liveProposal(await services.store.proposals.listByDeployment(deployment.id));
-  const before: Record<string, InputValue> = live ? await openValues(services.secretBox, live) : {};
-  const dropped = Object.keys(before).filter((name) => !(name in description.parameters));
-  // Given values, and the new version's new parameters (their defaults); not every default again.
+  const given: Record<string, InputValue> = live ? await openValues(services.secretBox, live) : {};
   const previous = await services.store.versions.get(deployment.applicationId, live?.version ?? deployment.version);
-  const known = (previous?.description as Description | null)?.parameters ?? {};
-  const added = Object.keys(values).filter((name) => !(name in known));
-  const names = [...new Set([...Object.keys(before), ...added])].sort();
+  const previousDescription = previous?.description as Description | null | undefined;
+  // What is installed: the given values and the defaults of the version they were installed with,
+  // so that a changed default shows as a change too.
+  const before = previousDescription ? installedValues(previousDescription, given) : given;
+  const dropped = Object.keys(given).filter((name) => !(name in description.parameters));
+  const names = [...new Set([...Object.keys(before), ...Object.keys(values)])].sort();
+  // Compared as shown: a value typed as text ("4") and its typed form (4) are no change.
   const changes = names
-    .filter((name) => !dropped.includes(name) && JSON.stringify(before[name]) !== JSON.stringify(values[name]))
+    .filter((name) => name in description.parameters && cell(before[name]) !== cell(values[name]))
     .map((parameter) => ({ parameter, before: before[parameter], after: values[parameter] }));
   const summary: UpgradeSummary = { from: live?.version ?? deployment.version, to: proposal.version, dropped, changes };
   const version = await services.store.versions.get(deployment.applicationId, proposal.version);

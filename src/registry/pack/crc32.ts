@@ -1,17 +1,21 @@
 /** CRC-32 (IEEE), as a pack index records it for each entry's bytes; four bytes a step (slicing-by-4). */
-const tables = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)] as const;
+const t0 = new Uint32Array(256);
+const t1 = new Uint32Array(256);
+const t2 = new Uint32Array(256);
+const t3 = new Uint32Array(256);
 for (let n = 0; n < 256; n++) {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  tables[0][n] = c >>> 0;
+  t0[n] = c >>> 0;
 }
 for (let n = 0; n < 256; n++) {
-  for (let t = 1; t < 4; t++) tables[t][n] = (tables[t - 1][n]! >>> 8) ^ tables[0][tables[t - 1][n]! & 0xff]!;
+  t1[n] = (t0[n]! >>> 8) ^ t0[t0[n]! & 0xff]!;
+  t2[n] = (t1[n]! >>> 8) ^ t0[t1[n]! & 0xff]!;
+  t3[n] = (t2[n]! >>> 8) ^ t0[t2[n]! & 0xff]!;
 }
 
 /** Continues `crc` (0 to start) over `bytes`. */
 export function crc32(bytes: Uint8Array, crc = 0): number {
-  const [t0, t1, t2, t3] = tables;
   let c = ~crc;
   let i = 0;
   for (const end = bytes.length - 3; i < end; i += 4) {

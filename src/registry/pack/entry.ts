@@ -17,7 +17,7 @@ export type EntryHeader =
   | { kind: 'ofs-delta'; size: number; baseOffset: number }
   | { kind: 'ref-delta'; size: number; baseId: string };
 
-/** Reads the header of the entry at the cursor (which starts it at `offset`), leaving the cursor at its data. */
+/** Reads the header of the entry at the cursor's position, leaving the cursor at the entry's data. */
 export async function readEntryHeader(cursor: PackCursor): Promise<EntryHeader> {
   const offset = cursor.position;
   let byte = await cursor.byte();

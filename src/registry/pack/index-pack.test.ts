@@ -141,6 +141,9 @@ describe('indexPack', () => {
       expect(object.type).toBe(type);
       expect(object.data && Buffer.from(object.data).equals(Buffer.from(content))).toBe(true);
     }
+    // Reads at the same time take turns on the shared cursor: each gets its own object.
+    const together = await Promise.all(ids.map((oid) => objects.read(oid)));
+    for (const [i, oid] of ids.entries()) expect(together[i]).toEqual(await objects.read(oid));
     const head = await git(['--git-dir', bare, 'rev-parse', 'v6.0.0^{commit}']);
     const tree = await objects.commitTree(head);
     const entries = await objects.readTree(tree!);

@@ -5,7 +5,8 @@
  * Pass 1 walks the entries in order through a 64 KiB window: each whole object is inflated piece
  * by piece into its SHA-1 (never held), each delta is inflated only to find where it ends; the
  * pack's trailing checksum and each entry's CRC-32 are computed on the way. Pass 2 resolves the
- * deltas depth first from each base, holding only the objects of the chain being resolved. The
+ * deltas depth first from each base, holding a base only while deltas on it are left (a chain
+ * holds two objects at a time, each at most `maxObjectBytes`; branching points add theirs). The
  * per-object state is typed arrays (about 45 bytes an object), the index is the `.idx` bytes.
  * Deltas must find their base in the same pack (no thin packs are requested).
  */
@@ -167,6 +168,9 @@ async function resolveDeltas(file: RandomAccessFile, entries: Entries, options: 
       kinds[child] = typeCodes[frame.type];
       resolved++;
       const grandchildren = childrenOf(child);
+      // A base whose last child this was is dropped first: a chain holds two objects at a time,
+      // only branching points stay.
+      if (frame.next >= frame.children.length) stack.pop();
       if (grandchildren.length > 0) stack.push({ type: frame.type, data, children: grandchildren, next: 0 });
     }
   }

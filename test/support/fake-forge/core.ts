@@ -43,6 +43,8 @@ export interface ForgeRequest {
   method: string;
   path: string;
   status: number;
+  /** The body answered (checked against the forge's API description by the fidelity test). */
+  answer: unknown;
 }
 
 export interface Reply {
@@ -197,9 +199,12 @@ export async function startForgeServer(handler: (core: ForgeCore) => Handler): P
       } catch (error) {
         reply = { status: 400, body: { message: `bad request: ${(error as Error).message}` } };
       }
-      core.requests.push({ method: req.method ?? 'GET', path: url.pathname, status: reply.status });
+      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      // As sent: fields left undefined are not in the answer.
+      const answer: unknown = text === '' ? undefined : JSON.parse(text);
+      core.requests.push({ method: req.method ?? 'GET', path: url.pathname, status: reply.status, answer });
       res.writeHead(reply.status, { 'content-type': 'application/json' });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      res.end(text);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,9 +2,16 @@
  * A fake Gitea/Forgejo REST API (`/api/v1`): repository, pull requests (list, create, get, edit,
  * close) and issue labels, with token auth (`Authorization: token …`) and Gitea's status codes
  * and `{ message, url }` error bodies. Answers are typed with gitea-js's types, generated from
- * Gitea's swagger description, so a field that Gitea does not have fails the typecheck.
+ * Gitea's swagger description, and with Forgejo's (@llamaduck/forgejo-ts), so a field that either
+ * forge does not have, or a value of another type, fails the typecheck; test/fake-forge-fidelity.test.ts
+ * checks the answers themselves against Forgejo's description (forgejo-description.ts).
  */
-import type { Label, PullRequest, Repository } from 'gitea-js';
+import type {
+  Label as ForgejoLabel,
+  PullRequest as ForgejoPullRequest,
+  Repository as ForgejoRepository,
+} from '@llamaduck/forgejo-ts';
+import type { Label as GiteaLabel, PullRequest as GiteaPullRequest, Repository as GiteaRepository } from 'gitea-js';
 import { type FakeForge, type FakePull, type ForgeCore, type Handler, type Reply, startFakeForge } from './core.js';
 
 const DOCS = 'https://gitea.example/api/swagger';
@@ -17,9 +24,9 @@ export function startFakeGitea(): Promise<FakeGitea> {
 }
 
 function giteaHandler(core: ForgeCore, origin: () => string): Handler {
-  async function pullJson(pull: FakePull): Promise<PullRequest> {
+  async function pullJson(pull: FakePull): Promise<GiteaPullRequest & ForgejoPullRequest> {
     const sha = await core.headOf(pull);
-    const labels: Label[] = pull.labels.map((name, index) => ({
+    const labels: (GiteaLabel & ForgejoLabel)[] = pull.labels.map((name, index) => ({
       id: index + 1,
       name,
       color: 'ededed',
@@ -56,7 +63,7 @@ function giteaHandler(core: ForgeCore, origin: () => string): Handler {
     const write = token.write && core.canWrite(repository);
     const forbidden = () => error(403, 'user should have a permission to write to the repository');
     if (rest === '' && method === 'GET') {
-      const answer: Repository = {
+      const answer: GiteaRepository & ForgejoRepository = {
         id: 1,
         name: match[2],
         full_name: repository,
