@@ -250,7 +250,7 @@ async function main() {
       },
     ];
     printSection('Ingest memory and bytes: one package of a monorepo with a 50 MB unrelated file', rows, [
-      `Median of ${RUNS} fresh processes each; disk storage, empty cache. Peak memory is VmHWM of the reading process minus the same process idle; differences under about 1 MB are noise (the package is ${kb(packageBytes)}). The GC row is the same read with \`--expose-gc\` and a full collection every 3 ms: what the read holds live; the rest is garbage V8 has not collected yet, most of it the buffers Node's HTTP client allocates while receiving (the row after it: that client alone on the same request). Packs are indexed from the staging file and read by ranges (src/registry/pack/), so the fallback's peak does not follow the pack's size.`,
+      `Median of ${RUNS} fresh processes each; disk storage, empty cache. Peak memory is VmHWM of the reading process minus the same process idle; differences under about 1 MB are noise (the package is ${kb(packageBytes)}). The GC row is the same read with \`--expose-gc\` and a full collection every 3 ms: what the read holds live; the rest is garbage V8 has not collected yet, most of it the buffers Node's HTTP client allocates while receiving (the row after it: that client alone on the same request). Packs are indexed from the staging file and read by ranges (src/registry/pack/): no pack is held in memory.`,
     ]);
   } finally {
     await partial.stop();

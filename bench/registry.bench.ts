@@ -221,7 +221,7 @@ async function main() {
         ratio: ratio(fetchBytes, nativeFetchBytes),
       },
     ];
-    printSection('Registry: isomorphic-git reader vs native git on the same server', rows, [
+    printSection('Registry: the reader vs native git on the same server', rows, [
       `Medians of ${RUNS} runs (memory: of 3). Local git http-backend on 127.0.0.1; the package is 199 files of incompressible data plus margo.yaml.`,
       'margo-bridge times are measured inside a running process; native git times include starting git, its transport helper and index-pack.',
       `Peak memory is the peak RSS (VmHWM) of a fresh Node process that loads the reader and performs the operation once, against the peak RSS of the largest native git process (/usr/bin/time); "operation" subtracts the peak of a Node process that loads the same modules and does nothing (${mb(nodeBaseline)}, Node with tsx).`,

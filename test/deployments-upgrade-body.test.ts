@@ -7,12 +7,14 @@
  * (only those), and the release notes cut with a link to the whole file; the second is blocked
  * with a reason naming the immutable setting (D-12: a first install that used the default has
  * set that value), and no pull request is opened for it. 1.2.4, before the merge, updates the
- * same pull request in place.
+ * same pull request in place. A new secret-looking parameter is masked in the table, and the
+ * repository's `allowPlaintextSecrets: true` is stated in the body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { createDeploymentProvider } from '../src/deploy/index.js';
 import { nodeProviderPlatform } from '../src/deploy/node/index.js';
+import { MASK } from '../src/flows/deployments/sensitive.js';
 import { type CatalogueWorld, catalogueWorld, DIGITRON_ID, digitronValues } from './support/deployment-e2e.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { exampleText, publishRelease } from './support/registries.js';
@@ -30,6 +32,7 @@ interface DeploymentBody {
 const PUBLIC_URL = 'https://bridge.example';
 const NOTES_HEAD = 'NOTES-START: what changed in 1.2.3';
 const NOTES_TAIL = 'NOTES-TAIL-never-in-the-body';
+const TOKEN_DEFAULT = 'tok-default-S3CRET';
 
 let world: CatalogueWorld;
 let gh: FakeGitHub;
@@ -50,6 +53,7 @@ beforeAll(async () => {
     name: 'fleet',
     provider: 'github',
     format: 'flux',
+    allowPlaintextSecrets: true,
     github: {
       owner: 'acme',
       repo: 'fleet',
@@ -68,7 +72,7 @@ afterAll(async () => {
 const call = <T = DeploymentBody>(method: string, path: string, body?: unknown) =>
   world.harness.call<T>(method, path, body);
 
-/** Digitron at `version` with a default for the immutable `idpName`, optionally a new `region`. */
+/** Digitron at `version` with a default for the immutable `idpName`; with `region`, two new parameters. */
 function variant(version: string, idpDefault: string, region?: string): string {
   const document = parseDocument(base);
   document.setIn(['metadata', 'version'], version);
@@ -78,10 +82,18 @@ function variant(version: string, idpDefault: string, region?: string): string {
       value: region,
       targets: [{ pointer: 'region', components: ['digitron-orchestrator'] }],
     });
+    // A new parameter whose name says secret: masked in the table, stated as plaintext.
+    document.setIn(['parameters', 'apiToken'], {
+      value: TOKEN_DEFAULT,
+      targets: [{ pointer: 'apiToken', components: ['digitron-orchestrator'] }],
+    });
     const first = (document.getIn(['configuration', 'sections']) as YAMLSeq<YAMLMap>).items[0] as YAMLMap;
-    (first.get('settings') as YAMLSeq).add(
-      document.createNode({ parameter: 'region', name: 'Region', schema: 'optionalText' }),
-    );
+    for (const [parameter, name] of [
+      ['region', 'Region'],
+      ['apiToken', 'API token'],
+    ]) {
+      (first.get('settings') as YAMLSeq).add(document.createNode({ parameter, name, schema: 'optionalText' }));
+    }
   }
   // The chart revisions follow the version, so that each version renders other files (versions
   // that render the same files are the same request: the open proposal answers it).
@@ -151,7 +163,11 @@ describe('upgrade proposal body and D-12 on upgrades', () => {
     expect(body).toContain('### Upgrade 1.2.2 → 1.2.3');
     // The table lists the values that change, and only those (carried-over values are not changes).
     const rows = body.split('\n').filter((line) => /^\| `[^`]+` \| .* \| .* \|$/.test(line));
-    expect(rows).toEqual(['| `region` | — | eu-west |']);
+    expect(rows).toEqual([`| \`apiToken\` | ${MASK} | ${MASK} |`, '| `region` | — | eu-west |']);
+    expect(body).not.toContain(TOKEN_DEFAULT);
+    expect(body).toMatch(
+      /sensitive values \(`apiToken`\) are committed in \*\*plaintext\*\*.*allowPlaintextSecrets: true/,
+    );
     // Release notes of the new version, cut, with a link to the whole file.
     expect(body).toContain('#### Release notes 1.2.3');
     expect(body).toContain(NOTES_HEAD);

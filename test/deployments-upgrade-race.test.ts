@@ -4,6 +4,7 @@
  * proposed at the newest version, never moved back down by the other job's retry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProposal } from '../src/flows/deployments/propose.js';
 import { proposeUpgrades } from '../src/flows/deployments/upgrade.js';
 import {
   type CatalogueWorld,
@@ -58,6 +59,10 @@ describe('upgrade jobs racing for one deployment', () => {
       const { services } = world.harness.runtime;
       const outcomes = await Promise.all(order.map((version) => proposeUpgrades(services, DIGITRON_ID, version)));
       const ofThis = outcomes.map((outcome) => outcome[deployed.body.id]);
+      // A proposal that found the other one being carried out waits for its job: run it as the job would.
+      for (const proposal of await services.store.proposals.listByDeployment(deployed.body.id)) {
+        if (proposal.state === 'pending') await runProposal(services, proposal.id);
+      }
       const view = await world.harness.call<{ version: string; proposal: { version: string; state: string } }>(
         'GET',
         `/api/v1/deployments/${deployed.body.id}`,
@@ -71,6 +76,9 @@ describe('upgrade jobs racing for one deployment', () => {
       expect(ofThis[order.indexOf('1.4.0')]).toBe('proposed');
       const proposals = await services.store.proposals.listByDeployment(deployed.body.id);
       expect(proposals.filter((proposal) => proposal.version === '1.4.0')).toHaveLength(1);
+      expect(proposals.filter((proposal) => proposal.state === 'proposed').map((proposal) => proposal.version)).toEqual(
+        ['1.4.0'],
+      );
     });
   }
 });

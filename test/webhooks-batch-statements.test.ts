@@ -1,11 +1,13 @@
 /**
  * Watched deliveries are handled set-based (issue 10, item 17): a claimed batch of delivery jobs
  * costs one transaction and a fixed number of statements however many deliveries it holds, seen
- * in the statements a real SQLite store runs (Kysely's log, transaction control included).
+ * in the statements a real SQLite store runs (Kysely's log, transaction control included), each
+ * through its index.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT } from '../src/flows/deliveries.js';
 import { createRegistry } from '../src/flows/registries.js';
@@ -72,6 +74,21 @@ describe('a batch of watched deliveries is handled with a fixed number of statem
     // The cost of a batch does not grow with its size: claim, handle, complete.
     expect(large.length, large.join('\n')).toBe(small.length);
     expect(large.length).toBeLessThanOrEqual(12);
+
+    // Joining the waiting poll finds it through the partial index of active keys, not by walking
+    // every pending job (with `state IN (?, ?)` SQLite cannot use that index).
+    const lookup = large.find((sql) => /^select \* from "jobs" where "dedupe_key" in/.test(sql));
+    expect(lookup, large.join('\n')).toBeDefined();
+    const raw = new Database(join(dir, 'bridge.db'), { readonly: true });
+    try {
+      const parameters = Array.from(lookup!.matchAll(/\?/g), () => 'x');
+      const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${lookup}`).all(...parameters) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('\n');
+      expect(plan).toContain('jobs_dedupe_active');
+    } finally {
+      raw.close();
+    }
 
     // One poll per registry, the one the first round enqueued.
     for (const registry of [one, two]) {

@@ -110,9 +110,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       /**
        * Largest pack one release may fetch, bytes: the memory bound of an ingest. With partial
-       * clones the pack is the package's own files; a server without them sends the whole tree,
-       * and reading a pack peaks at about six times its size. The default keeps two concurrent
-       * ingests (jobs.concurrency) and the webhook body budget within a 512 MB container.
+       * clones the pack is the package's own files; a server without them sends the whole tree.
+       * Packs are indexed and read by ranges, not held (docs/limits.md); an object held whole (a
+       * delta's base) may be at most this large. The default keeps two concurrent ingests
+       * (jobs.concurrency) and the webhook body budget within a 512 MB container.
        */
       maxPackBytes: z
         .number()

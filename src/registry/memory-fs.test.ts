@@ -30,4 +30,30 @@ describe('MemoryFs', () => {
     expect(await p.readdir('/')).toEqual([]);
     expect(fs.size).toBe(0);
   });
+
+  it('keeps appended pieces as they came and reads any range across them', async () => {
+    const fs = new MemoryFs();
+    await fs.promises.writeFile('/pack', new Uint8Array(0));
+    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    const batch = new Uint8Array(300);
+    for (let at = 0; at < bytes.length; at += 300) {
+      // One buffer reused for every batch, as the reader does: each append must keep a copy.
+      batch.set(bytes.subarray(at, at + 300));
+      await fs.promises.appendFile('/pack', batch.subarray(0, Math.min(300, bytes.length - at)));
+    }
+    const file = await fs.openFile('/pack');
+    expect(file.size).toBe(1000);
+    for (const [offset, length] of [
+      [0, 10],
+      [295, 10],
+      [299, 302],
+      [990, 50],
+      [1000, 5],
+    ] as const) {
+      expect(await file.read(offset, length)).toEqual(bytes.subarray(offset, offset + length));
+    }
+    expect((await fs.promises.stat('/pack')).size).toBe(1000);
+    expect(await fs.promises.readFile('/pack')).toEqual(bytes);
+    expect(fs.size).toBe(1000);
+  });
 });

@@ -8,6 +8,8 @@ import type { RandomAccessFile } from './storage.js';
 interface Entry {
   type: 'file' | 'dir' | 'symlink';
   data: Uint8Array;
+  /** Appended pieces after `data`, joined only when the whole file is read. */
+  appended?: Uint8Array[];
   target: string;
   mtimeMs: number;
   mode: number;
@@ -30,6 +32,27 @@ function normalise(path: string): string {
 function parentOf(path: string): string {
   const index = path.lastIndexOf('/');
   return index <= 0 ? '/' : path.slice(0, index);
+}
+
+function lengthOf(entry: Entry): number {
+  let total = entry.data.length;
+  for (const part of entry.appended ?? []) total += part.length;
+  return total;
+}
+
+/** The file's bytes as one array (its appended pieces joined once). */
+function joined(entry: Entry): Uint8Array {
+  if (entry.appended) {
+    const data = new Uint8Array(lengthOf(entry));
+    let at = 0;
+    for (const part of [entry.data, ...entry.appended]) {
+      data.set(part, at);
+      at += part.length;
+    }
+    entry.data = data;
+    entry.appended = undefined;
+  }
+  return entry.data;
 }
 
 export class MemoryFs {
@@ -58,7 +81,7 @@ export class MemoryFs {
   /** Bytes held in file contents (for size limits and tests). */
   get size(): number {
     let total = 0;
-    for (const entry of this.entries.values()) total += entry.data.length;
+    for (const entry of this.entries.values()) total += lengthOf(entry);
     return total;
   }
 
@@ -66,10 +89,27 @@ export class MemoryFs {
   async openFile(path: string): Promise<RandomAccessFile> {
     const found = this.get(path, 'open');
     if (found.type !== 'file') throw fsError('EISDIR', 'open', path);
-    const data = found.data;
+    const parts = [found.data, ...(found.appended ?? [])];
+    const starts = [0];
+    for (const part of parts) starts.push(starts.at(-1)! + part.length);
+    const size = starts.at(-1)!;
     return {
-      size: data.length,
-      read: async (offset, length) => data.subarray(offset, Math.min(data.length, offset + length)),
+      size,
+      async read(offset, length) {
+        const end = Math.min(size, offset + length);
+        let index = 0;
+        while (index < parts.length - 1 && starts[index + 1]! <= offset) index++;
+        const part = parts[index]!;
+        // Within one piece: a view. Across pieces (a read spanning an append): a copy.
+        if (end <= starts[index + 1]!) return part.subarray(offset - starts[index]!, end - starts[index]!);
+        const out = new Uint8Array(Math.max(0, end - offset));
+        for (let at = offset; at < end; index++) {
+          const piece = parts[index]!.subarray(at - starts[index]!, Math.min(end, starts[index + 1]!) - starts[index]!);
+          out.set(piece, at - offset);
+          at += piece.length;
+        }
+        return out;
+      },
       close: async () => undefined,
     };
   }
@@ -105,7 +145,8 @@ export class MemoryFs {
     const found = this.get(path, 'open');
     if (found.type === 'dir') throw fsError('EISDIR', 'read', path);
     const encoding = typeof options === 'string' ? options : options?.encoding;
-    return encoding ? new TextDecoder().decode(found.data) : found.data.slice();
+    const data = joined(found);
+    return encoding ? new TextDecoder().decode(data) : data.slice();
   }
 
   private async writeFile(path: string, data: Uint8Array | string): Promise<void> {
@@ -116,21 +157,16 @@ export class MemoryFs {
     this.entries.set(key, this.entry('file', bytes));
   }
 
-  /** Appends in place, doubling the file's buffer when it is full, so a streamed pack is copied O(n) times. */
+  /**
+   * Keeps a copy of `data` as one more piece of the file (joined when the whole file is read), so a
+   * pack streamed in is held once, in its batches, without a growing buffer copied along the way.
+   */
   private async appendFile(path: string, data: Uint8Array): Promise<void> {
     const found = this.entries.get(normalise(path));
     if (!found) return this.writeFile(path, data);
     if (found.type !== 'file') throw fsError('EISDIR', 'open', path);
-    const length = found.data.length + data.length;
-    let buffer = found.data.buffer as ArrayBuffer;
-    if (found.data.byteOffset !== 0 || buffer.byteLength < length) {
-      const grown = new Uint8Array(Math.max(length, buffer.byteLength * 2));
-      grown.set(found.data);
-      buffer = grown.buffer;
-    }
-    const view = new Uint8Array(buffer, 0, length);
-    view.set(data, found.data.length);
-    found.data = view;
+    found.appended ??= [];
+    found.appended.push(data.slice());
     found.mtimeMs = Date.now();
   }
 
@@ -176,7 +212,7 @@ export class MemoryFs {
     return {
       type: found.type,
       mode: found.mode,
-      size: found.type === 'symlink' ? found.target.length : found.data.length,
+      size: found.type === 'symlink' ? found.target.length : lengthOf(found),
       ino,
       mtimeMs: found.mtimeMs,
       ctimeMs: found.mtimeMs,

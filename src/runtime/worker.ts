@@ -8,13 +8,12 @@ import { errorBody } from '../http/errors.js';
 import { BridgeObject } from './worker/bridge-object.js';
 import { workerConfig } from './worker/config.js';
 import type { WakeMessage, WorkerEnv } from './worker/env.js';
+import { retryDelaySeconds } from './worker/queue-retry.js';
 
 export { BridgeObject };
 
 /** Name of the one object that runs the service. */
 const BRIDGE_NAME = 'margo-bridge';
-/** Wait before the Queue redelivers a batch whose consumer failed. */
-const RETRY_DELAY_SECONDS = 10;
 
 function bridge(env: WorkerEnv): DurableObjectStub<BridgeObject> {
   return env.BRIDGE.get(env.BRIDGE.idFromName(BRIDGE_NAME));
@@ -52,7 +51,7 @@ export default {
 
   async queue(batch, env) {
     if (checkConfig(env)) {
-      batch.retryAll({ delaySeconds: RETRY_DELAY_SECONDS });
+      batch.retryAll({ delaySeconds: retryDelaySeconds(batch) });
       return;
     }
     try {
@@ -62,7 +61,7 @@ export default {
       console.error(
         JSON.stringify({ level: 'error', service: 'margo-bridge', msg: 'running jobs failed', err: String(error) }),
       );
-      batch.retryAll({ delaySeconds: RETRY_DELAY_SECONDS });
+      batch.retryAll({ delaySeconds: retryDelaySeconds(batch) });
     }
   },
 

@@ -218,6 +218,15 @@ export interface DeploymentTables {
     list(filter: DeploymentFilter, page?: KeysetPage<DeploymentKey>): Promise<DeploymentRecord[]>;
     /** How many deployments (not removed) use the repository. */
     countByRepository(repositoryId: string): Promise<number>;
+    /**
+     * The proposal lease: the proposals of a deployment share a branch, so one at a time is
+     * carried out. Takes it for `owner` until `until` when it is free or expired at `now` (one
+     * conditional statement); false when another owner holds it. Leaves the revision alone.
+     */
+    acquireProposalLease(id: string, owner: string, now: number, until: number): Promise<boolean>;
+    /** Extends the lease while `owner` holds it; false when it no longer does. */
+    renewProposalLease(id: string, owner: string, until: number): Promise<boolean>;
+    releaseProposalLease(id: string, owner: string): Promise<void>;
   };
   proposals: {
     create(input: ProposalInput): Promise<ProposalRecord>;

@@ -140,6 +140,30 @@ export function deploymentsContract(name: string, setup: () => Promise<StoreHarn
       expect(await store.deployments.get(deployment.id)).toMatchObject({ state: 'failed', failureReason: 'x' });
     });
 
+    it('lets one owner at a time hold the proposal lease, leaving the revision alone', async () => {
+      const repository = await store.deploymentRepositories.create(repositoryInput('fleet'));
+      const { deployment } = await store.deployments.create(deploymentInput(repository.id));
+      const { id } = deployment;
+      const taken = await Promise.all([
+        store.deployments.acquireProposalLease(id, 'a', clock, clock + 1000),
+        store.deployments.acquireProposalLease(id, 'b', clock, clock + 1000),
+      ]);
+      const holder = taken[0] ? 'a' : 'b';
+      expect([...taken].sort()).toEqual([false, true]);
+      const other = holder === 'a' ? 'b' : 'a';
+      expect(await store.deployments.renewProposalLease(id, holder, clock + 2000)).toBe(true);
+      expect(await store.deployments.renewProposalLease(id, other, clock + 2000)).toBe(false);
+      // Expired: another owner takes it, and the first one cannot renew it any more.
+      expect(await store.deployments.acquireProposalLease(id, other, clock + 2000, clock + 3000)).toBe(true);
+      expect(await store.deployments.renewProposalLease(id, holder, clock + 4000)).toBe(false);
+      await store.deployments.releaseProposalLease(id, holder);
+      expect(await store.deployments.acquireProposalLease(id, holder, clock + 2500, clock + 3500)).toBe(false);
+      await store.deployments.releaseProposalLease(id, other);
+      expect(await store.deployments.acquireProposalLease(id, holder, clock + 2500, clock + 3500)).toBe(true);
+      expect((await store.deployments.get(id))!.revision).toBe(deployment.revision);
+      expect(await store.deployments.acquireProposalLease('no-such-deployment', 'a', clock, clock + 1)).toBe(false);
+    });
+
     it('filters deployments by repository, application, target and state', async () => {
       const fleet = await store.deploymentRepositories.create(repositoryInput('fleet'));
       const other = await store.deploymentRepositories.create(repositoryInput('other'));

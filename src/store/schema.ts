@@ -169,6 +169,9 @@ export interface DeploymentTable {
   namespaces: string;
   /** none | patch | minor | major (issue 15). */
   upgrade_policy?: string;
+  /** Who carries out one of its proposals now, and until when (migration 0012). */
+  proposal_lease_owner?: string | null;
+  proposal_lease_until?: number | string | null;
   state: string;
   failure_reason: string | null;
   revision: number;

@@ -20,7 +20,10 @@ export interface GiteaPull {
   labels: { name: string }[] | null;
 }
 
+/** Gitea's default and usual maximum page size (MAX_RESPONSE_ITEMS). */
 const PAGE = 50;
+/** Bound on pages read for one listing (10,000 open pull requests), in case a server ignores `page`. */
+const MAX_PAGES = 200;
 
 export function giteaPulls(settings: ForgeSettings, fetch: Fetch): PullRequestApi {
   const [owner, repo, ...rest] = settings.repository.split('/');
@@ -51,11 +54,19 @@ export function giteaPulls(settings: ForgeSettings, fetch: Fetch): PullRequestAp
     ...(data.merged && data.merge_commit_sha ? { mergeCommit: data.merge_commit_sha } : {}),
   });
 
-  /** One list call; Gitea filters by state only, the base branch is filtered here. */
-  async function listOpen(target: string): Promise<ForgePull[]> {
-    const answer = await http.json<GiteaPull[]>('GET', `${base}/pulls?state=open&limit=${PAGE}&page=1`);
-    if (!answer) throw notFound();
-    return answer.data.filter((data) => data.base.ref === target).map(pull);
+  /**
+   * Open pull requests into `target`, one list call per page of 50 (newest first; Gitea filters by
+   * state only, the base branch is filtered here), until a short page or `enough` holds.
+   */
+  async function listOpen(target: string, enough?: (found: ForgePull[]) => boolean): Promise<ForgePull[]> {
+    const found: ForgePull[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const answer = await http.json<GiteaPull[]>('GET', `${base}/pulls?state=open&limit=${PAGE}&page=${page}`);
+      if (!answer) throw notFound();
+      found.push(...answer.data.filter((data) => data.base.ref === target).map(pull));
+      if (answer.data.length < PAGE || enough?.(found)) break;
+    }
+    return found;
   }
 
   const notFound = () =>
@@ -79,8 +90,12 @@ export function giteaPulls(settings: ForgeSettings, fetch: Fetch): PullRequestAp
       const answer = await http.json<GiteaPull>('GET', `${base}/pulls/${number}`);
       return answer ? pull(answer.data) : undefined;
     },
-    listOpen,
-    openFrom: async (branch, target) => (await listOpen(target)).filter((found) => found.branch === branch),
+    listOpen: (target) => listOpen(target),
+    // Gitea keeps at most one open pull request per head and base: stop at the page that has it.
+    openFrom: async (branch, target) =>
+      (await listOpen(target, (found) => found.some((one) => one.branch === branch))).filter(
+        (found) => found.branch === branch,
+      ),
     async create(input) {
       const answer = await http.json<GiteaPull>('POST', `${base}/pulls`, {
         head: input.branch,

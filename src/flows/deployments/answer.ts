@@ -9,6 +9,7 @@ import type { Services } from '../../services.js';
 import type { DeploymentRecord, ProposalFile, ProposalRecord } from '../../store/deployment-records.js';
 import type { PreparedChange } from './prepare.js';
 import { runProposal } from './propose.js';
+import { whileRenewing } from './renewing.js';
 import { getDeploymentRepository, providerOf } from './repositories.js';
 import { settle } from './track.js';
 
@@ -71,16 +72,9 @@ async function holdingBack(services: Services, job: Job, work: () => Promise<unk
   const leaseMs = services.config.jobs.leaseSeconds * 1000;
   const hold = () => services.store.jobs.postpone(job.id, services.clock.now() + leaseMs);
   if (!(await hold())) return;
-  const renewal = setInterval(() => {
-    hold().catch((error: unknown) => {
-      services.logger.warn({ jobId: job.id, error: describeError(error) }, 'could not hold back a propose job');
-    });
-  }, leaseMs / 3);
-  try {
-    await work();
-  } finally {
-    clearInterval(renewal);
-  }
+  const failed = (error: unknown) =>
+    services.logger.warn({ jobId: job.id, error: describeError(error) }, 'could not hold back a propose job');
+  await whileRenewing(leaseMs / 3, hold, failed, work);
 }
 
 export async function answerOf(

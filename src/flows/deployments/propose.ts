@@ -13,6 +13,7 @@ import type { Services } from '../../services.js';
 import type { DeploymentRecord, DeploymentRepositoryRecord, ProposalRecord } from '../../store/deployment-records.js';
 import { deployableVersion, liveProposal, type PreparedChange, prepareDeployment, prepareRemoval } from './prepare.js';
 import { commitMessage, type ProposalSubject, proposalBody, proposalMarker, proposalTitle } from './proposal-text.js';
+import { whileRenewing } from './renewing.js';
 import { getDeploymentRepository, providerOf } from './repositories.js';
 import { hiddenParameters, openValues } from './sensitive.js';
 import { sealChange } from './sops-files.js';
@@ -21,7 +22,8 @@ import { upgradeSummary } from './upgrade-text.js';
 
 /**
  * The job that makes sure a recorded proposal is carried out. The request that recorded it runs
- * it at once itself; the job waits one lease so both do not race, then serves restarts and retries.
+ * it at once itself and holds the job back while it does (answer.ts `carryOut`), so both do not
+ * race; the job then serves restarts and retries.
  */
 export function proposeJob(services: Services, proposalId: string): JobInput {
   return {
@@ -64,6 +66,44 @@ export async function runProposal(
   proposalId: string,
   /** The request's own rendering, when the request runs its proposal itself (saves rendering again). */
   prepared?: PreparedChange,
+): Promise<ProposalRecord> {
+  const pending = await services.store.proposals.get(proposalId);
+  if (!pending) throw new BridgeError('NOT_FOUND', `no proposal with id ${proposalId}`);
+  if (pending.state !== 'pending') return pending;
+  return withProposalLease(services, pending.deploymentId, () => runHoldingLease(services, proposalId, prepared));
+}
+
+/**
+ * Runs `work` holding the deployment's proposal lease (its proposals share one branch, so one at
+ * a time is carried out, across requests, workers and processes), renewed every third of a lease.
+ * CONFLICT while another holds it: the job tries again later, a request leaves it to the job.
+ */
+async function withProposalLease<T>(services: Services, deploymentId: string, work: () => Promise<T>): Promise<T> {
+  const { deployments } = services.store;
+  const leaseMs = services.config.jobs.leaseSeconds * 1000;
+  const owner = crypto.randomUUID();
+  const at = services.clock.now();
+  if (!(await deployments.acquireProposalLease(deploymentId, owner, at, at + leaseMs))) {
+    throw new BridgeError(
+      'CONFLICT',
+      `another proposal of deployment ${deploymentId} is being carried out now; this one follows it`,
+    );
+  }
+  const renew = () => deployments.renewProposalLease(deploymentId, owner, services.clock.now() + leaseMs);
+  const failed = (error: unknown) =>
+    services.logger.warn({ deploymentId, error: describeError(error) }, 'could not renew a proposal lease');
+  try {
+    return await whileRenewing(leaseMs / 3, renew, failed, work);
+  } finally {
+    await deployments.releaseProposalLease(deploymentId, owner);
+  }
+}
+
+/** `runProposal` once the lease is held: the proposal is read again, it may have changed meanwhile. */
+async function runHoldingLease(
+  services: Services,
+  proposalId: string,
+  prepared: PreparedChange | undefined,
 ): Promise<ProposalRecord> {
   const { store } = services;
   const proposal = await store.proposals.get(proposalId);
@@ -212,9 +252,11 @@ async function recordResult(
     commit: status.commit,
     failureReason: null,
   });
-  // Earlier proposals of the deployment that were still open are replaced by this one.
-  for (const earlier of await store.proposals.listByDeployment(deployment.id)) {
-    if (earlier.id !== proposal.id && (earlier.state === 'proposed' || earlier.state === 'pending')) {
+  // Earlier proposals of the deployment that were still open are replaced by this one; later
+  // ones (recorded while this one was carried out) follow it and stay as they are.
+  const history = await store.proposals.listByDeployment(deployment.id);
+  for (const earlier of history.slice(history.findIndex((entry) => entry.id === proposal.id) + 1)) {
+    if (earlier.state === 'proposed' || earlier.state === 'pending') {
       await store.proposals.update(earlier.id, { state: 'superseded' });
     }
   }

@@ -7,7 +7,7 @@ describe('pack index (version 2)', () => {
   it('finds each object, 64-bit offsets included, and nothing else', () => {
     const oids = ['ff'.repeat(20), `00${'11'.repeat(19)}`, `7f${'22'.repeat(19)}`];
     const ids = new Uint8Array(60);
-    oids.forEach((oid, i) => ids.set(fromHex(oid)!, i * 20));
+    for (const [i, oid] of oids.entries()) ids.set(fromHex(oid)!, i * 20);
     const offsets = new Float64Array([12, 2 ** 33 + 5, 2 ** 31]);
     const idx = new PackIdx(encodeIdx(ids, new Uint32Array([1, 2, 3]), offsets, new Uint8Array(20)), 'test.idx');
     expect(idx.count).toBe(3);

@@ -41,8 +41,8 @@ export function workerConfig(bindings: object): Config {
 export const EDGE_BODY_BUDGET = 25 * 1024 * 1024;
 
 /**
- * One object has 128 MB for everything: one job besides the polls at a time (an ingest peaks near
- * six times its pack, at most 12 MiB: registry.ts) and one largest webhook body being verified.
+ * One object has 128 MB for everything: one job besides the polls at a time (an ingest holds its
+ * pack in memory storage, at most 12 MiB: registry.ts) and one largest webhook body being verified.
  */
 function withinEdgeMemory(config: Config): Config {
   return {

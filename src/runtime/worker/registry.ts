@@ -1,8 +1,8 @@
 /**
  * Reading registries on Workers: isomorphic-git over fetch, objects in memory (nothing persists
- * between requests), and a pack limit that fits 128 MB. Reading a pack peaks near six times its
- * size on Node (docs/registries.md); inside workerd an ingest at this limit added under 50 MiB
- * (bench/workerd-memory.bench.ts). The whole service shares one Durable Object, so one release
+ * between requests), and a pack limit that fits 128 MB. The pack is held in memory storage, once;
+ * indexing and reading it add little (registry/pack/): inside workerd an ingest at this limit
+ * raised the isolate's array buffers to about 14 MiB (bench/workerd-memory.bench.ts). The whole service shares one Durable Object, so one release
  * may fetch at most EDGE_MAX_PACK_BYTES. A larger one fails with an error that
  * says so; the container reads it (`ingest.maxPackBytes`, 24 MiB by default).
  */

@@ -11,6 +11,7 @@ import { repositorySops } from './0008_repository_sops.js';
 import { upgradePolicy } from './0009_upgrade_policy.js';
 import { versionMarks } from './0010_version_marks.js';
 import { deploymentPages } from './0011_deployment_pages.js';
+import { proposalLease } from './0012_proposal_lease.js';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name order) and are
@@ -29,6 +30,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0009_upgrade_policy': upgradePolicy(),
     '0010_version_marks': versionMarks(),
     '0011_deployment_pages': deploymentPages(),
+    '0012_proposal_lease': proposalLease(),
   };
 }
 

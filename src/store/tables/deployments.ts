@@ -147,5 +147,40 @@ export function deploymentsTable({ db: q, now }: TableContext): DeploymentTables
         .executeTakeFirstOrThrow();
       return num(row.count);
     },
+
+    async acquireProposalLease(id, owner, at, until) {
+      const result = await q()
+        .updateTable('deployments')
+        .set({ proposal_lease_owner: owner, proposal_lease_until: until })
+        .where('id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb('proposal_lease_owner', 'is', null),
+            eb('proposal_lease_owner', '=', owner),
+            eb('proposal_lease_until', '<=', at),
+          ]),
+        )
+        .executeTakeFirst();
+      return num(result.numUpdatedRows) > 0;
+    },
+
+    async renewProposalLease(id, owner, until) {
+      const result = await q()
+        .updateTable('deployments')
+        .set({ proposal_lease_until: until })
+        .where('id', '=', id)
+        .where('proposal_lease_owner', '=', owner)
+        .executeTakeFirst();
+      return num(result.numUpdatedRows) > 0;
+    },
+
+    async releaseProposalLease(id, owner) {
+      await q()
+        .updateTable('deployments')
+        .set({ proposal_lease_owner: null, proposal_lease_until: null })
+        .where('id', '=', id)
+        .where('proposal_lease_owner', '=', owner)
+        .execute();
+    },
   };
 }

@@ -15,7 +15,11 @@ import { insertInChunks, MAX_ROWS_PER_INSERT } from '../insert-chunks.js';
 import { num, toJob } from '../rows.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
-const ACTIVE_STATES = ['pending', 'running'] as const;
+/**
+ * `state IN ('pending', 'running')` as literal SQL, as in the partial index `jobs_dedupe_active`:
+ * with bound parameters SQLite cannot tell that the index applies and scans every pending job.
+ */
+const ACTIVE_STATES = sql<boolean>`state in ('pending', 'running')`;
 /** lastError is for people reading the API; a stack trace or a huge message is cut here. */
 const MAX_ERROR_LENGTH = 2000;
 
@@ -62,7 +66,7 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
         .selectFrom('jobs')
         .selectAll()
         .where('dedupe_key', '=', row.dedupe_key)
-        .where('state', 'in', ACTIVE_STATES)
+        .where(ACTIVE_STATES)
         .executeTakeFirst();
       if (existing) return toJob(existing);
     }
@@ -102,7 +106,7 @@ export function jobQueue({ db: executor, dialect, now }: TableContext): JobQueue
             .selectFrom('jobs')
             .selectAll()
             .where('dedupe_key', 'in', [...new Set(keys)])
-            .where('state', 'in', ACTIVE_STATES)
+            .where(ACTIVE_STATES)
             .execute();
           for (const row of rows) active.set(row.dedupe_key!, toJob(row));
         }
