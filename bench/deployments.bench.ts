@@ -16,7 +16,7 @@ import { resolveConfig } from '../src/config/resolve.js';
 import { createDeploymentProvider } from '../src/deploy/index.js';
 import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime, startService } from '../src/runtime/node.js';
+import { buildRuntime, startService } from '../src/runtime/node/index.js';
 import { digitronValues } from '../test/support/deployment-e2e.js';
 import { startFakeGitHub } from '../test/support/fake-github/index.js';
 import { startGitServer } from '../test/support/git-server.js';

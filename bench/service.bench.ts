@@ -15,7 +15,7 @@ import { createHandlers } from '../src/flows/handlers.js';
 import { ingestRelease } from '../src/flows/ingest.js';
 import { eachLimited, pollRound } from '../src/flows/round.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime } from '../src/runtime/node.js';
+import { buildRuntime } from '../src/runtime/node/index.js';
 import { registryInput } from '../src/store/store.contract.js';
 import { startGitServer } from '../test/support/git-server.js';
 import {

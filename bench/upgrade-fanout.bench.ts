@@ -21,7 +21,7 @@ import { checkRepository } from '../src/flows/deployments/track.js';
 import { createHandlers } from '../src/flows/handlers.js';
 import { createRegistry } from '../src/flows/registries.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime } from '../src/runtime/node.js';
+import { buildRuntime } from '../src/runtime/node/index.js';
 import { digitronValues } from '../test/support/deployment-e2e.js';
 import { startFakeGitHubProcess } from '../test/support/fake-github/process.js';
 import { startGitServer } from '../test/support/git-server.js';

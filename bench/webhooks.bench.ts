@@ -209,6 +209,8 @@ async function benchmark(): Promise<void> {
     const handledRates: number[] = [];
     /** Each run's handled rate over the receipt-only rate of the same round (measured just before it). */
     const handledRatios: number[] = [];
+    /** Watched deliveries per handling batch (one transaction), per run. */
+    const handlingBatches: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       for (const target of targets) {
         const cpuBefore = processCpuMs(target.pid);
@@ -225,6 +227,7 @@ async function benchmark(): Promise<void> {
           handledRates.push((drain.handled * 1000) / (drain.lastHandledAt - startedAt));
           const intake = results.get('intake')?.[run];
           if (intake) handledRatios.push(handledRates.at(-1)! / intake.requests.average);
+          handlingBatches.push(drain.handled / drain.batches);
         }
         cpuMs.set(target.name, (cpuMs.get(target.name) ?? 0) + processCpuMs(target.pid) - cpuBefore);
         measured.set(target.name, (measured.get(target.name) ?? 0) + result['2xx']);
@@ -315,6 +318,10 @@ async function benchmark(): Promise<void> {
           value: ['bridge', 'intake', 'watched'].map((name) => fmt(checks.get(name)?.batch ?? Number.NaN)).join('; '),
         },
         {
+          what: 'watched deliveries per handling transaction (mean of a run, median of the runs)',
+          value: fmt(median(handlingBatches)),
+        },
+        {
           what: 'non-2xx, errors, timeouts (all runs): with workers; receipt only; watched',
           value: `${failures('bridge')}; ${failures('intake')}; ${failures('watched')}`,
           baseline: `HMAC ${failures('hmac')}; hello ${failures('hello')}`,
@@ -353,7 +360,10 @@ async function benchmark(): Promise<void> {
  * Waits (bounded) until no delivery received since `since` is pending in the service's SQLite
  * database; returns how many of them were handled and when the last one was.
  */
-async function drained(dataDir: string, since: number): Promise<{ handled: number; lastHandledAt: number }> {
+async function drained(
+  dataDir: string,
+  since: number,
+): Promise<{ handled: number; lastHandledAt: number; batches: number }> {
   const deadline = Date.now() + 120_000;
   const db = new Database(join(dataDir, SQLITE_FILE), { readonly: true });
   try {
@@ -361,12 +371,20 @@ async function drained(dataDir: string, since: number): Promise<{ handled: numbe
     const handled = db.prepare(
       "select count(*) as n, max(handled_at) as last from deliveries where received_at >= ? and result = 'handled'",
     );
+    // The deliveries of one handling batch share its handled_at (two batches in the same millisecond count as one).
+    const batches = db.prepare(
+      "select count(distinct handled_at) as n from deliveries where received_at >= ? and result = 'handled'",
+    );
     while ((pending.get(since) as { n: number }).n > 0) {
       if (Date.now() > deadline) throw new Error('watched deliveries were not handled within 120 s');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const row = handled.get(since) as { n: number; last: number | null };
-    return { handled: row.n, lastHandledAt: row.last ?? Number.NaN };
+    return {
+      handled: row.n,
+      lastHandledAt: row.last ?? Number.NaN,
+      batches: (batches.get(since) as { n: number }).n,
+    };
   } finally {
     db.close();
   }

@@ -1,6 +1,6 @@
 /**
  * The logging contract of shared code: structured fields first, then a message (pino's order).
- * The Node runtime implements it with pino (runtime/pino-logger.ts); shared code stays Node-free.
+ * The Node runtime implements it with pino (runtime/node/pino-logger.ts); shared code stays Node-free.
  * Never pass secrets in fields: the pino implementation redacts known secret keys as a safety net only.
  */
 export type LogFields = Record<string, unknown>;

@@ -1,6 +1,6 @@
 /**
  * Everything the HTTP app and the flows need, built once per process by the runtime
- * (runtime/node.ts) and passed in. Extend it with new fields; do not read globals instead.
+ * (runtime/node/index.ts) and passed in. Extend it with new fields; do not read globals instead.
  */
 import type { Config } from './config/schema.js';
 import type { SecretBox } from './crypto/interface.js';

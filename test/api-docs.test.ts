@@ -1,5 +1,5 @@
 /**
- * `/docs` works offline: the page served by the running service (runtime/node.ts `startService`)
+ * `/docs` works offline: the page served by the running service (runtime/node/index.ts `startService`)
  * references only same-origin files, each served with its content type, and a policy that keeps
  * the browser from loading anything from elsewhere. `/openapi.json` stays where it was.
  */
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve.js';
 import { createApp } from '../src/http/app.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime, type RunningService, startService } from '../src/runtime/node.js';
+import { buildRuntime, type RunningService, startService } from '../src/runtime/node/index.js';
 
 const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/node/load.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime } from '../src/runtime/node.js';
+import { buildRuntime } from '../src/runtime/node/index.js';
 import { SQLITE_FILE } from '../src/store/node/open.js';
 
 const dirs: string[] = [];

@@ -13,7 +13,7 @@ import { localRepositoryRoot } from '../src/deploy/node/index.js';
 import { nodeGitBackend } from '../src/deploy/node/smart-http-backend.js';
 import { request } from '../src/deploy/provider.contract.js';
 import { registerGitSmartHttp } from '../src/deploy/smart-http.js';
-import { handleGitHttpBackend } from '../src/runtime/git-http-backend.js';
+import { handleGitHttpBackend } from '../src/runtime/node/git-http-backend.js';
 
 const run = promisify(execFile);
 let dataDir: string;

@@ -11,7 +11,7 @@ import { resolveConfig } from '../src/config/resolve.js';
 import type { ConfiguredRegistry } from '../src/config/schema.js';
 import { reconcileRegistries } from '../src/flows/reconcile.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime, type Runtime } from '../src/runtime/node.js';
+import { buildRuntime, type Runtime } from '../src/runtime/node/index.js';
 import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 
 const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');

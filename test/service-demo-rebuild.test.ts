@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { createNodeRegistryReader } from '../src/registry/node/index.js';
-import { demoPackageDir, startDemoRegistry } from '../src/runtime/demo.js';
-import { contentHash } from '../src/runtime/demo-repository.js';
+import { demoPackageDir, startDemoRegistry } from '../src/runtime/node/demo.js';
+import { contentHash } from '../src/runtime/node/demo-repository.js';
 
 const run = promisify(execFile);
 

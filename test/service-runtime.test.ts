@@ -15,7 +15,7 @@ import { runCli } from '../src/cli/run.js';
 import { banner } from '../src/cli/serve.js';
 import { loadConfig } from '../src/config/node/load.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime, startService } from '../src/runtime/node.js';
+import { buildRuntime, startService } from '../src/runtime/node/index.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { type LogEntry, recordingLogger } from './support/recording-logger.js';
 import { buildFixtureRegistries, createRegistryRoot, removeRegistryRoot } from './support/registries.js';

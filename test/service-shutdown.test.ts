@@ -13,7 +13,7 @@ import { requestPoll } from '../src/flows/poll.js';
 import { createRegistry } from '../src/flows/registries.js';
 import { silentLogger } from '../src/logger.js';
 import { createJobWorkers } from '../src/runtime/job-workers.js';
-import { buildRuntime, startService } from '../src/runtime/node.js';
+import { buildRuntime, startService } from '../src/runtime/node/index.js';
 import type { Services } from '../src/services.js';
 import { openSqliteStore } from '../src/store/node/sqlite.js';
 import { webhookTestServices } from './support/webhook-services.js';

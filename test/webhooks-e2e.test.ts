@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve.js';
 import { silentLogger } from '../src/logger.js';
-import { buildRuntime, type RunningService, startService } from '../src/runtime/node.js';
+import { buildRuntime, type RunningService, startService } from '../src/runtime/node/index.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { createRegistryRoot, helloPackage, publishRelease, removeRegistryRoot } from './support/registries.js';
 import { forgeHeaders, githubExample, jsonBody } from './support/webhooks.js';

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/node/load.js';
 import { createHandlers } from '../flows/handlers.js';
 import { pollRound } from '../flows/round.js';
-import { buildRuntime } from '../runtime/node.js';
+import { buildRuntime } from '../runtime/node/index.js';
 import { expectPositionals, parseArguments } from './args.js';
 import { type CliIo, type Command, EXIT_INVALID, EXIT_OK } from './command.js';
 

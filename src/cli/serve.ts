@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/node/load.js';
 import type { AdminToken } from '../runtime/admin-token.js';
-import { buildRuntime, startService } from '../runtime/node.js';
+import { buildRuntime, startService } from '../runtime/node/index.js';
 import { expectPositionals, parseArguments } from './args.js';
 import { type CliIo, type Command, EXIT_OK } from './command.js';
 

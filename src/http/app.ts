@@ -20,7 +20,7 @@ import { registerRoutes } from './routes/index.js';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppOptions {
-  /** The browsable API page's files (Swagger UI); the runtime supplies them (runtime/docs-assets.ts on Node). */
+  /** The browsable API page's files (Swagger UI); the runtime supplies them (runtime/node/docs-assets.ts on Node). */
   docsAssets?: DocsAssets;
 }
 

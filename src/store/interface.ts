@@ -29,7 +29,7 @@ export interface RegistryRecord {
   credentialSummary: Record<string, unknown>;
   /** Set when the registry came from margo-bridge.yaml. */
   configured: boolean;
-  /** Set for the registry `serve --demo` serves; a start without --demo parks it (runtime/demo.ts). */
+  /** Set for the registry `serve --demo` serves; a start without --demo parks it (runtime/node/demo.ts). */
   demo: boolean;
   lastPollAt: number | null;
   lastSuccessAt: number | null;

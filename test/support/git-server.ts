@@ -1,6 +1,6 @@
 /**
  * A real smart-HTTP Git server for tests: Debian's `git http-backend` as CGI behind a small Node
- * server on 127.0.0.1, port 0 (core: src/runtime/git-http-backend.ts).
+ * server on 127.0.0.1, port 0 (core: src/runtime/node/git-http-backend.ts).
  *
  *   const server = await startGitServer({ root, auth?, tls? });
  *   server.url('app')        // http(s)://127.0.0.1:PORT/app.git (clone URL, no credentials)
@@ -38,7 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
-import { gitServiceOf, handleGitHttpBackend } from '../../src/runtime/git-http-backend.js';
+import { gitServiceOf, handleGitHttpBackend } from '../../src/runtime/node/git-http-backend.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 /**
- * A margo-bridge built the way `serve` builds it (runtime/node.ts `buildRuntime`: real store,
+ * A margo-bridge built the way `serve` builds it (runtime/node/index.ts `buildRuntime`: real store,
  * key file, registry reader, reconciliation, first admin token) with a recording logger, plus
  * helpers to call its HTTP app and run poll rounds. SQLite in a temporary data directory, or
  * Postgres when a database URL is given.
@@ -13,7 +13,7 @@ import { createHandlers } from '../../src/flows/handlers.js';
 import { pollRound, type RoundSummary } from '../../src/flows/round.js';
 import { createApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/env.js';
-import { buildRuntime, type Runtime } from '../../src/runtime/node.js';
+import { buildRuntime, type Runtime } from '../../src/runtime/node/index.js';
 import { type LogEntry, recordingLogger } from './recording-logger.js';
 
 /** The parts of API response bodies the tests read: `call<T>` trusts the server for them. */

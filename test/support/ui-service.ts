@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildRuntime, type RunningService, startService } from '../../src/runtime/node.js';
+import { buildRuntime, type RunningService, startService } from '../../src/runtime/node/index.js';
 import type { Services } from '../../src/services.js';
 import type { Role } from '../../src/store/interface.js';
 import { type GitServer, startGitServer } from './git-server.js';

@@ -1,6 +1,6 @@
 /**
  * The Node side of Git smart HTTP for `local` deployment repositories: a CGI runner for
- * `git http-backend` (src/runtime/git-http-backend.ts `handleGitHttpBackend`, passed in by the
+ * `git http-backend` (src/runtime/node/git-http-backend.ts `handleGitHttpBackend`, passed in by the
  * runtime) writes the answer straight to Node's response. Needs the @hono/node-server bindings
  * (`c.env.incoming` and `c.env.outgoing`).
  */

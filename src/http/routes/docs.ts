@@ -1,7 +1,7 @@
 /**
  * The browsable API page at `/docs`: Swagger UI rendering `/openapi.json`, with every script,
  * stylesheet and image served by this app under `/docs/assets/`, so the page works offline. The
- * files come from a `DocsAssets` function the runtime passes in (on Node: runtime/docs-assets.ts
+ * files come from a `DocsAssets` function the runtime passes in (on Node: runtime/node/docs-assets.ts
  * reads the `swagger-ui-dist` package); without one the page links to the raw document instead.
  * The start-up script is a file too, so the page's Content-Security-Policy needs no inline script.
  */

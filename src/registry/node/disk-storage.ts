@@ -6,7 +6,7 @@
  * use (the bound may have been lowered since the cache was filled), from a running size: only the
  * first use counts every file of the cache.
  *
- * One instance per directory and process is the rule (runtime/node.ts shares one between its
+ * One instance per directory and process is the rule (runtime/node/index.ts shares one between its
  * readers), but a second process on the same directory is safe too: a registry's directory is
  * marked in use (`<gitdir>/in-use/<pid>-…`) while it is read, eviction skips directories marked by
  * a running process, and marking and eviction take turns under `<dir>/.lock` (cache-lock.ts).

@@ -1,11 +1,11 @@
 /**
  * The fake GitHub's HTTP server on 127.0.0.1: Git smart HTTP at `/<owner>/<repo>.git/…` (Debian's
- * `git http-backend`, src/runtime/git-http-backend.ts) and the REST routes at the root, with
+ * `git http-backend`, src/runtime/node/git-http-backend.ts) and the REST routes at the root, with
  * authentication, rate-limit headers, injected faults, a request log and recorded responses.
  * The public handle (FakeGitHub) is assembled in index.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { handleGitHttpBackend } from '../../../src/runtime/git-http-backend.js';
+import { handleGitHttpBackend } from '../../../src/runtime/node/git-http-backend.js';
 import { authorizeRepo, badCredentials, type Caller, callerOf, canSee } from './auth.js';
 import { type FaultInjector, type FaultRule, faultAnswer } from './faults.js';
 import {

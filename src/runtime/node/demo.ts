@@ -8,16 +8,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeploymentRepositoryConfig } from '../config/deployment-repositories.js';
-import type { ConfiguredRegistry } from '../config/schema.js';
-import type { Logger } from '../logger.js';
-import type { Package, RegistryConnection, RegistryReader, Release } from '../registry/interface.js';
+import type { DeploymentRepositoryConfig } from '../../config/deployment-repositories.js';
+import type { ConfiguredRegistry } from '../../config/schema.js';
+import type { Logger } from '../../logger.js';
+import type { Package, RegistryConnection, RegistryReader, Release } from '../../registry/interface.js';
 import { syncDemoRepository } from './demo-repository.js';
 import { handleGitHttpBackend } from './git-http-backend.js';
 
 export const DEMO_REGISTRY_NAME = 'demo';
 export const DEMO_DEPLOYMENT_REPOSITORY = 'local';
-export const demoPackageDir = fileURLToPath(new URL('../../examples/demo-package/', import.meta.url));
+export const demoPackageDir = fileURLToPath(new URL('../../../examples/demo-package/', import.meta.url));
 
 export interface DemoRegistry {
   /** Clone URL on 127.0.0.1. */

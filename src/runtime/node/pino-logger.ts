@@ -3,7 +3,7 @@
  * field names are redacted as a safety net; the code does not log secrets in the first place.
  */
 import pino, { type DestinationStream } from 'pino';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 const redactPaths = [
   'password',

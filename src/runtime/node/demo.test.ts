@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Package, ReadReleaseOptions, RegistryConnection, RegistryReader } from '../registry/interface.js';
+import type { Package, ReadReleaseOptions, RegistryConnection, RegistryReader } from '../../registry/interface.js';
 import { withDemoReader } from './demo.js';
 
 function recordingReader(name: string, calls: string[]): RegistryReader {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isScalar, parseDocument } from 'yaml';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type DocsAsset, type DocsAssets, docsAssetNames } from '../http/routes/docs.js';
+import { type DocsAsset, type DocsAssets, docsAssetNames } from '../../http/routes/docs.js';
 
 const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
