@@ -1,9 +1,14 @@
 /**
- * Two upgrade jobs for one deployment at the same time (two service processes, or two workers of
- * one, each ingesting one of two new versions): whichever records first, the deployment ends
- * proposed at the newest version, never moved back down by the other job's retry.
+ * Two changes of one deployment at the same time (two service processes, or two workers of one):
+ * - two upgrade jobs, each for one of two new versions: whichever records first, the deployment
+ *   ends proposed at the newest version, never moved back down by the other job's retry;
+ * - two proposals carried out at once, the older one finishing last: they share a branch, so one
+ *   at a time is carried out (the deployment's proposal lease), and the branch ends holding the
+ *   newest proposal, which stays the open one.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentProvider } from '../src/deploy/interface.js';
 import { runProposal } from '../src/flows/deployments/propose.js';
 import { proposeUpgrades } from '../src/flows/deployments/upgrade.js';
 import {
@@ -13,6 +18,7 @@ import {
   DIGITRON_VERSION,
   digitronValues,
 } from './support/deployment-e2e.js';
+import { nativeRepository } from './support/native-git.js';
 import { exampleText, publishRelease, withVersion } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
 
@@ -82,3 +88,68 @@ describe('upgrade jobs racing for one deployment', () => {
     });
   }
 });
+
+describe('two proposals of one deployment carried out at once', () => {
+  it('carries them out one at a time; the branch ends with the newest, which stays open', async () => {
+    const { services } = world.harness.runtime;
+    const deployed = await world.harness.call<{ id: string; proposal: { branch: string } }>(
+      'POST',
+      '/api/v1/deployments',
+      {
+        repository: 'fleet',
+        applicationId: DIGITRON_ID,
+        version: DIGITRON_VERSION,
+        profile: 'helm',
+        target: 'plant-gated',
+        values: digitronValues,
+      },
+    );
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    // The provider's pushes wait for the test: the first two in the order they arrive.
+    const waiting: (() => void)[] = [];
+    let gating = true;
+    const original = services.deploymentProviders;
+    services.deploymentProviders = (settings) => {
+      const inner = original(settings);
+      const gated: DeploymentProvider = Object.create(inner);
+      gated.propose = async (input) => {
+        if (gating && waiting.length < 2) await new Promise<void>((resolve) => waiting.push(resolve));
+        return inner.propose(input);
+      };
+      return gated;
+    };
+    try {
+      const patch = (version: string) =>
+        world.harness.call('PATCH', `/api/v1/deployments/${deployed.body.id}`, { version });
+      const older = patch('1.3.0');
+      await until(() => waiting.length === 1);
+      let newerDone = false;
+      const newer = patch('1.4.0').finally(() => {
+        newerDone = true;
+      });
+      await until(() => waiting.length === 2 || newerDone);
+      // The newer push first, the older one last.
+      waiting[1]?.();
+      await newer;
+      waiting[0]!();
+      await older;
+    } finally {
+      gating = false;
+      services.deploymentProviders = original;
+    }
+    // What the stand-by jobs do afterwards.
+    for (const proposal of await services.store.proposals.listByDeployment(deployed.body.id)) {
+      if (proposal.state === 'pending') await runProposal(services, proposal.id);
+    }
+    const [newest, ...rest] = await services.store.proposals.listByDeployment(deployed.body.id);
+    expect(newest).toMatchObject({ version: '1.4.0', state: 'proposed' });
+    expect(rest.map((proposal) => proposal.state)).not.toContain('proposed');
+    const repo = nativeRepository(join(services.config.dataDir, 'deployments', 'fleet.git'));
+    expect(await repo.head(deployed.body.proposal.branch)).toBe(newest!.commit);
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 200 && !condition(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}

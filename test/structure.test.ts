@@ -90,6 +90,16 @@ describe('module map', () => {
     expect(allowed.output).not.toContain('noRestrictedImports');
     expect(allowed.status).toBe(0);
   });
+
+  it('allows Node built-ins in runtime/node/, not in the rest of runtime/ (the boundary is a folder)', () => {
+    const reading = "import { readFile } from 'node:fs/promises';\nexport const read = readFile;\n";
+    const shared = lint({ 'src/runtime/loose-adapter.ts': reading });
+    expect(shared.status).not.toBe(0);
+    expect(shared.output).toContain('noNodejsModules');
+    const adapter = lint({ 'src/runtime/node/adapter.ts': reading });
+    expect(adapter.output).not.toContain('noNodejsModules');
+    expect(adapter.status).toBe(0);
+  });
 });
 
 describe('folder graph', () => {

@@ -1,10 +1,9 @@
 /**
  * The Cloudflare Workers entry (wrangler.toml): the same Hono app, flows and Margo domain as on
  * Node, with Workers adapters (runtime/worker/). One Durable Object runs the service (it owns
- * the database); this stateless entry checks the configuration once per isolate and hands every
- * request, Queue batch and Cron Trigger to it.
+ * the database); this stateless entry hands every request, Queue batch and Cron Trigger to it.
  */
-import { errorBody } from '../http/errors.js';
+import { env as startBindings } from 'cloudflare:workers';
 import { BridgeObject } from './worker/bridge-object.js';
 import { workerConfig } from './worker/config.js';
 import type { WakeMessage, WorkerEnv } from './worker/env.js';
@@ -19,41 +18,20 @@ function bridge(env: WorkerEnv): DurableObjectStub<BridgeObject> {
   return env.BRIDGE.get(env.BRIDGE.idFromName(BRIDGE_NAME));
 }
 
-/** The configuration's verdict, once per isolate: a setting Workers cannot honour fails every request with its reason. */
-let configProblem: { message: string } | null | undefined;
-
-function checkConfig(env: WorkerEnv): { message: string } | null {
-  if (configProblem === undefined) {
-    try {
-      workerConfig(env);
-      configProblem = null;
-    } catch (error) {
-      configProblem = { message: error instanceof Error ? error.message : String(error) };
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          service: 'margo-bridge',
-          msg: 'configuration refused',
-          err: configProblem.message,
-        }),
-      );
-    }
-  }
-  return configProblem;
-}
+/**
+ * Refused at start: the module is evaluated with the bindings (variables and secrets) when an
+ * isolate starts, and when `wrangler deploy` or `wrangler secret put` validates a new version, so
+ * a setting Workers cannot honour fails the start (and the upload) with every reason at once,
+ * before any request. A binding changes only with a new version, which starts anew.
+ */
+workerConfig(startBindings);
 
 export default {
   async fetch(request, env) {
-    const problem = checkConfig(env);
-    if (problem) return Response.json(errorBody('CONFIG_INVALID', problem.message), { status: 503 });
     return bridge(env).fetch(request);
   },
 
   async queue(batch, env) {
-    if (checkConfig(env)) {
-      batch.retryAll({ delaySeconds: retryDelaySeconds(batch) });
-      return;
-    }
     try {
       await bridge(env).runJobs();
       batch.ackAll();
@@ -66,7 +44,6 @@ export default {
   },
 
   async scheduled(_controller, env, ctx) {
-    if (checkConfig(env)) return;
     ctx.waitUntil(bridge(env).tick());
   },
 } satisfies ExportedHandler<WorkerEnv, WakeMessage>;

@@ -1,8 +1,8 @@
 /**
  * The configuration on Workers: the same schema as on Node, read from the Worker's bindings
  * (variables and secrets under the same names as the environment variables, plus the YAML of
- * `margo-bridge.yaml` in MARGO_BRIDGE_CONFIG_YAML), once per isolate. What Workers cannot do is
- * refused here, all problems at once, before anything is served.
+ * `margo-bridge.yaml` in MARGO_BRIDGE_CONFIG_YAML). What Workers cannot do is refused here, all
+ * problems at once, when the entry's module is evaluated (runtime/worker.ts): the Worker does not start.
  */
 import { parse } from 'yaml';
 import { resolveConfig } from '../../config/resolve.js';

@@ -30,7 +30,8 @@ async function refsUnder(context: RouteContext, prefix: string) {
 /** The ref named by the route's `{ref}` (without `refs/`), or undefined. */
 async function namedRef(context: RouteContext) {
   const ref = `refs/${context.params.ref}`;
-  return (await refsUnder(context, ref)).find((entry) => entry.ref === ref);
+  // for-each-ref with the full name lists that ref (and refs below it as a folder), not all of them.
+  return (await context.repo.git.listRefs(ref)).find((entry) => entry.ref === ref);
 }
 
 async function getRef(context: RouteContext) {
