@@ -12,22 +12,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
-import { createDeploymentProvider } from '../src/deploy/index.js';
-import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { MASK } from '../src/flows/deployments/sensitive.js';
-import { type CatalogueWorld, catalogueWorld, DIGITRON_ID, digitronValues } from './support/deployment-e2e.js';
+import {
+  type CatalogueWorld,
+  catalogueWorld,
+  type DeploymentBody,
+  DIGITRON_ID,
+  digitronValues,
+  githubDeploymentRepository,
+  useFastProviders,
+} from './support/deployment-e2e.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { exampleText, publishRelease } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
 import { runDueJobs } from './support/run-jobs.js';
-
-interface DeploymentBody {
-  id: string;
-  state: string;
-  version: string;
-  failureReason: string | null;
-  proposal: { number: number; state: string; version?: string } | null;
-}
 
 const PUBLIC_URL = 'https://bridge.example';
 const NOTES_HEAD = 'NOTES-START: what changed in 1.2.3';
@@ -41,27 +39,9 @@ let base: string;
 beforeAll(async () => {
   world = await catalogueWorld({ config: { publicUrl: PUBLIC_URL } });
   gh = await startFakeGitHub();
-  const services = world.harness.runtime.services;
-  const platform = {
-    ...nodeProviderPlatform({ dataDir: services.config.dataDir, allowPrivateNetworks: true }),
-    github: { writeSpacingMs: 0, retryAfterBaseMs: 5 },
-  };
-  services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+  useFastProviders(world);
   base = await exampleText(DIGITRON);
-  await gh.createRepo({ owner: 'acme', repo: 'fleet', defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
-  const created = await world.harness.call('POST', '/api/v1/deployment-repositories', {
-    name: 'fleet',
-    provider: 'github',
-    format: 'flux',
-    allowPlaintextSecrets: true,
-    github: {
-      owner: 'acme',
-      repo: 'fleet',
-      apiUrl: gh.apiUrl,
-      auth: { type: 'token', token: gh.addToken({ permissions: { contents: 'write', pull_requests: 'write' } }) },
-    },
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await githubDeploymentRepository(world, gh, 'fleet', { settings: { allowPlaintextSecrets: true } });
 }, 60_000);
 
 afterAll(async () => {

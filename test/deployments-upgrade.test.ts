@@ -8,30 +8,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
-import { createDeploymentProvider } from '../src/deploy/index.js';
-import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { upgradeAllowed } from '../src/flows/deployments/upgrade.js';
 import {
   type CatalogueWorld,
   catalogueWorld,
+  type DeploymentBody,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronValues,
+  githubDeploymentRepository,
+  useFastProviders,
 } from './support/deployment-e2e.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { nativeRepository } from './support/native-git.js';
 import { deleteTag, exampleText, publishRelease } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
 import { runDueJobs } from './support/run-jobs.js';
-
-interface DeploymentBody {
-  id: string;
-  state: string;
-  version: string;
-  upgradePolicy: string;
-  failureReason: string | null;
-  proposal: { number: number; state: string; branch: string; version?: string } | null;
-}
 
 let world: CatalogueWorld;
 let gh: FakeGitHub;
@@ -40,26 +32,9 @@ let base: string;
 beforeAll(async () => {
   world = await catalogueWorld();
   gh = await startFakeGitHub();
-  const services = world.harness.runtime.services;
-  const platform = {
-    ...nodeProviderPlatform({ dataDir: services.config.dataDir, allowPrivateNetworks: true }),
-    github: { writeSpacingMs: 0, retryAfterBaseMs: 5 },
-  };
-  services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+  useFastProviders(world);
   base = await exampleText(DIGITRON);
-  await gh.createRepo({ owner: 'acme', repo: 'fleet', defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
-  const created = await world.harness.call('POST', '/api/v1/deployment-repositories', {
-    name: 'fleet',
-    provider: 'github',
-    format: 'flux',
-    github: {
-      owner: 'acme',
-      repo: 'fleet',
-      apiUrl: gh.apiUrl,
-      auth: { type: 'token', token: gh.addToken({ permissions: { contents: 'write', pull_requests: 'write' } }) },
-    },
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await githubDeploymentRepository(world, gh, 'fleet');
 }, 60_000);
 
 afterAll(async () => {

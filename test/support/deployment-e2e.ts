@@ -10,6 +10,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/run.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import { createDeploymentProvider } from '../../src/deploy/index.js';
+import { nodeProviderPlatform } from '../../src/deploy/node/index.js';
+import type { FakeGitHub, TokenOptions } from './fake-github/index.js';
 import { type GitServer, startGitServer } from './git-server.js';
 import { createRegistryRoot, examplesDir, exampleText, publishRelease, removeRegistryRoot } from './registries.js';
 import { DIGITRON } from './render.js';
@@ -30,6 +33,32 @@ export const digitronValues = {
   pollFrequency: 120,
   siteId: 'SID-123-ABC',
 };
+
+/** A proposal as the API answers it for a forge provider (GitHub, Gitea, GitLab, Git). */
+export interface ProposalBody {
+  url: string;
+  number: number;
+  state: string;
+  branch: string;
+  commit: string;
+  version?: string;
+}
+
+/** The parts of a deployment's API answer the end-to-end tests read; `P` is the provider's proposal. */
+export interface DeploymentBody<P = ProposalBody> {
+  id: string;
+  state: string;
+  name: string;
+  version: string;
+  upgradePolicy: string;
+  failureReason: string | null;
+  values: Record<string, unknown>;
+  proposal: P | null;
+  files?: { path: string; sha256: string }[];
+  unchanged?: boolean;
+  history?: { state: string; action: string; requestedBy: string; commit: string | null }[];
+  error?: { code: string; message: string };
+}
 
 export interface CatalogueWorld {
   harness: Harness;
@@ -127,4 +156,37 @@ export async function cliRendering(options: {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Real deployment providers for `world`, GitHub's write spacing off and a `retry-after: 1` waited out in 5 ms. */
+export function useFastProviders(world: CatalogueWorld): void {
+  const services = world.harness.runtime.services;
+  const platform = {
+    ...nodeProviderPlatform({ dataDir: services.config.dataDir, allowPrivateNetworks: true }),
+    github: { writeSpacingMs: 0, retryAfterBaseMs: 5 },
+  };
+  services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+}
+
+/**
+ * A repository `acme/<repo>` on the fake GitHub (main holding a README) and the flux deployment
+ * repository `<repo>` for it in margo-bridge; `settings` adds to or overrides the request.
+ */
+export async function githubDeploymentRepository(
+  world: CatalogueWorld,
+  gh: FakeGitHub,
+  repo: string,
+  options: { permissions?: TokenOptions['permissions']; settings?: Record<string, unknown> } = {},
+): Promise<void> {
+  await gh.createRepo({ owner: 'acme', repo, defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
+  const token = gh.addToken({ permissions: options.permissions ?? { contents: 'write', pull_requests: 'write' } });
+  const created = await world.harness.call('POST', '/api/v1/deployment-repositories', {
+    name: repo,
+    provider: 'github',
+    format: 'flux',
+    github: { owner: 'acme', repo, apiUrl: gh.apiUrl, auth: { type: 'token', token } },
+    ...options.settings,
+  });
+  if (created.status !== 201)
+    throw new Error(`deployment repository ${repo} not created: ${JSON.stringify(created.body)}`);
 }

@@ -271,6 +271,9 @@ export async function runScenario(world: ScenarioWorld): Promise<ScenarioResult>
       );
       return views.every(({ body }) => body.proposal?.version === newest && body.proposal.state === 'proposed');
     },
+    // A proposal that found its deployment's other one being carried out follows at its job's
+    // next run: one job lease later (30 s by default).
+    90_000,
   );
   await (world.idle ? world.idle() : waitForIdleQueue(services[0]!));
 
