@@ -52,17 +52,31 @@ const BLOB_LIST = 'package-blobs.txt';
  */
 type ChildMode = 'baseline' | 'read' | 'read-100' | 'read-gc' | 'download';
 
+/** Node flags for every measuring process (`BENCH_NODE_FLAGS`, space-separated), e.g. `--max-semi-space-size=2`. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+/** Young-generation sizes (MiB, `--max-semi-space-size`) measured beside V8's default (`BENCH_SEMI_SPACE`). */
+const SEMI_SPACE_SIZES = (process.env.BENCH_SEMI_SPACE ?? '1,2,4').split(',').filter(Boolean).map(Number);
+
+interface ChildResult {
+  peak: number;
+  fetched: number;
+  /** Wall time of the read alone (ms), modules already loaded. */
+  readMs: number;
+  error?: string;
+}
+
 async function childPeak(
   mode: ChildMode,
   url: string,
   scratch: string,
-): Promise<{ peak: number; fetched: number; error?: string }> {
+  extraFlags: string[] = [],
+): Promise<ChildResult> {
   const self = fileURLToPath(import.meta.url);
-  const flags = mode === 'read-gc' ? ['--expose-gc'] : [];
+  const flags = [...NODE_FLAGS, ...extraFlags, ...(mode === 'read-gc' ? ['--expose-gc'] : [])];
   const { stdout } = await run(process.execPath, [...flags, '--import', 'tsx', self, '--child', mode, url, scratch], {
     maxBuffer: 1024 * 1024,
   });
-  return JSON.parse(stdout) as { peak: number; fetched: number; error?: string };
+  return JSON.parse(stdout) as ChildResult;
 }
 
 async function child(mode: ChildMode, url: string, scratch: string): Promise<void> {
@@ -76,6 +90,7 @@ async function child(mode: ChildMode, url: string, scratch: string): Promise<voi
   let error: string | undefined;
   const collect = (globalThis as { gc?: () => void }).gc;
   const collector = mode === 'read-gc' && collect ? setInterval(collect, 3) : undefined;
+  const started = performance.now();
   try {
     if (mode === 'download') fetched = await downloadBlobs(url, scratch);
     else if (mode !== 'baseline') fetched = (await reader.readRelease(registry, 'v1.0.0')).fetchedBytes ?? 0;
@@ -84,9 +99,10 @@ async function child(mode: ChildMode, url: string, scratch: string): Promise<voi
   } finally {
     clearInterval(collector);
   }
+  const readMs = performance.now() - started;
   const status = await readFile('/proc/self/status', 'utf8');
   const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  process.stdout.write(JSON.stringify({ peak: kilobytes * 1024, fetched, ...(error ? { error } : {}) }));
+  process.stdout.write(JSON.stringify({ peak: kilobytes * 1024, fetched, readMs, ...(error ? { error } : {}) }));
 }
 
 /** The fetch of the package's blobs by id through the Node HTTP client, every chunk dropped. */
@@ -152,27 +168,43 @@ async function main() {
     const blobs = listing.split('\n').map((line) => line.split(/\s+/)[2]);
     await writeFile(join(scratch, BLOB_LIST), blobs.join('\n'));
 
-    const measure = async (server: GitServer, mode: ChildMode = 'read') => {
+    const measure = async (server: GitServer, mode: ChildMode = 'read', flags: string[] = []) => {
       const peaks: number[] = [];
       const baselines: number[] = [];
       const fetched: number[] = [];
       const sent: number[] = [];
+      const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        baselines.push((await childPeak('baseline', server.url('mono'), scratch)).peak);
+        baselines.push((await childPeak('baseline', server.url('mono'), scratch, flags)).peak);
         server.clearRequests();
-        const result = await childPeak(mode, server.url('mono'), scratch);
+        const result = await childPeak(mode, server.url('mono'), scratch, flags);
         if (result.error) throw new Error(`read failed: ${result.error}`);
         sent.push(await sentBytes(server));
         peaks.push(result.peak);
         fetched.push(result.fetched);
+        times.push(result.readMs);
       }
-      return { growth: median(peaks) - median(baselines), fetched: median(fetched), sent: median(sent) };
+      return {
+        growth: median(peaks) - median(baselines),
+        fetched: median(fetched),
+        sent: median(sent),
+        readMs: median(times),
+      };
     };
     const filtered = await measure(partial);
+    const unfiltered = await measure(whole, 'read-100');
+    const semiSpace = [];
+    for (const size of SEMI_SPACE_SIZES) {
+      const flags = [`--max-semi-space-size=${size}`];
+      semiSpace.push({
+        size,
+        partial: await measure(partial, 'read', flags),
+        whole: await measure(whole, 'read-100', flags),
+      });
+    }
     const live = await measure(partial, 'read-gc');
     const download = await measure(partial, 'download');
     const refused = await childPeak('read', whole.url('mono'), scratch);
-    const unfiltered = await measure(whole, 'read-100');
 
     const nativePeaks: number[] = [];
     const nativeSent: number[] = [];
@@ -220,6 +252,12 @@ async function main() {
         baseline: `${mb(median(nativePeaks))} (git, peak RSS of the larger command)`,
         ratio: `${fmt(filtered.growth / packageBytes, 1)}× the package`,
       },
+      ...semiSpace.map(({ size, partial: read, whole: fallback }) => ({
+        what: `the same with \`--max-semi-space-size=${size}\` (MiB): peak above idle; read time, and the 100 MiB fallback's`,
+        value: `${mb(read.growth)}; ${fmt(read.readMs, 0)} ms; fallback ${fmt(fallback.readMs, 0)} ms, ${mb(fallback.growth)}`,
+        baseline: `V8's default: ${fmt(filtered.readMs, 0)} ms; fallback ${fmt(unfiltered.readMs, 0)} ms, ${mb(unfiltered.growth)}`,
+        ratio: `${fmt(read.growth / packageBytes, 1)}× the package; time ${fmt(read.readMs / filtered.readMs, 2)}×, fallback ${fmt(fallback.readMs / unfiltered.readMs, 2)}×`,
+      })),
       {
         what: 'the same with a full GC every 3 ms (what the read holds live)',
         value: mb(live.growth),

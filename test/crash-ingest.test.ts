@@ -3,13 +3,10 @@
  * a restart the ingest job is picked up again (its lease ran out), completes, and nothing is stored
  * twice. The Git server delays each response so that the kill lands inside the ingest.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnEachDatabase } from './support/each-database.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
-import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 import {
   bulkFiles,
   createRegistryRoot,
@@ -18,7 +15,7 @@ import {
   publishRelease,
   removeRegistryRoot,
 } from './support/registries.js';
-import { type LoggedService, spawnService } from './support/service-process.js';
+import { type LoggedService, serviceEnvironment, spawnService } from './support/service-process.js';
 
 const ADMIN = 'crash-test-admin-token-0123';
 
@@ -43,25 +40,16 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
     });
     // Every response waits: the ingest's clone takes several round trips, so it lasts seconds.
     server = await startGitServer({ root, delayMs: 700 });
-    dir = await mkdtemp(join(tmpdir(), 'mb-crash-'));
-    const configPath = join(dir, 'margo-bridge.yaml');
-    await writeFile(
-      configPath,
-      stringify({
+    ({ dir, env } = await serviceEnvironment(
+      'mb-crash-',
+      {
         allowPrivateNetworks: true,
         polling: { tick: 1 },
         jobs: { leaseSeconds: 2, pollIntervalMs: 100 },
         registries: [{ name: 'big', url: server.url('big'), allowHttp: true }],
-      }),
-    );
-    const url = await databaseUrl();
-    env = {
-      PORT: '0',
-      MARGO_BRIDGE_DATA_DIR: join(dir, 'data'),
-      MARGO_BRIDGE_CONFIG: configPath,
-      MARGO_BRIDGE_ADMIN_TOKEN: ADMIN,
-      ...(url ? { DATABASE_URL: url } : {}),
-    };
+      },
+      { adminToken: ADMIN, databaseUrl: await databaseUrl() },
+    ));
   });
 
   afterAll(async () => {
@@ -101,17 +89,4 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
   });
 }
 
-describe('crash during ingest (SQLite)', () => {
-  crashSuite(async () => undefined);
-});
-
-describe.skipIf(!postgresTestUrl)(`crash during ingest (PostgreSQL)${postgresSkipReason}`, () => {
-  let database: TestDatabase | undefined;
-  crashSuite(async () => {
-    database = await createTestDatabase();
-    return database.url;
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-});
+describeOnEachDatabase('crash during ingest', crashSuite);

@@ -3,19 +3,16 @@
  * proposal's branch to (fake) GitHub and while the pull request is still being created. After a
  * restart the `propose` job runs again, adopts the branch and opens exactly one pull request.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DIGITRON_ID, DIGITRON_VERSION, digitronValues } from './support/deployment-e2e.js';
+import { describeOnEachDatabase } from './support/each-database.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { type GitServer, startGitServer } from './support/git-server.js';
 import { nativeRepository } from './support/native-git.js';
-import { createTestDatabase, postgresSkipReason, postgresTestUrl, type TestDatabase } from './support/postgres.js';
 import { createRegistryRoot, exampleText, publishRelease, removeRegistryRoot } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
-import { type LoggedService, spawnService } from './support/service-process.js';
+import { type LoggedService, serviceEnvironment, spawnService } from './support/service-process.js';
 
 const ADMIN = 'crash-test-admin-token-0123';
 const BRANCH = `margo-bridge/plant-a/line-3/${DIGITRON_ID}-deployment`;
@@ -44,11 +41,9 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
     server = await startGitServer({ root });
     gh = await startFakeGitHub();
     await gh.createRepo({ owner: 'acme', repo: 'fleet', defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
-    dir = await mkdtemp(join(tmpdir(), 'mb-crash-proposal-'));
-    const configPath = join(dir, 'margo-bridge.yaml');
-    await writeFile(
-      configPath,
-      stringify({
+    ({ dir, env } = await serviceEnvironment(
+      'mb-crash-proposal-',
+      {
         allowPrivateNetworks: true,
         polling: { tick: 1 },
         jobs: { leaseSeconds: 2, pollIntervalMs: 100 },
@@ -61,16 +56,9 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
             github: { owner: 'acme', repo: 'fleet', apiUrl: gh.apiUrl, auth: { type: 'token', token: gh.addToken() } },
           },
         ],
-      }),
-    );
-    const url = await databaseUrl();
-    env = {
-      PORT: '0',
-      MARGO_BRIDGE_DATA_DIR: join(dir, 'data'),
-      MARGO_BRIDGE_CONFIG: configPath,
-      MARGO_BRIDGE_ADMIN_TOKEN: ADMIN,
-      ...(url ? { DATABASE_URL: url } : {}),
-    };
+      },
+      { adminToken: ADMIN, databaseUrl: await databaseUrl() },
+    ));
   }, 60_000);
 
   afterAll(async () => {
@@ -138,17 +126,4 @@ function crashSuite(databaseUrl: () => Promise<string | undefined>) {
   });
 }
 
-describe('crash between push and pull request (SQLite)', () => {
-  crashSuite(async () => undefined);
-});
-
-describe.skipIf(!postgresTestUrl)(`crash between push and pull request (PostgreSQL)${postgresSkipReason}`, () => {
-  let database: TestDatabase | undefined;
-  crashSuite(async () => {
-    database = await createTestDatabase();
-    return database.url;
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-});
+describeOnEachDatabase('crash between push and pull request', crashSuite);

@@ -71,20 +71,25 @@ for (const type of ['gitea', 'gitlab'] as const) {
   });
 }
 
+/** A fresh repository `acme/<prefix>-N` on the `type` forge, and a provider with a write token for it. */
+async function writableRepository(type: 'gitea' | 'gitlab', prefix: string) {
+  const fake = fakes[type] as Fake;
+  const repository = `acme/${prefix}-${++count}`;
+  await fake.createRepo(repository, { 'README.md': '# x\n' });
+  const provider = createDeploymentProvider(
+    settings(fake, type, repository, fake.addToken({ write: true })),
+    platform(),
+  );
+  return { fake, repository, provider };
+}
+
+const nginxRequest = () =>
+  request('margo-bridge/plant-a/nginx', { 'plant-a/nginx/a.yaml': 'a: 1\n' }, { owned: ['plant-a/nginx'] });
+
 describe.each(['gitea', 'gitlab'] as const)('pull requests on %s', (type) => {
   it('opens one pull request with the marker and labels, and reads merged after a reviewer merges', async () => {
-    const fake = fakes[type] as Fake;
-    const repository = `acme/merge-${++count}`;
-    await fake.createRepo(repository, { 'README.md': '# x\n' });
-    const provider = createDeploymentProvider(
-      settings(fake, type, repository, fake.addToken({ write: true })),
-      platform(),
-    );
-    const input = request(
-      'margo-bridge/plant-a/nginx',
-      { 'plant-a/nginx/a.yaml': 'a: 1\n' },
-      { owned: ['plant-a/nginx'] },
-    );
+    const { fake, repository, provider } = await writableRepository(type, 'merge');
+    const input = nginxRequest();
     const created = await provider.propose(input);
     expect(created.outcome).toBe('created');
     const [pull] = fake.pulls(repository);
@@ -112,18 +117,8 @@ describe.each(['gitea', 'gitlab'] as const)('pull requests on %s', (type) => {
   });
 
   it('refuses to adopt a pull request from the branch that lacks the marker', async () => {
-    const fake = fakes[type] as Fake;
-    const repository = `acme/foreign-${++count}`;
-    await fake.createRepo(repository, { 'README.md': '# x\n' });
-    const provider = createDeploymentProvider(
-      settings(fake, type, repository, fake.addToken({ write: true })),
-      platform(),
-    );
-    const input = request(
-      'margo-bridge/plant-a/nginx',
-      { 'plant-a/nginx/a.yaml': 'a: 1\n' },
-      { owned: ['plant-a/nginx'] },
-    );
+    const { fake, repository, provider } = await writableRepository(type, 'foreign');
+    const input = nginxRequest();
     await provider.propose(input);
     const pull = fake.pulls(repository)[0];
     if (pull) pull.body = 'edited by someone';
@@ -133,13 +128,7 @@ describe.each(['gitea', 'gitlab'] as const)('pull requests on %s', (type) => {
   });
 
   it('costs one list call per periodic check, whatever the number of open proposals', async () => {
-    const fake = fakes[type] as Fake;
-    const repository = `acme/many-${++count}`;
-    await fake.createRepo(repository, { 'README.md': '# x\n' });
-    const provider = createDeploymentProvider(
-      settings(fake, type, repository, fake.addToken({ write: true })),
-      platform(),
-    );
+    const { fake, provider } = await writableRepository(type, 'many');
     for (const name of ['a', 'b', 'c']) {
       await provider.propose(
         request(`margo-bridge/t/${name}`, { [`t/${name}/x.yaml`]: 'x: 1\n' }, { owned: [`t/${name}`] }),

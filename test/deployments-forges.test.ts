@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CatalogueWorld,
   catalogueWorld,
+  type DeploymentBody,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronValues,
@@ -23,12 +24,6 @@ import { type FakeGitea, startFakeGitea } from './support/fake-forge/gitea.js';
 import { type FakeGitLab, startFakeGitLab } from './support/fake-forge/gitlab.js';
 import { nativeRepository } from './support/native-git.js';
 import { runDueJobs } from './support/run-jobs.js';
-
-interface DeploymentBody {
-  id: string;
-  state: string;
-  proposal: { number: number; state: string; url: string } | null;
-}
 
 const SECRET = 'forge-webhook-secret';
 let world: CatalogueWorld;

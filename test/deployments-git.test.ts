@@ -10,6 +10,7 @@ import {
   type CatalogueWorld,
   catalogueWorld,
   cliRendering,
+  type DeploymentBody,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronValues,
@@ -33,13 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
 });
-
-interface DeploymentBody {
-  id: string;
-  state: string;
-  name: string;
-  proposal: { url: string; state: string; branch: string; commit: string } | null;
-}
 
 describe('deployments on a Git server', () => {
   it('pushes a branch holding exactly the rendered files; merged by hand, the check finds it merged', async () => {

@@ -8,30 +8,22 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeploymentProvider } from '../src/deploy/index.js';
-import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { runProposal } from '../src/flows/deployments/propose.js';
 import {
   type CatalogueWorld,
   catalogueWorld,
   cliRendering,
+  type DeploymentBody,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronValues,
+  githubDeploymentRepository,
+  useFastProviders,
 } from './support/deployment-e2e.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { openApiProblems } from './support/fake-github/openapi.js';
 import { nativeRepository } from './support/native-git.js';
 import { runDueJobs } from './support/run-jobs.js';
-
-interface DeploymentBody {
-  id: string;
-  state: string;
-  name: string;
-  proposal: { url: string; number: number; state: string; branch: string; commit: string } | null;
-  files?: { path: string; sha256: string }[];
-  unchanged?: boolean;
-}
 
 const SECRET = 'webhook-secret-for-tests';
 let world: CatalogueWorld;
@@ -43,13 +35,7 @@ let repoCount = 0;
 beforeAll(async () => {
   world = await catalogueWorld({ config: { webhooks: { secrets: [SECRET] } } });
   gh = await startFakeGitHub();
-  const services = world.harness.runtime.services;
-  // Retry waits shortened: a `retry-after: 1` is waited out in 5 ms.
-  const platform = {
-    ...nodeProviderPlatform({ dataDir: services.config.dataDir, allowPrivateNetworks: true }),
-    github: { writeSpacingMs: 0, retryAfterBaseMs: 5 },
-  };
-  services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+  useFastProviders(world);
   server = serve({ fetch: world.harness.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   receiver = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/github`;
@@ -67,26 +53,10 @@ const call = <T = DeploymentBody>(method: string, path: string, body?: unknown) 
 /** A fresh GitHub repository and its deployment repository in margo-bridge. */
 async function githubRepository(): Promise<{ name: string; repo: string }> {
   const repo = `fleet-${++repoCount}`;
-  await gh.createRepo({ owner: 'acme', repo, defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
-  const created = await call('POST', '/api/v1/deployment-repositories', {
-    name: repo,
-    provider: 'github',
-    format: 'flux',
-    labels: ['margo-bridge'],
-    allowPlaintextSecrets: true,
-    github: {
-      owner: 'acme',
-      repo,
-      apiUrl: gh.apiUrl,
-      auth: {
-        type: 'token',
-        token: gh.addToken({
-          permissions: { contents: 'write', pull_requests: 'write', metadata: 'read', issues: 'write' },
-        }),
-      },
-    },
+  await githubDeploymentRepository(world, gh, repo, {
+    permissions: { contents: 'write', pull_requests: 'write', metadata: 'read', issues: 'write' },
+    settings: { labels: ['margo-bridge'], allowPlaintextSecrets: true },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
   return { name: repo, repo };
 }
 

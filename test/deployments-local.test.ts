@@ -9,22 +9,21 @@ import {
   type CatalogueWorld,
   catalogueWorld,
   cliRendering,
+  type DeploymentBody as DeploymentAnswer,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronValues,
 } from './support/deployment-e2e.js';
 import { type NativeRepository, nativeRepository } from './support/native-git.js';
 
-interface DeploymentBody {
-  id: string;
+/** The local provider's proposal has no URL or number before it is approved, nor a commit before it is merged. */
+type DeploymentBody = DeploymentAnswer<{
+  url: string | null;
+  number: number | null;
   state: string;
-  name: string;
-  values: Record<string, unknown>;
-  proposal: { url: string | null; number: number | null; state: string; branch: string; commit: string | null } | null;
-  files?: { path: string; sha256: string }[];
-  unchanged?: boolean;
-  history?: { state: string; action: string; requestedBy: string; commit: string | null }[];
-}
+  branch: string;
+  commit: string | null;
+}>;
 
 let world: CatalogueWorld;
 let repo: NativeRepository;

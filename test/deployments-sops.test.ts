@@ -14,28 +14,21 @@ import { join } from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createDeploymentProvider } from '../src/deploy/index.js';
-import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import {
   type CatalogueWorld,
   catalogueWorld,
   cliRendering,
+  type DeploymentBody,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronValues,
+  githubDeploymentRepository,
+  useFastProviders,
 } from './support/deployment-e2e.js';
 import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
 import { kustomize, writeTree } from './support/kustomize.js';
 import { nativeRepository } from './support/native-git.js';
 import { sopsDecrypt, verifyDotenvMac, verifyYamlMac } from './support/sops-check.js';
-
-interface DeploymentBody {
-  id: string;
-  state: string;
-  name: string;
-  proposal: { number: number; branch: string } | null;
-  error?: { code: string; message: string };
-}
 
 /** Distinctive secrets: a plaintext occurrence anywhere is a leak. */
 const SECRETS = { adminName: 'Adm1n-S3cret-Ω-value', siteId: 'S1TE-S3cret-4242' };
@@ -51,12 +44,7 @@ let repoCount = 0;
 beforeAll(async () => {
   world = await catalogueWorld();
   gh = await startFakeGitHub();
-  const services = world.harness.runtime.services;
-  const platform = {
-    ...nodeProviderPlatform({ dataDir: services.config.dataDir, allowPrivateNetworks: true }),
-    github: { writeSpacingMs: 0, retryAfterBaseMs: 5 },
-  };
-  services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+  useFastProviders(world);
   identity = await generateIdentity();
   identity2 = await generateIdentity();
   recipients = [await identityToRecipient(identity), await identityToRecipient(identity2)];
@@ -72,16 +60,10 @@ const call = <T = DeploymentBody>(method: string, path: string, body?: unknown) 
 
 async function repository(format: string, extra: Record<string, unknown>): Promise<string> {
   const repo = `sops-${++repoCount}`;
-  await gh.createRepo({ owner: 'acme', repo, defaultBranch: 'main', files: { 'README.md': '# fleet\n' } });
-  const token = gh.addToken({ permissions: { contents: 'write', pull_requests: 'write', metadata: 'read' } });
-  const created = await call('POST', '/api/v1/deployment-repositories', {
-    name: repo,
-    provider: 'github',
-    format,
-    github: { owner: 'acme', repo, apiUrl: gh.apiUrl, auth: { type: 'token', token } },
-    ...extra,
+  await githubDeploymentRepository(world, gh, repo, {
+    permissions: { contents: 'write', pull_requests: 'write', metadata: 'read' },
+    settings: { format, ...extra },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
   return repo;
 }
 

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleText, publishRelease, withVersion } from './support/registries.js';
 import { openBrowser, type TestBrowser } from './support/ui-browser.js';
 import {
+  addRegistryAndWait,
+  adminApi as api,
   DIGITRON_ID,
   DIGITRON_VERSION,
   digitronExample,
@@ -20,17 +22,6 @@ import {
 const WAIT_MS = 20_000;
 const SECRET = 'super-secret-client-id';
 
-async function api(ui: UiService, method: string, path: string, body?: unknown): Promise<{ id: string }> {
-  const response = await fetch(`${ui.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ui.tokens.admin}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as { id: string };
-}
-
 describe('deployment pages', () => {
   let ui: UiService;
   let browser: TestBrowser;
@@ -40,9 +31,7 @@ describe('deployment pages', () => {
 
   beforeAll(async () => {
     ui = await startUiService();
-    registryId = (
-      await api(ui, 'POST', '/api/v1/registries', { name: 'digitron', url: ui.registryUrl, allowHttp: true })
-    ).id;
+    registryId = await addRegistryAndWait(ui, { name: 'digitron', url: ui.registryUrl }, DIGITRON_ID, DIGITRON_VERSION);
     // Sensitive values need SOPS recipients or an explicit plain-text consent (tested elsewhere).
     await api(ui, 'POST', '/api/v1/deployment-repositories', {
       provider: 'local',
@@ -50,11 +39,6 @@ describe('deployment pages', () => {
       allowPlaintextSecrets: true,
     });
     await api(ui, 'POST', '/api/v1/deployment-repositories', { provider: 'local', name: 'strict' });
-    const deadline = Date.now() + WAIT_MS;
-    while (!(await ui.services.store.versions.get(DIGITRON_ID, DIGITRON_VERSION))) {
-      if (Date.now() > deadline) throw new Error('the digitron version was not ingested in time');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
     browser = await openBrowser({ javaScript: false });
     page = browser.page;
     page.setDefaultTimeout(10_000);
@@ -129,16 +113,12 @@ describe('deployment pages', () => {
         '  schema:\n    - name: portList\n      dataType: array[integer]\n      minValue: 1\n      maxValue: 65535\n      allowEmpty: true\n',
       );
     await publishRelease(ui.registryRoot, 'sensor', 'v1.2.0', { 'margo.yaml': description });
-    await api(ui, 'POST', '/api/v1/registries', {
-      name: 'sensor',
-      url: `${ui.registryUrl.replace('digitron', 'sensor')}`,
-      allowHttp: true,
-    });
-    const deadline = Date.now() + WAIT_MS;
-    while (!(await ui.services.store.versions.get('com-example-sensor', '1.2.0'))) {
-      if (Date.now() > deadline) throw new Error('the sensor version was not ingested in time');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await addRegistryAndWait(
+      ui,
+      { name: 'sensor', url: ui.registryUrl.replace('digitron', 'sensor') },
+      'com-example-sensor',
+      '1.2.0',
+    );
     await page.goto(`${ui.url}/configure/com-example-sensor/1.2.0`);
     expect(await page.getByLabel('Log level', { exact: true }).evaluate((element) => element.tagName)).toBe('SELECT');
     expect(await page.getByLabel('Log level', { exact: true }).inputValue()).toBe('info');

@@ -7,25 +7,19 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, openBrowser, type TestBrowser } from './support/ui-browser.js';
-import { DIGITRON_ID, DIGITRON_VERSION, startUiService, type UiService } from './support/ui-service.js';
-
-const WAIT_MS = 20_000;
+import {
+  addRegistryAndWait,
+  adminApi as api,
+  DIGITRON_ID,
+  DIGITRON_VERSION,
+  startUiService,
+  type UiService,
+} from './support/ui-service.js';
 
 async function signIn(page: Page, ui: UiService, token: string): Promise<void> {
   await page.goto(`${ui.url}/sign-in`);
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function api(ui: UiService, method: string, path: string, body?: unknown): Promise<{ id: string }> {
-  const response = await fetch(`${ui.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ui.tokens.admin}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as { id: string };
 }
 
 const values = {
@@ -47,15 +41,8 @@ describe('web page defences', () => {
 
   beforeAll(async () => {
     ui = await startUiService();
-    registryId = (
-      await api(ui, 'POST', '/api/v1/registries', { name: 'digitron', url: ui.registryUrl, allowHttp: true })
-    ).id;
+    registryId = await addRegistryAndWait(ui, { name: 'digitron', url: ui.registryUrl }, DIGITRON_ID, DIGITRON_VERSION);
     await api(ui, 'POST', '/api/v1/deployment-repositories', { provider: 'local', name: 'local' });
-    const deadline = Date.now() + WAIT_MS;
-    while (!(await ui.services.store.versions.get(DIGITRON_ID, DIGITRON_VERSION))) {
-      if (Date.now() > deadline) throw new Error('the digitron version was not ingested in time');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
     const created = (await api(ui, 'POST', '/api/v1/deployments', {
       repository: 'local',
       applicationId: DIGITRON_ID,

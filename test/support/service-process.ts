@@ -9,7 +9,8 @@
  * variables are removed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,27 @@ export async function writeServiceConfig(dir: string, config: Record<string, unk
   const file = join(dir, 'margo-bridge.yaml');
   await writeFile(file, JSON.stringify(config, null, 2));
   return file;
+}
+
+/**
+ * A fresh directory (named from `prefix`) holding `config` as margo-bridge.yaml, and the
+ * environment a spawned `serve` needs for it: any free port, data below the directory, `adminToken`,
+ * and `databaseUrl` when given (SQLite otherwise).
+ */
+export async function serviceEnvironment(
+  prefix: string,
+  config: Record<string, unknown>,
+  options: { adminToken: string; databaseUrl?: string },
+): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const env: Record<string, string> = {
+    PORT: '0',
+    MARGO_BRIDGE_DATA_DIR: join(dir, 'data'),
+    MARGO_BRIDGE_CONFIG: await writeServiceConfig(dir, config),
+    MARGO_BRIDGE_ADMIN_TOKEN: options.adminToken,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  };
+  return { dir, env };
 }
 
 export async function startServiceProcess(configFile: string, timeoutMs = 30_000): Promise<ServiceProcess> {

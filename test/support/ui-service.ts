@@ -111,3 +111,36 @@ export async function startUiService(config: ConfigInput = {}): Promise<UiServic
     },
   };
 }
+
+/** Calls the API as the admin; an answer other than 2xx throws with its status and body. */
+export async function adminApi(ui: UiService, method: string, path: string, body?: unknown): Promise<{ id: string }> {
+  const response = await fetch(`${ui.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ui.tokens.admin}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as { id: string };
+}
+
+const INGEST_WAIT_MS = 20_000;
+
+/**
+ * Adds the registry `name` at `url` (plain HTTP allowed) through the API and waits, 20 s at most,
+ * until it has ingested `applicationId` at `version`; returns the registry's id.
+ */
+export async function addRegistryAndWait(
+  ui: UiService,
+  registry: { name: string; url: string },
+  applicationId: string,
+  version: string,
+): Promise<string> {
+  const { id } = await adminApi(ui, 'POST', '/api/v1/registries', { ...registry, allowHttp: true });
+  const deadline = Date.now() + INGEST_WAIT_MS;
+  while (!(await ui.services.store.versions.get(applicationId, version))) {
+    if (Date.now() > deadline) throw new Error(`the ${registry.name} version was not ingested in time`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return id;
+}
