@@ -6,14 +6,7 @@
  * call per repository.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CatalogueWorld,
-  catalogueWorld,
-  type DeploymentBody,
-  DIGITRON_ID,
-  DIGITRON_VERSION,
-  digitronValues,
-} from './support/deployment-e2e.js';
+import { type CatalogueWorld, catalogueWorld, type DeploymentBody, digitronRequest } from './support/deployment-e2e.js';
 import { GIT_PASSWORD, GIT_USER } from './support/fake-forge/core.js';
 import {
   type ForgeDelivery,
@@ -87,16 +80,7 @@ async function setUp(kind: keyof typeof forges) {
   return { fake, repository, name, repositoryId: created.body.id };
 }
 
-const deploy = (name: string, target: string) =>
-  call('POST', '/api/v1/deployments', {
-    repository: name,
-    applicationId: DIGITRON_ID,
-    version: DIGITRON_VERSION,
-    profile: 'helm',
-    target,
-    namespace: 'margo-poc',
-    values: digitronValues,
-  });
+const deploy = (name: string, target: string) => call('POST', '/api/v1/deployments', digitronRequest(name, target));
 
 const delivery = (
   kind: keyof typeof forges,

@@ -10,32 +10,31 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProposal } from '../src/flows/deployments/propose.js';
 import {
-  type CatalogueWorld,
-  catalogueWorld,
   cliRendering,
   type DeploymentBody,
   DIGITRON_ID,
   DIGITRON_VERSION,
+  digitronRequest,
   digitronValues,
+  type GitHubWorld,
+  gitHubWorld,
   githubDeploymentRepository,
-  useFastProviders,
 } from './support/deployment-e2e.js';
-import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
+import type { FakeGitHub } from './support/fake-github/index.js';
 import { openApiProblems } from './support/fake-github/openapi.js';
 import { nativeRepository } from './support/native-git.js';
 import { runDueJobs } from './support/run-jobs.js';
 
 const SECRET = 'webhook-secret-for-tests';
-let world: CatalogueWorld;
+let world: GitHubWorld;
 let gh: FakeGitHub;
 let server: ReturnType<typeof serve>;
 let receiver: string;
 let repoCount = 0;
 
 beforeAll(async () => {
-  world = await catalogueWorld({ config: { webhooks: { secrets: [SECRET] } } });
-  gh = await startFakeGitHub();
-  useFastProviders(world);
+  world = await gitHubWorld({ config: { webhooks: { secrets: [SECRET] } } });
+  gh = world.gh;
   server = serve({ fetch: world.harness.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   receiver = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/github`;
@@ -43,7 +42,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await gh?.stop();
   await world?.close();
 });
 
@@ -60,16 +58,11 @@ async function githubRepository(): Promise<{ name: string; repo: string }> {
   return { name: repo, repo };
 }
 
-const request = (repository: string, target = 'plant-a/line-3') => ({
-  repository,
-  applicationId: DIGITRON_ID,
-  version: DIGITRON_VERSION,
-  profile: 'helm',
-  target,
-  namespace: 'margo-poc',
-  values: { ...digitronValues, idpClientId: 'a-client-secret' },
-  sensitive: ['idpClientId'],
-});
+const request = (repository: string, target = 'plant-a/line-3') =>
+  digitronRequest(repository, target, {
+    values: { ...digitronValues, idpClientId: 'a-client-secret' },
+    sensitive: ['idpClientId'],
+  });
 
 describe('deployments on GitHub (fake)', () => {
   it('proposes a pull request with exactly the rendered files, merged by GitHub and a webhook', async () => {

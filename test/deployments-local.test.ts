@@ -11,7 +11,7 @@ import {
   cliRendering,
   type DeploymentBody as DeploymentAnswer,
   DIGITRON_ID,
-  DIGITRON_VERSION,
+  digitronRequest,
   digitronValues,
 } from './support/deployment-e2e.js';
 import { type NativeRepository, nativeRepository } from './support/native-git.js';
@@ -28,15 +28,7 @@ type DeploymentBody = DeploymentAnswer<{
 let world: CatalogueWorld;
 let repo: NativeRepository;
 const target = 'plant-a/line-3';
-const request = {
-  repository: 'fleet',
-  applicationId: DIGITRON_ID,
-  version: DIGITRON_VERSION,
-  profile: 'helm',
-  target,
-  namespace: 'margo-poc',
-  values: digitronValues,
-};
+const request = digitronRequest('fleet', target);
 
 beforeAll(async () => {
   world = await catalogueWorld();

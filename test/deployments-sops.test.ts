@@ -15,17 +15,15 @@ import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
-  type CatalogueWorld,
-  catalogueWorld,
   cliRendering,
   type DeploymentBody,
-  DIGITRON_ID,
-  DIGITRON_VERSION,
+  digitronRequest,
   digitronValues,
+  type GitHubWorld,
+  gitHubWorld,
   githubDeploymentRepository,
-  useFastProviders,
 } from './support/deployment-e2e.js';
-import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
+import type { FakeGitHub } from './support/fake-github/index.js';
 import { kustomize, writeTree } from './support/kustomize.js';
 import { nativeRepository } from './support/native-git.js';
 import { sopsDecrypt, verifyDotenvMac, verifyYamlMac } from './support/sops-check.js';
@@ -34,7 +32,7 @@ import { sopsDecrypt, verifyDotenvMac, verifyYamlMac } from './support/sops-chec
 const SECRETS = { adminName: 'Adm1n-S3cret-Ω-value', siteId: 'S1TE-S3cret-4242' };
 const values = { ...digitronValues, ...SECRETS };
 
-let world: CatalogueWorld;
+let world: GitHubWorld;
 let gh: FakeGitHub;
 let identity: string;
 let identity2: string;
@@ -42,16 +40,14 @@ let recipients: string[];
 let repoCount = 0;
 
 beforeAll(async () => {
-  world = await catalogueWorld();
-  gh = await startFakeGitHub();
-  useFastProviders(world);
+  world = await gitHubWorld();
+  gh = world.gh;
   identity = await generateIdentity();
   identity2 = await generateIdentity();
   recipients = [await identityToRecipient(identity), await identityToRecipient(identity2)];
 }, 60_000);
 
 afterAll(async () => {
-  await gh?.stop();
   await world?.close();
 });
 
@@ -67,16 +63,8 @@ async function repository(format: string, extra: Record<string, unknown>): Promi
   return repo;
 }
 
-const request = (repo: string, profile = 'helm', target = 'plant-a/line-3') => ({
-  repository: repo,
-  applicationId: DIGITRON_ID,
-  version: DIGITRON_VERSION,
-  profile,
-  target,
-  namespace: 'margo-poc',
-  values,
-  sensitive: Object.keys(SECRETS),
-});
+const request = (repo: string, profile = 'helm', target = 'plant-a/line-3') =>
+  digitronRequest(repo, target, { profile, values, sensitive: Object.keys(SECRETS) });
 
 /** Every object of the bare repository, as git prints it (blobs, trees, commits uncompressed). */
 function allObjects(gitDir: string): string {

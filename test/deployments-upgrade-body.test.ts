@@ -14,15 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { MASK } from '../src/flows/deployments/sensitive.js';
 import {
-  type CatalogueWorld,
-  catalogueWorld,
   type DeploymentBody,
   DIGITRON_ID,
+  digitronRequest,
   digitronValues,
+  type GitHubWorld,
+  gitHubWorld,
   githubDeploymentRepository,
-  useFastProviders,
 } from './support/deployment-e2e.js';
-import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
+import type { FakeGitHub } from './support/fake-github/index.js';
 import { exampleText, publishRelease } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
 import { runDueJobs } from './support/run-jobs.js';
@@ -32,20 +32,18 @@ const NOTES_HEAD = 'NOTES-START: what changed in 1.2.3';
 const NOTES_TAIL = 'NOTES-TAIL-never-in-the-body';
 const TOKEN_DEFAULT = 'tok-default-S3CRET';
 
-let world: CatalogueWorld;
+let world: GitHubWorld;
 let gh: FakeGitHub;
 let base: string;
 
 beforeAll(async () => {
-  world = await catalogueWorld({ config: { publicUrl: PUBLIC_URL } });
-  gh = await startFakeGitHub();
-  useFastProviders(world);
+  world = await gitHubWorld({ config: { publicUrl: PUBLIC_URL } });
+  gh = world.gh;
   base = await exampleText(DIGITRON);
   await githubDeploymentRepository(world, gh, 'fleet', { settings: { allowPlaintextSecrets: true } });
 }, 60_000);
 
 afterAll(async () => {
-  await gh?.stop();
   await world?.close();
 });
 
@@ -102,16 +100,11 @@ describe('upgrade proposal body and D-12 on upgrades', () => {
       ['given', digitronValues],
       ['defaulted', withoutIdp],
     ] as const) {
-      const created = await call('POST', '/api/v1/deployments', {
-        repository: 'fleet',
-        applicationId: DIGITRON_ID,
-        version: '1.2.2',
-        profile: 'helm',
-        target,
-        namespace: 'margo-poc',
-        values,
-        upgradePolicy: 'patch',
-      });
+      const created = await call(
+        'POST',
+        '/api/v1/deployments',
+        digitronRequest('fleet', target, { version: '1.2.2', values, upgradePolicy: 'patch' }),
+      );
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       deployments[target] = created.body;
     }

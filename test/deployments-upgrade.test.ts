@@ -10,35 +10,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { upgradeAllowed } from '../src/flows/deployments/upgrade.js';
 import {
-  type CatalogueWorld,
-  catalogueWorld,
   type DeploymentBody,
   DIGITRON_ID,
-  DIGITRON_VERSION,
-  digitronValues,
+  digitronRequest,
+  type GitHubWorld,
+  gitHubWorld,
   githubDeploymentRepository,
-  useFastProviders,
 } from './support/deployment-e2e.js';
-import { type FakeGitHub, startFakeGitHub } from './support/fake-github/index.js';
+import type { FakeGitHub } from './support/fake-github/index.js';
 import { nativeRepository } from './support/native-git.js';
 import { deleteTag, exampleText, publishRelease } from './support/registries.js';
 import { DIGITRON } from './support/render.js';
 import { runDueJobs } from './support/run-jobs.js';
 
-let world: CatalogueWorld;
+let world: GitHubWorld;
 let gh: FakeGitHub;
 let base: string;
 
 beforeAll(async () => {
-  world = await catalogueWorld();
-  gh = await startFakeGitHub();
-  useFastProviders(world);
+  world = await gitHubWorld();
+  gh = world.gh;
   base = await exampleText(DIGITRON);
   await githubDeploymentRepository(world, gh, 'fleet');
 }, 60_000);
 
 afterAll(async () => {
-  await gh?.stop();
   await world?.close();
 });
 
@@ -77,16 +73,7 @@ async function release(version: string, text: string): Promise<void> {
 }
 
 const deploy = (target: string, upgradePolicy: string) =>
-  call('POST', '/api/v1/deployments', {
-    repository: 'fleet',
-    applicationId: DIGITRON_ID,
-    version: DIGITRON_VERSION,
-    profile: 'helm',
-    target,
-    namespace: 'margo-poc',
-    values: digitronValues,
-    upgradePolicy,
-  });
+  call('POST', '/api/v1/deployments', digitronRequest('fleet', target, { upgradePolicy }));
 
 const openPulls = () => gh.pulls('acme', 'fleet').filter((pull) => pull.state === 'open');
 
@@ -165,15 +152,11 @@ describe('upgrade policy', () => {
 
   it('flags deployments whose version is withdrawn or moved, changing nothing', async () => {
     await release('1.5.0', variant('1.5.0'));
-    const created = await call('POST', '/api/v1/deployments', {
-      repository: 'fleet',
-      applicationId: DIGITRON_ID,
-      version: '1.5.0',
-      profile: 'helm',
-      target: 'plant-w',
-      namespace: 'margo-poc',
-      values: digitronValues,
-    });
+    const created = await call(
+      'POST',
+      '/api/v1/deployments',
+      digitronRequest('fleet', 'plant-w', { version: '1.5.0' }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const before = await call<DeploymentBody & { versionMark: unknown }>(
       'GET',

@@ -12,7 +12,7 @@ import { runCli } from '../../src/cli/run.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createDeploymentProvider } from '../../src/deploy/index.js';
 import { nodeProviderPlatform } from '../../src/deploy/node/index.js';
-import type { FakeGitHub, TokenOptions } from './fake-github/index.js';
+import { type FakeGitHub, startFakeGitHub, type TokenOptions } from './fake-github/index.js';
 import { type GitServer, startGitServer } from './git-server.js';
 import { createRegistryRoot, examplesDir, exampleText, publishRelease, removeRegistryRoot } from './registries.js';
 import { DIGITRON } from './render.js';
@@ -168,6 +168,31 @@ export function useFastProviders(world: CatalogueWorld): void {
   services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
 }
 
+export interface GitHubWorld extends CatalogueWorld {
+  gh: FakeGitHub;
+}
+
+/** A catalogue world with a fake GitHub beside it and fast providers (`useFastProviders`); close stops both. */
+export async function gitHubWorld(options: { config?: ConfigInput } = {}): Promise<GitHubWorld> {
+  const world = await catalogueWorld(options);
+  let gh: FakeGitHub;
+  try {
+    gh = await startFakeGitHub();
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  useFastProviders(world);
+  return {
+    ...world,
+    gh,
+    async close() {
+      await gh.stop();
+      await world.close();
+    },
+  };
+}
+
 /**
  * A repository `acme/<repo>` on the fake GitHub (main holding a README) and the flux deployment
  * repository `<repo>` for it in margo-bridge; `settings` adds to or overrides the request.
@@ -189,4 +214,18 @@ export async function githubDeploymentRepository(
   });
   if (created.status !== 201)
     throw new Error(`deployment repository ${repo} not created: ${JSON.stringify(created.body)}`);
+}
+
+/** The request for a digitron 1.2.1 deployment (helm, namespace margo-poc, `digitronValues`); `extra` adds or overrides. */
+export function digitronRequest(repository: string, target: string, extra: Record<string, unknown> = {}) {
+  return {
+    repository,
+    applicationId: DIGITRON_ID,
+    version: DIGITRON_VERSION,
+    profile: 'helm',
+    target,
+    namespace: 'margo-poc',
+    values: digitronValues,
+    ...extra,
+  };
 }
