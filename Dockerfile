@@ -28,7 +28,10 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends git ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# V8's young generation capped at 1 MiB (its default grows to 16): an ingest's peak memory stays
+# near what it holds (docs/limits.md "Reading packages"); `-e NODE_OPTIONS=…` replaces it.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=1 \
     HOST=0.0.0.0 \
     PORT=8787 \
     MARGO_BRIDGE_DATA_DIR=/data

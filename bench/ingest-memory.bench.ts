@@ -289,6 +289,7 @@ async function main() {
     ];
     printSection('Ingest memory and bytes: one package of a monorepo with a 50 MB unrelated file', rows, [
       `Median of ${RUNS} fresh processes each; disk storage, empty cache. Peak memory is VmHWM of the reading process minus the same process idle; differences under about 1 MB are noise (the package is ${kb(packageBytes)}). The GC row is the same read with \`--expose-gc\` and a full collection every 3 ms: what the read holds live; the rest is garbage V8 has not collected yet, most of it the buffers Node's HTTP client allocates while receiving (the row after it: that client alone on the same request). Packs are indexed from the staging file and read by ranges (src/registry/pack/): no pack is held in memory.`,
+      `The \`--max-semi-space-size\` rows run the same reads (and their idle processes) with V8's young generation capped at that many MiB (\`BENCH_SEMI_SPACE\`, default 1,2,4; V8's own cap is 16 MiB): a smaller young generation is collected sooner, so less garbage is resident at the peak. Their times are the read alone, modules loaded, against the default's in the same run; the fallback's (indexing a 52 MB pack) is the CPU-bound one. The service runs with 1 MiB unless NODE_OPTIONS says otherwise (docs/limits.md). \`BENCH_NODE_FLAGS\` adds flags to every measuring process.`,
     ]);
   } finally {
     await partial.stop();

@@ -4,25 +4,16 @@
  * later tags, with the real test Git server and the fake GitHub on the Node side
  * (test/support/workerd-setup.ts), run by the Worker's Durable Object and Queue.
  */
-import { SELF } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { runScenario } from '../support/scenario.js';
-import { TEST_ADMIN_TOKEN, TEST_WEBHOOK_SECRET } from './secrets.js';
-import { origin, publish } from './support.js';
+import { publish, serviceAt } from './support.js';
 
 describe('inside workerd: from a tag to a pull request on GitHub', () => {
   it('deploys a signed tag push as a pull request and upgrades it in place after later tags', async () => {
     const git = inject('gitServer');
     const github = inject('fakeGitHub');
     const result = await runScenario({
-      services: [
-        {
-          url: origin,
-          adminToken: TEST_ADMIN_TOKEN,
-          webhookSecret: TEST_WEBHOOK_SECRET,
-          fetch: (input, init) => SELF.fetch(input, init),
-        },
-      ],
+      services: [serviceAt()],
       registry: { cloneUrl: git.scenarioUrl, htmlUrl: `${git.baseUrl}/scenario` },
       github: { apiUrl: github.apiUrl, token: github.token, owner: 'acme', repo: 'fleet' },
       publish: (version) => publish(git.controlUrl, 'scenario', version),
