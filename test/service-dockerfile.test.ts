@@ -16,6 +16,8 @@ describe('Dockerfile', () => {
   it('listens on 0.0.0.0 in the container and keeps data in a volume', () => {
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
     expect(dockerfile).toMatch(/MARGO_BRIDGE_DATA_DIR=\/data/);
+    // An ingest's peak memory near what it holds (docs/limits.md "Reading packages"), overridable at run time.
+    expect(dockerfile).toMatch(/^\s+NODE_OPTIONS=--max-semi-space-size=1 \\$/m);
     expect(dockerfile).toMatch(/VOLUME \["\/data"\]/);
     expect(dockerfile).toMatch(/^USER node$/m);
   });

@@ -4,6 +4,7 @@
  * serving as an orphan.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ describe('npm start', () => {
   it('stops the service when npm gets SIGTERM', { timeout: 90_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'mb-npm-start-'));
     const env: Record<string, string | undefined> = { ...process.env };
-    for (const name of [...Object.keys(environmentVariables), 'MARGO_BRIDGE_CONFIG']) delete env[name];
+    for (const name of [...Object.keys(environmentVariables), 'MARGO_BRIDGE_CONFIG', 'NODE_OPTIONS']) delete env[name];
     const npm = spawn('npm', ['start', '--silent'], {
       cwd: root,
       env: { ...env, PORT: '0', MARGO_BRIDGE_DATA_DIR: join(dir, 'data'), MARGO_BRIDGE_CONFIG: '' },
@@ -88,6 +89,9 @@ describe('npm start', () => {
     started = [npm.pid ?? 0, ...below];
     expect(below.length).toBeGreaterThan(0);
     expect((await fetch(`${listening.url}/healthz`)).ok).toBe(true);
+    // The service's default young generation (docs/limits.md "Reading packages"), set where NODE_OPTIONS is unset.
+    const environments = below.map((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'));
+    expect(environments.some((variables) => variables.includes('NODE_OPTIONS=--max-semi-space-size=1'))).toBe(true);
 
     npm.kill('SIGTERM');
     await Promise.race([npmExited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
