@@ -51,3 +51,36 @@ export function redactUrl(url: string): string {
 export function withoutUrlCredentials(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1');
 }
+
+/**
+ * The web page of `path` at tag `tag` in a repository on a known forge, from its clone URL: GitHub
+ * `…/blob/<tag>/<path>`, GitLab `…/-/blob/<tag>/<path>`, Gitea / Forgejo `…/src/tag/<tag>/<path>`.
+ * Undefined for other hosts, whose page URLs cannot be told from the clone URL. No credentials.
+ */
+export function forgeFileUrl(repositoryUrl: string, tag: string, path: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(repositoryUrl.trim());
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  const repository = parsed.pathname
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/^\/+/, '');
+  const forge = forgeOfHost(parsed.hostname.toLowerCase());
+  if (!forge || !repository.includes('/')) return undefined;
+  const segments = (text: string) => text.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+  const page = { github: 'blob', gitlab: '-/blob', gitea: 'src/tag' }[forge];
+  const url = `${parsed.protocol}//${parsed.host}/${repository}/${page}/${segments(tag)}/${segments(path)}`;
+  // Parentheses too, so that the URL can stand in a markdown link.
+  return url.replace(/[()]/g, (char) => (char === '(' ? '%28' : '%29'));
+}
+
+function forgeOfHost(host: string): 'github' | 'gitlab' | 'gitea' | undefined {
+  if (host === 'github.com' || host.startsWith('github.')) return 'github';
+  if (host === 'gitlab.com' || host.startsWith('gitlab.')) return 'gitlab';
+  if (host === 'codeberg.org' || host === 'gitea.com' || /^(gitea|forgejo)\./.test(host)) return 'gitea';
+  return undefined;
+}

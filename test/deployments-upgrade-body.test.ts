@@ -4,7 +4,8 @@
  * `patch` are live on it, one with `idpName` given, one on the default. 1.2.3 changes that
  * default, adds an optional parameter with a default and ships long release notes. The first
  * gets one pull request whose body shows the version change, a table of the values that change
- * (only those), and the release notes cut with a link to the whole file; the second is blocked
+ * (only those), and the release notes rendered as safe markdown (mentions, references, HTML, images
+ * and headings made inert) cut between blocks with a link to the whole file; the second is blocked
  * with a reason naming the immutable setting (D-12: a first install that used the default has
  * set that value), and no pull request is opened for it. 1.2.4, before the merge, updates the
  * same pull request in place. A new secret-looking parameter is masked in the table, and the
@@ -124,7 +125,9 @@ describe('upgrade proposal body and D-12 on upgrades', () => {
       expect((await call('GET', `/api/v1/deployments/${deployment.id}`)).body.state).toBe('merged');
     }
 
-    const notes = `${NOTES_HEAD}\n\n${'- a line of the release notes that goes on\n'.repeat(150)}${NOTES_TAIL}\n`;
+    const publisherText =
+      '# Highlights\n\nThanks @maintainer for #42 <b>bold</b> ![pixel](https://tracker.example/p.png)\n\n';
+    const notes = `${NOTES_HEAD}\n\n${publisherText}${'- a line of the release notes that goes on\n'.repeat(150)}${NOTES_TAIL}\n`;
     await release('1.2.3', variant('1.2.3', 'Okta', 'eu-west'), notes);
 
     // The deployment that gave `idpName` itself: one upgrade pull request.
@@ -141,10 +144,17 @@ describe('upgrade proposal body and D-12 on upgrades', () => {
     expect(body).toMatch(
       /sensitive values \(`apiToken`\) are committed in \*\*plaintext\*\*.*allowPlaintextSecrets: true/,
     );
-    // Release notes of the new version, cut, with a link to the whole file.
+    // Release notes of the new version as markdown (no fence), made inert, cut between list items,
+    // with a link to the whole file.
     expect(body).toContain('#### Release notes 1.2.3');
     expect(body).toContain(NOTES_HEAD);
     expect(body).not.toContain(NOTES_TAIL);
+    expect(body).not.toMatch(/^(~~~|```)/m);
+    expect(body).toContain('##### Highlights');
+    expect(body).toContain(
+      'Thanks @&#8203;maintainer for #&#8203;42 &lt;b>bold&lt;/b> [image: pixel](https://tracker.example/p.png)',
+    );
+    expect(body).toMatch(/- a line of the release notes that goes on\n\n\[Full release notes\]/);
     expect(body).toContain(
       `[Full release notes](${PUBLIC_URL}/api/v1/applications/${DIGITRON_ID}/versions/1.2.3/resources/releaseNotes)`,
     );

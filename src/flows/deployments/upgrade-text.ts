@@ -1,6 +1,6 @@
 /**
  * What an upgrade proposal's body adds (issue 15): the version change, the new version's release
- * notes (plain markdown text, cut at a bound with a link to the whole file), the parameters whose
+ * notes (markdown made safe to render, cut at a bound with a link to the whole file), the parameters whose
  * values were dropped because the new version no longer has them, and a table of value changes
  * (hidden values masked).
  */
@@ -8,19 +8,26 @@ import type { Description, InputValue } from '../../margo/model.js';
 import { installedValues } from '../../margo/values.js';
 import type { Services } from '../../services.js';
 import type { DeploymentRecord, ProposalRecord } from '../../store/deployment-records.js';
+import type { RegistryRecord, ResourceRecord, VersionRecord } from '../../store/interface.js';
+import { forgeFileUrl } from '../../urls.js';
 import { liveProposal } from './prepare.js';
+import { safeReleaseNotes } from './release-notes.js';
 import { MASK, openValues } from './sensitive.js';
 
 const NOTES_LIMIT = 3000;
+/** The body's upgrade section is `###`, the notes' own heading `####`: the notes' headings go below. */
+const NOTES_SECTION_LEVEL = 4;
 
 export interface UpgradeSummary {
   from: string;
   to: string;
   dropped: string[];
   changes: { parameter: string; before: unknown; after: unknown }[];
+  /** The notes as safe markdown (release-notes.ts), possibly cut. */
   releaseNotes?: string;
-  /** Link to the whole release notes when they were cut. */
+  /** Where the whole notes are when they were cut: a link, or else the file and tag named. */
   releaseNotesUrl?: string;
+  releaseNotesFile?: { path: string; tag: string };
 }
 
 export async function upgradeSummary(
@@ -47,12 +54,31 @@ export async function upgradeSummary(
   const summary: UpgradeSummary = { from: live?.version ?? deployment.version, to: proposal.version, dropped, changes };
   const version = await services.store.versions.get(deployment.applicationId, proposal.version);
   const notes = version ? await services.store.versions.resource(version.id, 'releaseNotes') : undefined;
-  if (notes) {
-    const text = new TextDecoder().decode(notes.bytes);
-    summary.releaseNotes = text.length > NOTES_LIMIT ? `${text.slice(0, NOTES_LIMIT)}…` : text;
-    if (text.length > NOTES_LIMIT && catalogueUrl) summary.releaseNotesUrl = `${catalogueUrl}/resources/releaseNotes`;
+  if (version && notes) {
+    const { markdown, cut } = safeReleaseNotes(new TextDecoder().decode(notes.bytes), NOTES_LIMIT, NOTES_SECTION_LEVEL);
+    summary.releaseNotes = markdown;
+    if (cut) {
+      const registry = await services.store.registries.get(version.registryId);
+      Object.assign(summary, wholeNotes(version, notes, registry, catalogueUrl));
+    }
   }
   return summary;
+}
+
+/** The catalogue's copy when a public URL is configured, else the file on the registry's forge, else its name. */
+export function wholeNotes(
+  version: Pick<VersionRecord, 'tag'>,
+  notes: Pick<ResourceRecord, 'path'>,
+  registry: Pick<RegistryRecord, 'kind' | 'url' | 'subPath'> | undefined,
+  catalogueUrl: string | undefined,
+): Pick<UpgradeSummary, 'releaseNotesUrl' | 'releaseNotesFile'> {
+  if (catalogueUrl) return { releaseNotesUrl: `${catalogueUrl}/resources/releaseNotes` };
+  const path = [registry?.subPath ?? '', notes.path]
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/');
+  const forgeUrl = registry?.kind === 'git' ? forgeFileUrl(registry.url, version.tag, path) : undefined;
+  return forgeUrl ? { releaseNotesUrl: forgeUrl } : { releaseNotesFile: { path, tag: version.tag } };
 }
 
 function cell(value: unknown): string {
@@ -81,17 +107,15 @@ export function upgradeLines(summary: UpgradeSummary, hidden: ReadonlySet<string
     );
   }
   if (summary.releaseNotes !== undefined) {
-    // Fenced as text: release notes are the publisher's markdown, shown, never interpreted here.
-    const fence = '~~~~';
-    lines.push(
-      '',
-      `#### Release notes ${summary.to}`,
-      '',
-      `${fence}text`,
-      summary.releaseNotes.replaceAll(fence, '~~~'),
-      fence,
-    );
+    lines.push('', `#### Release notes ${summary.to}`, '', summary.releaseNotes);
     if (summary.releaseNotesUrl) lines.push('', `[Full release notes](${summary.releaseNotesUrl})`);
+    if (summary.releaseNotesFile) {
+      const file = summary.releaseNotesFile;
+      lines.push(
+        '',
+        `Full release notes: \`${file.path.replaceAll('`', '')}\` at tag \`${file.tag.replaceAll('`', '')}\``,
+      );
+    }
   }
   return lines;
 }
