@@ -13,11 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig } from '../src/config/resolve.js';
-import { createDeploymentProvider } from '../src/deploy/index.js';
-import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { silentLogger } from '../src/logger.js';
 import { buildRuntime, startService } from '../src/runtime/node/index.js';
-import { digitronValues } from '../test/support/deployment-e2e.js';
+import { digitronValues, useFastProviders } from '../test/support/deployment-e2e.js';
 import { startFakeGitHub } from '../test/support/fake-github/index.js';
 import { startGitServer } from '../test/support/git-server.js';
 import {
@@ -59,12 +57,7 @@ const config = resolveConfig({
 });
 const runtime = await buildRuntime(config, { logger: silentLogger });
 const { services } = runtime;
-// GitHub's courtesy pause between writes is off: the fake has no secondary limit to respect.
-const platform = {
-  ...nodeProviderPlatform({ dataDir: config.dataDir, allowPrivateNetworks: true }),
-  github: { writeSpacingMs: 0 },
-};
-services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+useFastProviders(services);
 const service = await startService(runtime);
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {

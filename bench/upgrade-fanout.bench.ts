@@ -13,8 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig } from '../src/config/resolve.js';
-import { createDeploymentProvider } from '../src/deploy/index.js';
-import { nodeProviderPlatform } from '../src/deploy/node/index.js';
 import { createDeploymentRepository } from '../src/flows/deployments/repositories.js';
 import { createDeployment } from '../src/flows/deployments/submit.js';
 import { checkRepository } from '../src/flows/deployments/track.js';
@@ -22,7 +20,7 @@ import { createHandlers } from '../src/flows/handlers.js';
 import { createRegistry } from '../src/flows/registries.js';
 import { silentLogger } from '../src/logger.js';
 import { buildRuntime } from '../src/runtime/node/index.js';
-import { digitronValues } from '../test/support/deployment-e2e.js';
+import { digitronValues, useFastProviders } from '../test/support/deployment-e2e.js';
 import { startFakeGitHubProcess } from '../test/support/fake-github/process.js';
 import { startGitServer } from '../test/support/git-server.js';
 import {
@@ -58,11 +56,7 @@ const config = resolveConfig({
 });
 const runtime = await buildRuntime(config, { logger: silentLogger });
 const { services } = runtime;
-const platform = {
-  ...nodeProviderPlatform({ dataDir: config.dataDir, allowPrivateNetworks: true }),
-  github: { writeSpacingMs: 0 },
-};
-services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
+useFastProviders(services);
 const poll = async () => {
   const handlers = createHandlers(services);
   for (const registry of await services.store.registries.list())

@@ -12,6 +12,7 @@ import { runCli } from '../../src/cli/run.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createDeploymentProvider } from '../../src/deploy/index.js';
 import { nodeProviderPlatform } from '../../src/deploy/node/index.js';
+import type { Services } from '../../src/services.js';
 import { type FakeGitHub, startFakeGitHub, type TokenOptions } from './fake-github/index.js';
 import { type GitServer, startGitServer } from './git-server.js';
 import { createRegistryRoot, examplesDir, exampleText, publishRelease, removeRegistryRoot } from './registries.js';
@@ -158,12 +159,14 @@ export async function cliRendering(options: {
   }
 }
 
-/** Real deployment providers for `world`, GitHub's write spacing off and a `retry-after: 1` waited out in 5 ms. */
-export function useFastProviders(world: CatalogueWorld): void {
-  const services = world.harness.runtime.services;
+/**
+ * Real deployment providers for `services` with GitHub's write spacing off (the fake has no
+ * courtesy pause to respect); `github` adds settings, e.g. `retryAfterBaseMs`.
+ */
+export function useFastProviders(services: Services, github: { retryAfterBaseMs?: number } = {}): void {
   const platform = {
     ...nodeProviderPlatform({ dataDir: services.config.dataDir, allowPrivateNetworks: true }),
-    github: { writeSpacingMs: 0, retryAfterBaseMs: 5 },
+    github: { writeSpacingMs: 0, ...github },
   };
   services.deploymentProviders = (settings) => createDeploymentProvider(settings, platform);
 }
@@ -182,7 +185,8 @@ export async function gitHubWorld(options: { config?: ConfigInput } = {}): Promi
     await world.close();
     throw error;
   }
-  useFastProviders(world);
+  // A `retry-after: 1` is waited out in 5 ms.
+  useFastProviders(world.harness.runtime.services, { retryAfterBaseMs: 5 });
   return {
     ...world,
     gh,

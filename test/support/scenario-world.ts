@@ -42,39 +42,68 @@ export async function scenarioRelease(version: string): Promise<PackageFiles> {
   return { ...files, 'margo.yaml': text };
 }
 
-export interface NodeScenarioWorld extends ScenarioWorld {
-  processes: LoggedService[];
+/** What every Node-side scenario needs around the services: the registry and the fake GitHub. */
+export interface ScenarioParts extends Omit<ScenarioWorld, 'services'> {
   gitHub: FakeGitHub;
   gitServer: GitServer;
   close(): Promise<void>;
+}
+
+/** The `scenario` registry with its first release on the real Git server, and `acme/fleet` on the fake GitHub. */
+export async function startScenarioParts(): Promise<ScenarioParts> {
+  const root = await createRegistryRoot();
+  let gitServer: GitServer | undefined;
+  let gitHub: FakeGitHub | undefined;
+  const close = async () => {
+    await gitHub?.stop();
+    await gitServer?.stop();
+    await removeRegistryRoot(root);
+  };
+  try {
+    await publishRelease(root, SCENARIO_REGISTRY, `v${FIRST_VERSION}`, await scenarioRelease(FIRST_VERSION));
+    const server = await startGitServer({ root });
+    gitServer = server;
+    const github = await startFakeGitHub();
+    gitHub = github;
+    await github.createRepo({
+      owner: 'acme',
+      repo: 'fleet',
+      defaultBranch: 'main',
+      files: { 'README.md': '# fleet\n' },
+    });
+    return {
+      registry: { cloneUrl: server.url(SCENARIO_REGISTRY), htmlUrl: `${server.baseUrl}/${SCENARIO_REGISTRY}` },
+      github: { apiUrl: github.apiUrl, token: github.addToken(), owner: 'acme', repo: 'fleet' },
+      async publish(version) {
+        await publishRelease(root, SCENARIO_REGISTRY, `v${version}`, await scenarioRelease(version));
+      },
+      gitHub: github,
+      gitServer: server,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export interface NodeScenarioWorld extends ScenarioWorld, ScenarioParts {
+  processes: LoggedService[];
 }
 
 export async function startScenarioWorld(options: {
   instances: number;
   databaseUrl?: string;
 }): Promise<NodeScenarioWorld> {
-  const root = await createRegistryRoot();
+  const parts = await startScenarioParts();
   const dir = await mkdtemp(join(tmpdir(), 'mb-scenario-'));
   const processes: LoggedService[] = [];
-  let gitServer: GitServer | undefined;
-  let gitHub: FakeGitHub | undefined;
   const close = async () => {
     await Promise.all(processes.map((service) => service.kill('SIGTERM')));
-    await gitHub?.stop();
-    await gitServer?.stop();
-    await removeRegistryRoot(root);
+    await parts.close();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await publishRelease(root, SCENARIO_REGISTRY, `v${FIRST_VERSION}`, await scenarioRelease(FIRST_VERSION));
-    gitServer = await startGitServer({ root });
-    gitHub = await startFakeGitHub();
-    await gitHub.createRepo({
-      owner: 'acme',
-      repo: 'fleet',
-      defaultBranch: 'main',
-      files: { 'README.md': '# fleet\n' },
-    });
     const adminToken = `scenario-admin-${randomBytes(12).toString('hex')}`;
     const webhookSecret = randomBytes(16).toString('hex');
     const config = await writeServiceConfig(dir, {
@@ -104,19 +133,7 @@ export async function startScenarioWorld(options: {
       const url = String(listening.url).replace(/\/+$/, '');
       services.push({ url, adminToken, webhookSecret });
     }
-    const server = gitServer;
-    return {
-      services,
-      registry: { cloneUrl: server.url(SCENARIO_REGISTRY), htmlUrl: `${server.baseUrl}/${SCENARIO_REGISTRY}` },
-      github: { apiUrl: gitHub.apiUrl, token: gitHub.addToken(), owner: 'acme', repo: 'fleet' },
-      async publish(version) {
-        await publishRelease(root, SCENARIO_REGISTRY, `v${version}`, await scenarioRelease(version));
-      },
-      processes,
-      gitHub,
-      gitServer: server,
-      close,
-    };
+    return { ...parts, services, processes, close };
   } catch (error) {
     await close();
     throw error;
